@@ -4,13 +4,20 @@
  */
 import { CommanderError } from "@commander-js/extra-typings";
 import { normalizeBooleanFlags, rootCommand, usageError } from "./cli/app.ts";
-import { commands } from "./cli/commands.ts";
+import { basename } from "node:path";
+import { registerCommands } from "./cli/commands.ts";
+import { runYq } from "./cli/yq.ts";
 import { errorMessage, ExitCodeError, LimaError } from "./core/errors.ts";
 import { logger } from "./core/log.ts";
 
 export async function main(args: string[]): Promise<number> {
+  // yq owns its whole command line (its flags clash with ours), as does a binary named yq.
+  if (args[0] === "yq") return await runYq(args.slice(1));
+  if (/^yq(\.|$)/.test(basename(Deno.execPath()))) return await runYq(args);
   const program = rootCommand();
-  for (const command of commands()) program.addCommand(command);
+  registerCommands(program, {
+    drivers: async () => (await import("./drivers/builtin.ts")).driverRegistry(),
+  });
   try {
     await program.parseAsync(normalizeBooleanFlags(program, args), {
       from: "user",

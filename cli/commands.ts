@@ -1,6 +1,86 @@
-import type { Command } from "@commander-js/extra-typings";
+import type { Command, CommandUnknownOpts } from "@commander-js/extra-typings";
+import type { DriverRegistry } from "../plugins/registry.ts";
+import { cloneCommand } from "./clone.ts";
+import { copyCommand } from "./copy.ts";
+import { createCommand } from "./create.ts";
+import { deleteCommand } from "./delete.ts";
+import { diskCommand } from "./disk.ts";
+import { driverCommand } from "./driver.ts";
+import { editCommand } from "./edit.ts";
+import { factoryResetCommand } from "./factory_reset.ts";
+import { generateJSONSchemaCommand } from "./generate_jsonschema.ts";
+import { infoCommand } from "./info.ts";
+import { listCommand } from "./list.ts";
+import { protectCommand } from "./protect.ts";
+import { pruneCommand } from "./prune.ts";
+import { renameCommand } from "./rename.ts";
+import { shellCommand } from "./shell.ts";
+import { showSSHCommand } from "./show_ssh.ts";
+import { templateCommand } from "./template.ts";
+import { unprotectCommand } from "./unprotect.ts";
+import { validateCommand } from "./validate.ts";
+import { yqCommand } from "./yq.ts";
+import { addCompletion } from "./completion.ts";
 
-/** Every sub-command, in the order `limactl help` lists them. */
-export function commands(): Command[] {
-  return [];
+/** Sub-commands by help group, in the order `limactl help` lists them (hidden ones last). */
+/** What the entry point hands the commands: the parts the CLI must not import itself. */
+export interface Wiring {
+  /** The driver registry (built-in drivers and installed third-party ones), loaded on first use. */
+  drivers: () => Promise<DriverRegistry>;
+}
+
+function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
+  return {
+    "Basic Commands:": [
+      createCommand(),
+      listCommand(),
+      deleteCommand(),
+      shellCommand(),
+      copyCommand(),
+      editCommand(),
+      cloneCommand(),
+      renameCommand(),
+      factoryResetCommand(),
+      protectCommand(),
+      unprotectCommand(),
+    ],
+    "Advanced Commands:": [
+      diskCommand(),
+      infoCommand(async () => (await wiring.drivers()).list()),
+      driverCommand(),
+      pruneCommand(),
+      showSSHCommand(),
+      templateCommand(),
+      validateCommand(),
+      yqCommand(),
+    ],
+    hidden: [generateJSONSchemaCommand()],
+  };
+}
+
+/**
+ * Adds every sub-command to PROGRAM and gives the whole tree the root's error handling
+ * (commander does not pass `exitOverride` and output settings down by itself).
+ */
+export function registerCommands(program: Command, wiring: Wiring): void {
+  for (const [group, commands] of Object.entries(groups(wiring))) {
+    for (const command of commands) {
+      if (group === "hidden") {
+        program.addCommand(command, { hidden: true });
+      } else {
+        program.addCommand(command.helpGroup(group));
+      }
+    }
+  }
+  // Commands added from here on (completion, help) are listed with the advanced ones.
+  program.commandsGroup("Advanced Commands:");
+  addCompletion(program);
+  inheritSettings(program);
+}
+
+function inheritSettings(parent: CommandUnknownOpts): void {
+  for (const child of parent.commands) {
+    child.exitOverride().configureOutput({ outputError: () => {} }).showSuggestionAfterError(true);
+    inheritSettings(child);
+  }
 }

@@ -53,6 +53,11 @@ export function configureLogger(changes: Partial<LoggerOptions>): void {
   options = { ...options, ...changes };
 }
 
+/** The format in use, for output that must match it (download progress). */
+export function logFormat(): LogFormat {
+  return options.format;
+}
+
 export function parseLevel(value: string): Level {
   const v = value.toLowerCase();
   if (v === "warning") return "warn";

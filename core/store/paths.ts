@@ -28,6 +28,11 @@ export function userTemplatesDir(): string {
   return join(limaHome(), "_templates");
 }
 
+/** `LIMA_HOME/_locks`: per-instance lock files of commands that change an instance. */
+export function locksDir(): string {
+  return join(limaHome(), "_locks");
+}
+
 /** The directory of instance NAME (the name must already be validated). */
 export function instanceDir(name: string): string {
   return join(limaHome(), name);

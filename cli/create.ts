@@ -1,0 +1,54 @@
+import { Command } from "@commander-js/extra-typings";
+import { addEditFlags } from "../core/config/edit_flags.ts";
+import { type GlobalOptions, isTty } from "./app.ts";
+
+/** `limactl create [FILE.yaml|URL|TEMPLATE-LOCATOR|-]`. */
+export function createCommand() {
+  const command = new Command("create")
+    .summary("Create an instance of Lima")
+    .usage("[flags] FILE.yaml|URL")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  To create an instance "default" from the default Ubuntu template:
+  $ limactl create
+
+  To create an instance "default" from a template "docker":
+  $ limactl create --name=default template:docker
+
+  To create an instance "default" with modified parameters:
+  $ limactl create --cpus=2 --memory=2
+
+  To create an instance "default" with yq expressions:
+  $ limactl create --set='.cpus = 2 | .memory = "2GiB"'
+
+  To see the template list:
+  $ limactl create --list-templates
+
+  To create an instance "local" from a template passed to stdin (--name parameter is required):
+  $ cat template.yaml | limactl create --name=local -`,
+    )
+    .argument("[template]")
+    .option("--name <name>", "Override the instance name")
+    .option("--list-templates", "List available templates and exit");
+  return addEditFlags(command).action(async (arg, opts, cmd) => {
+    if (opts.listTemplates) {
+      const { listTemplates } = await import("../core/template/search_path.ts");
+      const names = (await listTemplates()).map((t) => t.name).filter((n) =>
+        !n.startsWith("_")
+      );
+      console.log(names.join("\n"));
+      return;
+    }
+    const globals = cmd.optsWithGlobals() as GlobalOptions;
+    const { createFromRequest } = await import("../core/lifecycle/create.ts");
+    await createFromRequest({
+      arg,
+      name: opts.name,
+      flags: opts,
+      tty: isTty(globals),
+      ttyExplicit: globals.tty !== undefined,
+    });
+  });
+}

@@ -1,0 +1,93 @@
+import { Command } from "@commander-js/extra-typings";
+
+function writeStdout(text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  let written = 0;
+  while (written < bytes.length) {
+    written += Deno.stdout.writeSync(bytes.subarray(written));
+  }
+}
+
+const disk = () => import("../core/lifecycle/disk.ts");
+
+/** `limactl disk create|list|delete|unlock|resize|import`. */
+export function diskCommand() {
+  const command = new Command("disk")
+    .summary("Lima disk management")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  Create a disk:
+  $ limactl disk create DISK --size SIZE [--format qcow2]
+
+  List existing disks:
+  $ limactl disk ls
+
+  Delete a disk:
+  $ limactl disk delete DISK
+
+  Resize a disk:
+  $ limactl disk resize DISK --size SIZE`,
+    );
+  command.addCommand(
+    new Command("create")
+      .summary("Create a Lima disk")
+      .argument("<disk>")
+      .requiredOption("--size <size>", "Configure the disk size")
+      .option("--format <format>", "Specify the disk format", "qcow2")
+      .action(async (name, opts) => {
+        await (await disk()).diskCreate(name, opts);
+      }),
+  );
+  command.addCommand(
+    new Command("list")
+      .alias("ls")
+      .summary("List existing Lima disks")
+      .argument("[disk...]")
+      .option("--json", "JSONify output")
+      .action(async (names, opts) => {
+        await (await disk()).diskList(names, {
+          json: opts.json,
+          write: writeStdout,
+        });
+      }),
+  );
+  command.addCommand(
+    new Command("delete")
+      .aliases(["remove", "rm"])
+      .summary("Delete one or more Lima disks")
+      .argument("<disk...>")
+      .option("-f, --force", "Force delete")
+      .action(async (names, opts) => {
+        await (await disk()).diskDelete(names, opts);
+      }),
+  );
+  command.addCommand(
+    new Command("unlock")
+      .summary("Unlock one or more Lima disks")
+      .argument("<disk...>")
+      .action(async (names) => {
+        await (await disk()).diskUnlock(names);
+      }),
+  );
+  command.addCommand(
+    new Command("resize")
+      .summary("Resize existing Lima disk")
+      .argument("<disk>")
+      .requiredOption("--size <size>", "Disk size")
+      .action(async (name, opts) => {
+        await (await disk()).diskResize(name, opts);
+      }),
+  );
+  command.addCommand(
+    new Command("import")
+      .summary("Import an existing disk to Lima")
+      .argument("<disk>")
+      .argument("<file>")
+      .action(async (name, file) => {
+        await (await disk()).diskImport(name, file);
+      }),
+  );
+  return command;
+}

@@ -1,0 +1,82 @@
+import { Command } from "@commander-js/extra-typings";
+import { LimaError } from "../core/errors.ts";
+import { quote } from "../core/quote.ts";
+import { driverRegistry } from "../drivers/builtin.ts";
+import { describePermissions } from "../plugins/permissions.ts";
+
+/** `limactl driver list|install|remove`: built-in and third-party VM drivers. */
+export function driverCommand() {
+  const command = new Command("driver")
+    .summary("Manage VM drivers (built-in and third-party)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  Install a driver module, pinning its digest up front:
+  $ limactl driver install https://example.com/lima-driver-foo/mod.ts --sha256 HEX
+
+  Use it:
+  $ limactl create --set '.vmType = "foo"' template:default`,
+    );
+  command.addCommand(
+    new Command("list")
+      .alias("ls")
+      .summary("List drivers and where each comes from")
+      .option("--json", "JSONify output")
+      .action(async (opts) => {
+        const drivers = await driverRegistry().list();
+        if (opts.json) {
+          for (const d of drivers) console.log(JSON.stringify(d));
+          return;
+        }
+        const width = Math.max(4, ...drivers.map((d) => d.name.length)) + 4;
+        console.log("NAME".padEnd(width) + "LOCATION");
+        for (const d of drivers) console.log(d.name.padEnd(width) + d.location);
+      }),
+  );
+  command.addCommand(
+    new Command("install")
+      .summary("Install a driver module from an https:// URL or a local path")
+      .argument("<location>")
+      .option(
+        "--sha256 <hex>",
+        "expected sha256 of the module (pins it before the first download)",
+      )
+      .action(async (location, opts) => {
+        const registry = driverRegistry();
+        try {
+          const { record, manifest } = await registry.install(location, {
+            sha256: opts.sha256,
+          });
+          console.log(
+            `Installed driver ${
+              quote(record.name)
+            } (contract ${manifest.contractVersion}) from ${record.location}`,
+          );
+          if (record.sha256) console.log(`sha256: ${record.sha256}`);
+          console.log(
+            `It runs with these permissions: ${
+              describePermissions(record.permissions)
+            }`,
+          );
+        } finally {
+          await registry.close();
+        }
+      }),
+  );
+  command.addCommand(
+    new Command("remove")
+      .aliases(["rm", "uninstall"])
+      .summary("Remove a third-party driver")
+      .argument("<name>")
+      .action(async (name) => {
+        if (!(await driverRegistry().store.remove(name))) {
+          throw new LimaError({
+            summary: `driver ${quote(name)} is not installed`,
+          });
+        }
+        console.log(`Removed driver ${quote(name)}`);
+      }),
+  );
+  return command;
+}

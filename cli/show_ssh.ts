@@ -1,0 +1,16 @@
+import { Command } from "@commander-js/extra-typings";
+
+/** `limactl show-ssh [--format cmd|args|options|config] INSTANCE` (deprecated). */
+export function showSSHCommand() {
+  return new Command("show-ssh")
+    .summary("Show the ssh command line (DEPRECATED; use `ssh -F` instead)")
+    .description(`Show the ssh command line (DEPRECATED; use \`ssh -F\` instead)
+
+Prefer \`ssh -F ~/.lima/INSTANCE/ssh.config lima-INSTANCE\`.`)
+    .argument("<instance>")
+    .option("-f, --format <format>", "Format: cmd, args, options, config", "cmd")
+    .action(async (name, opts) => {
+      const { showSSH } = await import("../core/ssh/show_ssh.ts");
+      await Deno.stdout.write(new TextEncoder().encode(await showSSH(name, opts.format)));
+    });
+}

@@ -1,0 +1,89 @@
+import { Command, Option } from "@commander-js/extra-typings";
+import { LimaError } from "../core/errors.ts";
+import { logger } from "../core/log.ts";
+import { writeFileAtomic } from "../core/store/atomic_write.ts";
+import { embedTemplate } from "../core/template/embed.ts";
+import { readTemplate, type Template } from "../core/template/locator.ts";
+import { makeLocatorsAbsolute } from "../core/template/relative.ts";
+import { listTemplates } from "../core/template/search_path.ts";
+import { filledYAML, fillTemplate } from "../core/template/validate.ts";
+import { evaluateYamlStream, formatYqResults } from "../core/yq/mod.ts";
+import { validateCommand } from "./validate.ts";
+
+const experimental = () => logger.warn("`limactl template` is experimental");
+
+type CopyMode = "embed" | "embedAll" | "fill" | "verbatim";
+
+async function copiedText(locator: string, mode: CopyMode | undefined): Promise<string> {
+  if (mode === "fill") return filledYAML((await fillTemplate(locator, { defaultBase: true })).config);
+  const tmpl: Template = await readTemplate(locator);
+  switch (mode) {
+    case "verbatim":
+      return tmpl.text;
+    case "embed":
+    case "embedAll":
+      return (await embedTemplate(tmpl, { embedAll: mode === "embedAll", defaultBase: false })).text;
+    default:
+      return makeLocatorsAbsolute(tmpl).text;
+  }
+}
+
+function copyCommand() {
+  return new Command("copy")
+    .description("Copy a template, making relative locators absolute or embedding bases")
+    .argument("<template>", "template locator")
+    .argument("[dest]", "destination file, or - for stdout", "-")
+    .option("--embed", "embed bases and scripts that are not template: references")
+    .option("--embed-all", "embed everything")
+    .option("--fill", "embed everything and fill in defaults")
+    .option("--verbatim", "copy the template without changes")
+    .action(async (locator, dest, opts) => {
+      const modes = (["embed", "embedAll", "fill", "verbatim"] as const).filter((m) => opts[m]);
+      if (modes.length > 1 && (opts.verbatim || modes.includes("fill"))) {
+        throw new LimaError({ summary: "flags --embed, --embed-all, --fill and --verbatim are mutually exclusive" });
+      }
+      // --embed-all implies --embed.
+      const mode = modes.includes("embedAll") ? "embedAll" : modes[0];
+      const text = await copiedText(locator, mode);
+      if (dest === "-") {
+        await Deno.stdout.write(new TextEncoder().encode(text));
+      } else {
+        await writeFileAtomic(dest, text);
+      }
+    });
+}
+
+function yqCommand() {
+  return new Command("yq")
+    .description("Query a template with a yq expression, after embedding and filling defaults")
+    .argument("<template>", "template locator")
+    .argument("<expression>", "yq expression")
+    .action(async (locator, expression) => {
+      const yaml = filledYAML((await fillTemplate(locator, { defaultBase: true })).config);
+      await Deno.stdout.write(new TextEncoder().encode(formatYqResults(evaluateYamlStream(yaml, expression))));
+    });
+}
+
+function listCommand() {
+  return new Command("list")
+    .alias("ls")
+    .description("List templates")
+    .addOption(new Option("--json", "print one JSON object per template"))
+    .action(async (opts) => {
+      for (const t of await listTemplates()) {
+        console.log(opts.json ? JSON.stringify(t) : t.name);
+      }
+    });
+}
+
+/** `template copy|validate|yq|list` (alias `tmpl`). */
+export function templateCommand() {
+  return new Command("template")
+    .alias("tmpl")
+    .description("Lima template management (experimental)")
+    .hook("preAction", experimental)
+    .addCommand(copyCommand())
+    .addCommand(validateCommand("validate"))
+    .addCommand(yqCommand())
+    .addCommand(listCommand());
+}

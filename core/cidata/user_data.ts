@@ -1,0 +1,185 @@
+/** The `user-data` cloud-config of the seed for Linux guests (spec §7.3). */
+import { Document, isMap, isSeq, Scalar } from "yaml";
+import type { GuestNic } from "./network_config.ts";
+
+/** The cidata volume is mounted here in the guest before `boot.sh` runs. */
+export const CIDATA_MOUNT_POINT = "/mnt/lima-cidata";
+/** cloud-init runs every executable in this directory at every boot. */
+export const PER_BOOT_SCRIPT = "/var/lib/cloud/scripts/per-boot/00-lima.boot.sh";
+
+/** One kernel mount (9p or virtiofs), turned into an fstab entry by cloud-init. */
+export interface KernelMount {
+  tag: string;
+  mountPoint: string;
+  type: string;
+  options: string;
+}
+
+export interface UserDataInput {
+  user: {
+    name: string;
+    uid: number;
+    comment: string;
+    home: string;
+    shell: string;
+    passwordlessSudo: boolean;
+  };
+  sshPublicKeys: string[];
+  /** IANA zone; "" leaves the guest's zone alone. */
+  timezone: string;
+  upgradePackages: boolean;
+  /** 9p/virtiofs mounts; empty for reverse-sshfs and in `cloud-config.yaml`. */
+  mounts: KernelMount[];
+  /** Mount the vz Rosetta share. */
+  rosetta: boolean;
+  /** Written to `resolv_conf`; empty in `cloud-config.yaml`. */
+  dnsAddresses: string[];
+  /** `ca_certs`, or undefined when no certificate is configured. */
+  caCerts?: { removeDefaults: boolean; trusted: string[] };
+  /** NICs to rename by MAC at boot (only when the instance has `networks`). */
+  renameNics: GuestNic[];
+  /** Scripts of `boot` provisions, in order. */
+  bootScripts: string[];
+  /** `param` values, exported as `PARAM_<key>` before each boot script. */
+  params: Record<string, string>;
+}
+
+const PER_BOOT_CONTENT = `#!/bin/sh
+set -eu
+LIMA_CIDATA_MNT="${CIDATA_MOUNT_POINT}"
+LIMA_CIDATA_DEV="/dev/disk/by-label/cidata"
+mkdir -p -m 700 "$LIMA_CIDATA_MNT"
+if ! mountpoint -q "$LIMA_CIDATA_MNT"; then
+  mount -o ro,mode=0700,dmode=0700,overriderockperm,exec,uid=0 "$LIMA_CIDATA_DEV" "$LIMA_CIDATA_MNT"
+fi
+export LIMA_CIDATA_MNT
+exec "$LIMA_CIDATA_MNT/boot.sh"
+`;
+
+/** Lines `PARAM_<key>=<value>`, sorted by key; shared with `param.env`. */
+export function paramLines(params: Record<string, string>): string[] {
+  return Object.keys(params).sort().map((key) => `PARAM_${key}=${params[key]}`);
+}
+
+/** The seed is not mounted while `bootcmd` runs, so the parameters travel in a here-document. */
+function bootCommand(script: string, params: Record<string, string>): string {
+  return [
+    "while read -r line; do [ -n \"$line\" ] && export \"$line\"; done <<'LIMA_PARAM_EOF'",
+    ...paramLines(params),
+    "LIMA_PARAM_EOF",
+    script.endsWith("\n") ? script : script + "\n",
+  ].join("\n");
+}
+
+/** Interfaces can come up under a kernel name; rename them by MAC, then wait for eth0's IPv4. */
+function renameCommand(nics: GuestNic[]): string {
+  return [
+    "rename_nic() {",
+    "  for dev in /sys/class/net/*; do",
+    "    [ \"$(cat \"$dev/address\" 2>/dev/null)\" = \"$1\" ] || continue",
+    "    [ \"${dev##*/}\" = \"$2\" ] && return 0",
+    "    ip link set dev \"${dev##*/}\" down && ip link set dev \"${dev##*/}\" name \"$2\" && ip link set dev \"$2\" up",
+    "    return 0",
+    "  done",
+    "}",
+    "if command -v ip >/dev/null 2>&1; then",
+    ...nics.map((nic) => `  rename_nic '${nic.macAddress}' '${nic.interface}' || true`),
+    "  i=0",
+    "  while [ \"$i\" -lt 30 ] && ! ip -4 addr show dev eth0 2>/dev/null | grep -q 'inet '; do",
+    "    sleep 1",
+    "    i=$((i + 1))",
+    "  done",
+    "fi",
+    "",
+  ].join("\n");
+}
+
+function scalar(value: string, type: Scalar.Type): Scalar {
+  const node = new Scalar(value);
+  node.type = type;
+  return node;
+}
+
+/** Renders `user-data`; YAML 1.1 quoting because cloud-init parses it with PyYAML. */
+export function renderUserData(input: UserDataInput): string {
+  const doc = new Document({}, { version: "1.1" });
+  const set = (key: string, value: unknown) => doc.set(key, value instanceof Scalar ? value : doc.createNode(value));
+
+  set("growpart", { mode: "auto", devices: ["/"] });
+  if (input.upgradePackages) {
+    set("package_update", true);
+    set("package_upgrade", true);
+    set("package_reboot_if_required", true);
+  }
+  const mountRows: string[][] = [];
+  if (input.rosetta) {
+    mountRows.push(["vz-rosetta", "/mnt/lima-rosetta", "virtiofs", "defaults", "0", "0"]);
+  }
+  for (const m of input.mounts) {
+    mountRows.push([m.tag, m.mountPoint, m.type, m.options, "0", "0"]);
+  }
+  if (mountRows.length > 0) {
+    const rows = doc.createNode(mountRows);
+    if (isSeq(rows)) {
+      for (const row of rows.items) {
+        if (!isSeq(row)) continue;
+        row.flow = true;
+        for (const [i, cell] of row.items.entries()) {
+          if (i >= 3 && cell instanceof Scalar) cell.type = "QUOTE_DOUBLE";
+        }
+      }
+    }
+    set("mounts", rows);
+  }
+  if (input.timezone) set("timezone", input.timezone);
+
+  const { user } = input;
+  const entry = doc.createNode({
+    name: user.name,
+    uid: String(user.uid),
+    ...(user.comment ? { gecos: user.comment } : {}),
+    homedir: user.home,
+    shell: user.shell,
+    sudo: user.passwordlessSudo ? "ALL=(ALL) NOPASSWD:ALL" : "ALL=(ALL) ALL",
+    lock_passwd: user.passwordlessSudo,
+  });
+  if (isMap(entry)) {
+    for (const key of ["name", "uid", "homedir"]) {
+      const node = entry.get(key, true);
+      if (node instanceof Scalar) node.type = "QUOTE_DOUBLE";
+    }
+    entry.set(
+      "ssh-authorized-keys",
+      doc.createNode(input.sshPublicKeys.map((key) => scalar(key, "QUOTE_DOUBLE"))),
+    );
+  }
+  set("users", [entry]);
+
+  set("write_files", [{
+    content: scalar(PER_BOOT_CONTENT, "BLOCK_LITERAL"),
+    owner: "root:root",
+    path: PER_BOOT_SCRIPT,
+    permissions: "0755",
+  }]);
+
+  if (input.dnsAddresses.length > 0) {
+    set("manage_resolv_conf", true);
+    set("resolv_conf", { nameservers: input.dnsAddresses });
+  }
+  if (input.caCerts) {
+    set("ca_certs", {
+      remove_defaults: input.caCerts.removeDefaults,
+      ...(input.caCerts.trusted.length > 0
+        ? { trusted: input.caCerts.trusted.map((pem) => scalar(pem, "BLOCK_LITERAL")) }
+        : {}),
+    });
+  }
+  const commands = [
+    ...(input.renameNics.length > 0 ? [renameCommand(input.renameNics)] : []),
+    ...input.bootScripts.map((script) => bootCommand(script, input.params)),
+  ];
+  if (commands.length > 0) {
+    set("bootcmd", commands.map((c) => scalar(c, "BLOCK_LITERAL")));
+  }
+  return "#cloud-config\n" + doc.toString({ lineWidth: 0 });
+}

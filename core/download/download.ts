@@ -1,0 +1,647 @@
+/**
+ * Downloads images, kernels, initrds, firmware and archives through Lima's download cache
+ * (spec §4.4): remote URLs are fetched once into `<cache>/download/by-url-sha256/<key>/`,
+ * verified against their digest while streaming, and copied (or decompressed) to their
+ * destination; local paths and `file://` URLs are read directly.
+ */
+import { basename, dirname, join, resolve } from "node:path";
+import { homedir } from "node:os";
+import { fileURLToPath } from "node:url";
+import { errorMessage, LimaError } from "../errors.ts";
+import { logger } from "../log.ts";
+import {
+  cacheDir as defaultCacheDir,
+  cacheEntryDir,
+  CacheFiles,
+} from "./cache_dir.ts";
+import {
+  type Digest,
+  digestMismatch,
+  fileDigest,
+  formatDigest,
+  Hasher,
+  parseDigest,
+} from "./digest.ts";
+import {
+  type Compression,
+  decompressor,
+  detectCompression,
+} from "./decompress.ts";
+import {
+  type Progress,
+  ProgressReporter,
+  type ProgressStyle,
+} from "./progress.ts";
+import { withDirLock } from "./lock.ts";
+
+export interface DownloadOptions {
+  /** Expected digest of the bytes at LOCATION (`sha256:…`, `sha384:…`, `sha512:…`). */
+  digest?: string;
+  /** The cache root (default: `cacheDir()`). */
+  cacheDir?: string;
+  /** Decompress `.gz`/`.bz2`/`.xz`/`.zst` (by extension, else by magic bytes) into DEST. */
+  decompress?: boolean;
+  /** What is being fetched, for progress output ("the image"). */
+  description?: string;
+  /** How progress is shown (default `auto`). */
+  progress?: ProgressStyle;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+export interface DownloadResult {
+  status: "downloaded" | "used-cache" | "skipped";
+  /** The cached data of a remote LOCATION; for a local LOCATION without DEST, the file itself. */
+  cachePath?: string;
+  /** Whether the bytes were checked against `digest` (at download time or now). */
+  validatedDigest?: boolean;
+}
+
+/**
+ * Downloads LOCATION to DEST, atomically (a temporary file beside DEST, renamed at the end).
+ * An existing DEST is left alone (`skipped`). With an empty DEST a remote LOCATION is only
+ * brought into the cache. Concurrent calls for one URL, in this process or others, take turns
+ * on the cache entry, so the bytes are transferred once.
+ */
+export async function download(
+  dest: string,
+  location: string,
+  options: DownloadOptions = {},
+): Promise<DownloadResult> {
+  const expected = options.digest ? parseDigest(options.digest) : undefined;
+  if (dest && await exists(dest)) {
+    logger.debug(
+      `file "${dest}" already exists, skipping download of "${location}"`,
+    );
+    return { status: "skipped" };
+  }
+  if (!isRemote(location)) {
+    return await fromLocal(dest, location, expected, options);
+  }
+
+  const url = location;
+  if (!/^https?:\/\//i.test(url)) {
+    throw new LimaError({
+      summary: `cannot download "${url}": unsupported URL scheme`,
+      hint: "use https://, http://, file:// or a local path",
+    });
+  }
+  const entry = cacheEntryDir(url, options.cacheDir ?? defaultCacheDir());
+  await Deno.mkdir(entry, { recursive: true });
+  return await withDirLock(entry, async () => {
+    const data = join(entry, CacheFiles.data);
+    let status: DownloadResult["status"] = "used-cache";
+    if (!await usableCache(entry, url, expected, options)) {
+      await fetchIntoCache(entry, url, expected, options);
+      status = "downloaded";
+    } else {
+      logger.debug(`using cached "${url}" at "${data}"`);
+    }
+    if (dest) {
+      await deliver(data, dest, {
+        ...options,
+        location: url,
+        name: new URL(url).pathname,
+      });
+    }
+    return { status, cachePath: data, validatedDigest: expected !== undefined };
+  });
+}
+
+/** Whether LOCATION is fetched over the network (and so goes through the cache). */
+export function isRemote(location: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(location) &&
+    !/^file:\/\//i.test(location);
+}
+
+/** The local file a non-remote LOCATION names: `file://` URL, `~/…`, or a path from the cwd. */
+export function localPath(location: string): string {
+  if (/^file:\/\//i.test(location)) return fileURLToPath(location);
+  if (location === "~" || location.startsWith("~/")) {
+    return join(homedir(), location.slice(1));
+  }
+  return resolve(location);
+}
+
+async function fromLocal(
+  dest: string,
+  location: string,
+  expected: Digest | undefined,
+  options: DownloadOptions,
+): Promise<DownloadResult> {
+  const path = localPath(location);
+  try {
+    await Deno.stat(path);
+  } catch (err) {
+    throw new LimaError({
+      summary: `cannot read "${location}"`,
+      detail: errorMessage(err),
+    }, {
+      cause: err,
+    });
+  }
+  if (!dest) {
+    if (expected) await verifyFile(path, expected, location);
+    return {
+      status: "skipped",
+      cachePath: path,
+      validatedDigest: expected !== undefined,
+    };
+  }
+  await deliver(path, dest, { ...options, location, name: path, expected });
+  return { status: "downloaded", validatedDigest: expected !== undefined };
+}
+
+async function verifyFile(
+  path: string,
+  expected: Digest,
+  what: string,
+): Promise<void> {
+  const actual = await fileDigest(path, expected.algorithm);
+  if (actual.hex !== expected.hex) {
+    throw digestMismatch(`"${what}"`, expected, actual);
+  }
+}
+
+/**
+ * Whether the cache entry can be used as it is. With a digest record for the expected
+ * algorithm, the record decides (no re-hash); otherwise the remote's `Last-Modified`/`ETag`
+ * must still match what was cached, and an expected digest is checked by hashing the data.
+ */
+async function usableCache(
+  entry: string,
+  url: string,
+  expected: Digest | undefined,
+  options: DownloadOptions,
+): Promise<boolean> {
+  const data = join(entry, CacheFiles.data);
+  if (!await exists(data)) return false;
+  if (expected) {
+    const recorded = await readText(
+      join(entry, CacheFiles.digest(expected.algorithm)),
+    );
+    if (recorded !== undefined) {
+      if (recorded.trim() === formatDigest(expected)) return true;
+      await discardData(entry);
+      throw new LimaError({
+        summary:
+          `the cached data of "${url}" does not match the expected digest`,
+        detail: `expected digest "${
+          formatDigest(expected)
+        }", got "${recorded.trim()}"`,
+        hint:
+          "the cached copy was removed; if the expected digest is right, run the command again",
+      });
+    }
+  }
+  const changed = await remoteChanged(entry, url, options.signal);
+  if (changed) {
+    logger.info(
+      `Re-downloading digest-less image: ${changed.what} mismatch ` +
+        `(cached: ${JSON.stringify(changed.cached)}, remote: ${
+          JSON.stringify(changed.remote)
+        })`,
+    );
+    return false;
+  }
+  if (expected) {
+    const actual = await fileDigest(data, expected.algorithm);
+    if (actual.hex !== expected.hex) {
+      await discardData(entry);
+      throw digestMismatch(`the cached data of "${url}"`, expected, actual);
+    }
+    await Deno.writeTextFile(
+      join(entry, CacheFiles.digest(expected.algorithm)),
+      formatDigest(expected),
+    );
+  }
+  return true;
+}
+
+interface Change {
+  what: string;
+  cached: string;
+  remote: string;
+}
+
+/** Asks the server (HEAD) whether URL changed since it was cached; undefined when it did not. */
+async function remoteChanged(
+  entry: string,
+  url: string,
+  signal?: AbortSignal,
+): Promise<Change | undefined> {
+  const cachedTime = await readText(join(entry, CacheFiles.time));
+  const cachedEtag = await readText(join(entry, CacheFiles.etag));
+  if (!cachedTime && !cachedEtag) {
+    return {
+      what: "last-modified",
+      cached: "<not cached>",
+      remote: "<not checked>",
+    };
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, { method: "HEAD", signal });
+    await res.body?.cancel();
+    if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason;
+    logger.info(
+      "Failed to retrieve last-modified for cached digest-less image; using cached image.",
+      { error: errorMessage(err) },
+    );
+    return undefined;
+  }
+  const remoteTime = res.headers.get("last-modified") ?? "";
+  const remoteEtag = res.headers.get("etag") ?? "";
+  let compared = false;
+  if (cachedTime && remoteTime) {
+    compared = true;
+    if (!sameHttpDate(cachedTime, remoteTime)) {
+      return { what: "last-modified", cached: cachedTime, remote: remoteTime };
+    }
+  }
+  if (cachedEtag && remoteEtag) {
+    compared = true;
+    if (cachedEtag !== remoteEtag) {
+      return { what: "ETag", cached: cachedEtag, remote: remoteEtag };
+    }
+  }
+  if (!compared) {
+    return cachedTime
+      ? {
+        what: "last-modified",
+        cached: cachedTime,
+        remote: "<missing Last-Modified header>",
+      }
+      : {
+        what: "ETag",
+        cached: cachedEtag ?? "",
+        remote: "<missing ETag header>",
+      };
+  }
+  return undefined;
+}
+
+function sameHttpDate(a: string, b: string): boolean {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  return Number.isNaN(ta) || Number.isNaN(tb) ? a === b : ta === tb;
+}
+
+/**
+ * Fetches URL into the cache entry: into `data.part` (resumed with `Range`/`If-Range` when an
+ * earlier attempt left one and the server allows it), hashed while streaming, verified, and
+ * renamed to `data` only when complete.
+ */
+async function fetchIntoCache(
+  entry: string,
+  url: string,
+  expected: Digest | undefined,
+  options: DownloadOptions,
+): Promise<void> {
+  const part = join(entry, CacheFiles.partial);
+  const validatorFile = join(entry, CacheFiles.partialValidator);
+  // The old data is stale from here on; dropping it first means that metadata written below
+  // can never be paired with it if this process dies before the rename.
+  await discardData(entry);
+
+  let offset = 0;
+  const savedValidator = await readText(validatorFile);
+  const partSize = await sizeOf(part);
+  if (savedValidator && partSize > 0) {
+    offset = partSize;
+  } else {
+    await removeIfExists(part);
+  }
+  let res = await request(url, offset, savedValidator, options.signal);
+  if (offset > 0 && resumedFrom(res) !== offset) {
+    // The server ignored the range, or the file changed (If-Range): start over.
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      res = await request(url, 0, undefined, options.signal);
+    }
+    offset = 0;
+  } else if (offset > 0) {
+    logger.info(`Resuming the download of "${url}" at ${offset} bytes`);
+  }
+  if (!res.ok || !res.body) {
+    await res.body?.cancel();
+    throw new LimaError({
+      summary: `failed to download "${url}"`,
+      detail: `HTTP status ${res.status}${
+        res.statusText ? ` ${res.statusText}` : ""
+      }`,
+    });
+  }
+
+  // Resuming needs a validator to send back in If-Range; without one a partial file is useless.
+  const etag = res.headers.get("etag") ?? undefined;
+  const lastModified = res.headers.get("last-modified") ?? undefined;
+  const validator = etag && !etag.startsWith("W/") ? etag : lastModified;
+  if (validator) await Deno.writeTextFile(validatorFile, validator);
+  else await removeIfExists(validatorFile);
+
+  const hasher = expected ? new Hasher(expected.algorithm) : undefined;
+  if (hasher && offset > 0) {
+    const existing = await Deno.open(part);
+    for await (const chunk of existing.readable) hasher.update(chunk);
+  }
+  const length = contentLength(res);
+  const progress = new ProgressReporter({
+    phase: "download",
+    location: url,
+    description: options.description,
+    total: length !== undefined ? offset + length : undefined,
+    initialBytes: offset,
+    style: options.progress,
+    onProgress: options.onProgress,
+  });
+  let received = 0;
+  try {
+    const file = await Deno.open(
+      part,
+      offset > 0
+        ? { append: true }
+        : { write: true, create: true, truncate: true },
+    );
+    try {
+      await copyBody(res.body, file, (chunk) => {
+        hasher?.update(chunk);
+        received += chunk.length;
+        progress.add(chunk.length);
+      });
+    } finally {
+      file.close();
+    }
+    if (length !== undefined && received !== length) {
+      throw new Error(
+        `the connection closed after ${received} of ${length} bytes`,
+      );
+    }
+  } catch (err) {
+    progress.abort();
+    if (!validator) await removeIfExists(part);
+    if (options.signal?.aborted) throw options.signal.reason;
+    const cut = length !== undefined && received < length
+      ? `the connection closed after ${offset + received} of ${
+        offset + length
+      } bytes: `
+      : "";
+    throw new LimaError({
+      summary: `failed to download "${url}"`,
+      detail: cut + errorMessage(err),
+      hint: validator
+        ? "run the command again to resume the download"
+        : undefined,
+    }, { cause: err });
+  }
+  progress.finish();
+
+  if (hasher && expected) {
+    const actual = hasher.digest();
+    if (actual.hex !== expected.hex) {
+      await removeIfExists(part);
+      await removeIfExists(validatorFile);
+      throw digestMismatch(
+        `the data downloaded from "${url}"`,
+        expected,
+        actual,
+      );
+    }
+  }
+  await writeOrRemove(join(entry, CacheFiles.url), url);
+  await writeOrRemove(join(entry, CacheFiles.time), lastModified);
+  await writeOrRemove(
+    join(entry, CacheFiles.type),
+    res.headers.get("content-type") ?? undefined,
+  );
+  await writeOrRemove(join(entry, CacheFiles.etag), etag);
+  if (expected) {
+    await Deno.writeTextFile(
+      join(entry, CacheFiles.digest(expected.algorithm)),
+      formatDigest(expected),
+    );
+  }
+  await Deno.rename(part, join(entry, CacheFiles.data));
+  await removeIfExists(validatorFile);
+}
+
+/**
+ * Writes BODY to FILE through one reused buffer, showing each piece to SEE. A plain loop over
+ * a BYOB reader costs half the time of a TransformStream between `body` and `file.writable`.
+ */
+async function copyBody(
+  body: ReadableStream<Uint8Array>,
+  file: Deno.FsFile,
+  see: (chunk: Uint8Array) => void,
+): Promise<void> {
+  const reader = body.getReader({ mode: "byob" });
+  let buffer = new ArrayBuffer(1024 * 1024);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read(new Uint8Array(buffer));
+      if (done || !value) return;
+      // Hash while the write runs on another thread; neither changes the buffer.
+      const written = writeAll(file, value);
+      see(value);
+      await written;
+      buffer = value.buffer as ArrayBuffer;
+    }
+  } catch (err) {
+    await reader.cancel().catch(() => {});
+    throw err;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
+  for (let off = 0; off < data.length;) {
+    off += await file.write(data.subarray(off));
+  }
+}
+
+async function request(
+  url: string,
+  offset: number,
+  validator: string | undefined,
+  signal?: AbortSignal,
+): Promise<Response> {
+  const headers = new Headers();
+  if (offset > 0) {
+    headers.set("Range", `bytes=${offset}-`);
+    if (validator) headers.set("If-Range", validator);
+  }
+  try {
+    return await fetch(url, { headers, signal });
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason;
+    throw new LimaError({
+      summary: `failed to download "${url}"`,
+      detail: errorMessage(err),
+    }, {
+      cause: err,
+    });
+  }
+}
+
+/** The start offset of a 206 answer, or 0 for anything else. */
+function resumedFrom(res: Response): number {
+  if (res.status !== 206) return 0;
+  const m = /^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(
+    res.headers.get("content-range") ?? "",
+  );
+  return m ? Number(m[1]) : -1;
+}
+
+function contentLength(res: Response): number | undefined {
+  const value = res.headers.get("content-length");
+  return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/** Removes `data` and every digest record of a cache entry. */
+async function discardData(entry: string): Promise<void> {
+  await removeIfExists(join(entry, CacheFiles.data));
+  for await (const e of Deno.readDir(entry)) {
+    if (e.isFile && e.name.endsWith(".digest")) {
+      await removeIfExists(join(entry, e.name));
+    }
+  }
+}
+
+interface DeliverOptions extends DownloadOptions {
+  location: string;
+  /** File name or URL path, for the compression extension. */
+  name: string;
+  /** Verify the source bytes while reading them (local files; cached data was verified before). */
+  expected?: Digest;
+}
+
+/** Copies or decompresses SRC into DEST through a temporary file beside DEST. */
+async function deliver(
+  src: string,
+  dest: string,
+  o: DeliverOptions,
+): Promise<void> {
+  const kind = o.decompress ? await detectCompression(o.name, src) : undefined;
+  const tmp = join(
+    dirname(dest),
+    `.${basename(dest)}.tmp.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}`,
+  );
+  try {
+    if (!kind && !o.expected) {
+      await Deno.copyFile(src, tmp);
+    } else {
+      await streamInto(src, tmp, kind, o);
+    }
+    await Deno.rename(tmp, dest);
+  } catch (err) {
+    await removeIfExists(tmp);
+    if (err instanceof LimaError || o.signal?.aborted) throw err;
+    throw new LimaError({
+      summary: `cannot write "${dest}"`,
+      detail: errorMessage(err),
+    }, { cause: err });
+  }
+}
+
+async function streamInto(
+  src: string,
+  tmp: string,
+  kind: Compression | undefined,
+  o: DeliverOptions,
+): Promise<void> {
+  const hasher = o.expected ? new Hasher(o.expected.algorithm) : undefined;
+  const progress = new ProgressReporter({
+    phase: kind ? "decompress" : "copy",
+    location: o.location,
+    description: o.description,
+    total: (await Deno.stat(src)).size,
+    style: o.progress,
+    onProgress: o.onProgress,
+  });
+  const input = (await Deno.open(src)).readable.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        hasher?.update(chunk);
+        progress.add(chunk.length);
+        controller.enqueue(chunk);
+      },
+    }),
+    { signal: o.signal },
+  );
+  const output =
+    (await Deno.open(tmp, { write: true, createNew: true })).writable;
+  try {
+    if (kind) {
+      const tool = decompressor(kind, `"${o.location}"`);
+      const pipes = await Promise.allSettled([
+        input.pipeTo(tool.writable),
+        tool.readable.pipeTo(output),
+      ]);
+      const failed = pipes.find((p) => p.status === "rejected");
+      if (failed) tool.kill();
+      // The tool's own message says more than the broken pipe it leaves behind.
+      await tool.done;
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    } else {
+      await input.pipeTo(output);
+    }
+  } catch (err) {
+    progress.abort();
+    if (o.signal?.aborted) throw o.signal.reason;
+    throw err;
+  }
+  progress.finish();
+  if (hasher && o.expected) {
+    const actual = hasher.digest();
+    if (actual.hex !== o.expected.hex) {
+      throw digestMismatch(`"${o.location}"`, o.expected, actual);
+    }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await Deno.stat(path)).size;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return 0;
+    throw err;
+  }
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  }
+}
+
+async function writeOrRemove(
+  path: string,
+  text: string | undefined,
+): Promise<void> {
+  if (text) await Deno.writeTextFile(path, text);
+  else await removeIfExists(path);
+}
+
+async function removeIfExists(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}

@@ -1,0 +1,93 @@
+/** What `limactl info` reports about this installation (spec §2.3 `info`). */
+import { dirname, join } from "node:path";
+import { hostArch } from "../config/host.ts";
+import type { LimaYAML } from "../config/schema.ts";
+import { configDir, limaHome } from "../store/paths.ts";
+import { listTemplates } from "../template/search_path.ts";
+import { fillTemplate } from "../template/validate.ts";
+import { VERSION } from "../version.ts";
+
+/** The variables `limactl shell --preserve-env` never forwards unless allowed. */
+export const DEFAULT_SHELL_ENV_BLOCK = [
+  "BASH*",
+  "DISPLAY",
+  "DYLD_*",
+  "EUID",
+  "FPATH",
+  "GID",
+  "GROUP",
+  "HOME",
+  "HOSTNAME",
+  "LD_*",
+  "LOGNAME",
+  "OLDPWD",
+  "PATH",
+  "PWD",
+  "SHELL",
+  "SHLVL",
+  "SSH_*",
+  "TERM",
+  "TERMINFO",
+  "TMPDIR",
+  "UID",
+  "USER",
+  "XAUTHORITY",
+  "XDG_*",
+  "ZDOTDIR",
+  "ZSH*",
+  "_*",
+];
+
+export interface DriverEntry {
+  name: string;
+  /** `internal` for built-in drivers, else the module's path or URL. */
+  location: string;
+}
+
+export interface Info {
+  version: string;
+  templates: { name: string; location: string }[];
+  defaultTemplate: LimaYAML;
+  limaHome: string;
+  vmTypes: string[];
+  vmTypesEx: Record<string, { location: string }>;
+  guestAgents: Record<string, { location: string }>;
+  shellEnvBlock: string[];
+  hostOS: string;
+  hostArch: string;
+  identityFile: string;
+  plugins: { name: string; path: string; description?: string }[];
+  libexecPaths: string[];
+  sharePaths: string[];
+}
+
+/** Collects the report; DRIVERS are the registered drivers (the caller owns the registry). */
+export async function collectInfo(options: { drivers: DriverEntry[] }): Promise<Info> {
+  const drivers = [...options.drivers].sort((a, b) => a.name.localeCompare(b.name));
+  const vmTypes = drivers.map((d) => d.name);
+  const prefix = dirname(dirname(Deno.execPath()));
+  const existing = (paths: string[]) =>
+    paths.filter((p) => {
+      try {
+        return Deno.statSync(p).isDirectory;
+      } catch {
+        return false;
+      }
+    });
+  return {
+    version: VERSION,
+    templates: await listTemplates(),
+    defaultTemplate: (await fillTemplate("template:default", { vmTypes })).config,
+    limaHome: limaHome(),
+    vmTypes,
+    vmTypesEx: Object.fromEntries(drivers.map((d) => [d.name, { location: d.location }])),
+    guestAgents: {},
+    shellEnvBlock: DEFAULT_SHELL_ENV_BLOCK,
+    hostOS: Deno.build.os,
+    hostArch: hostArch(),
+    identityFile: join(configDir(), "user"),
+    plugins: [],
+    libexecPaths: existing([join(prefix, "libexec", "lima"), join(prefix, "lib", "lima")]),
+    sharePaths: existing([join(prefix, "share", "lima")]),
+  };
+}

@@ -1,0 +1,122 @@
+/** `limactl delete` (spec §2.3): remove instances, refusing protected or running ones. */
+import { join } from "node:path";
+import { errorMessage, LimaError } from "../errors.ts";
+import { logger } from "../log.ts";
+import { quote } from "../quote.ts";
+import {
+  inspectInstance,
+  type Instance,
+  instanceDirExists,
+} from "../store/instance.ts";
+import { lockInstance } from "../store/lock.ts";
+import { validateInstanceName } from "../store/names.ts";
+import { instanceDir, InstanceFiles, limaHome } from "../store/paths.ts";
+import { stopForcibly } from "./stop_forcibly.ts";
+
+export interface DeleteOptions {
+  /** Delete even when not stopped (after killing its processes). */
+  force?: boolean;
+}
+
+/** A directory in `LIMA_HOME` without `lima.yaml`: maybe being cloned into, so never removed. */
+export class IncompleteInstanceError extends LimaError {}
+
+/** Checks that INST may be deleted; throws the reason otherwise. */
+export function checkDeletable(
+  inst: Instance,
+  options: DeleteOptions = {},
+): void {
+  if (inst.protected) {
+    throw new LimaError({
+      summary: "instance is protected to prohibit accidental removal",
+      hint: "use `limactl unprotect`",
+    });
+  }
+  if (!options.force && inst.status !== "Stopped") {
+    throw new LimaError({
+      summary: `expected status ${quote("Stopped")}, got ${quote(inst.status)}`,
+    });
+  }
+}
+
+/**
+ * Removes the directory DIR so that readers see it either whole or gone: it is first
+ * renamed to a hidden name in `LIMA_HOME`, then deleted.
+ */
+async function removeInstanceDir(dir: string): Promise<void> {
+  const trash = join(limaHome(), `.deleted-${crypto.randomUUID().slice(0, 8)}`);
+  await Deno.rename(dir, trash);
+  // A reader that was writing its cache file into the directory as it moved can make one pass fail.
+  for (let attempt = 1;; attempt++) {
+    try {
+      await Deno.remove(trash, { recursive: true });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+/**
+ * Deletes instance NAME while holding its lock. Returns false (after a warning) when it does not
+ * exist; throws when it may not be deleted or is a directory without `lima.yaml`.
+ */
+export async function deleteInstance(
+  name: string,
+  options: DeleteOptions = {},
+): Promise<boolean> {
+  validateInstanceName(name);
+  await using _lock = await lockInstance(name);
+  const inst = await inspectInstance(name);
+  const dir = instanceDir(name);
+  if (!inst) {
+    if (!(await instanceDirExists(name))) {
+      logger.warn(`Ignoring non-existent instance ${quote(name)}`);
+      return false;
+    }
+    throw new IncompleteInstanceError({
+      summary: `instance ${quote(name)} directory ${
+        quote(dir)
+      } exists but its ${
+        quote(InstanceFiles.limaYAML)
+      } could not be read; it was NOT deleted, in case it is currently being cloned into. If no \`limactl\` operation is using it, remove it manually`,
+    });
+  }
+  try {
+    checkDeletable(inst, options);
+    await stopForcibly(inst);
+    await removeInstanceDir(inst.dir);
+  } catch (err) {
+    const diagnostic = err instanceof LimaError ? err.diagnostic : undefined;
+    throw new LimaError({
+      summary: `failed to delete instance ${quote(name)}`,
+      detail: diagnostic ? diagnostic.summary : errorMessage(err),
+      hint: diagnostic?.hint,
+    }, { cause: err });
+  }
+  logger.info(`Deleted ${quote(name)} (${quote(inst.dir)})`);
+  return true;
+}
+
+/**
+ * `limactl delete NAME...`: deletes each instance in turn. A directory without `lima.yaml`
+ * is reported and skipped; any other failure stops at that instance.
+ */
+export async function deleteInstances(
+  names: string[],
+  options: DeleteOptions = {},
+): Promise<void> {
+  const skipped: string[] = [];
+  for (const name of names) {
+    try {
+      await deleteInstance(name, options);
+    } catch (err) {
+      if (err instanceof IncompleteInstanceError) {
+        skipped.push(err.message);
+        continue;
+      }
+      throw err;
+    }
+  }
+  if (skipped.length > 0) throw new LimaError({ summary: skipped.join("\n") });
+}

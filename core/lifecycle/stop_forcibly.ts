@@ -1,0 +1,90 @@
+/** Forced stop (spec §6.8): kill the driver and host agent, release disks, remove temporary files. */
+import { join } from "node:path";
+import { errorMessage } from "../errors.ts";
+import { logger } from "../log.ts";
+import { quote } from "../quote.ts";
+import { inspectDisk, unlockDisk } from "../store/disks.ts";
+import type { Instance } from "../store/instance.ts";
+
+/** Suffixes of files that only make sense while an instance runs. */
+export const TEMPORARY_SUFFIXES = [".pid", ".sock", ".tmp"];
+
+function kill(pid: number): void {
+  try {
+    Deno.kill(pid, "SIGKILL");
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) logger.error(errorMessage(err));
+  }
+}
+
+function diskName(
+  entry: unknown,
+): { name: string; fsType?: string } | undefined {
+  if (typeof entry === "string") return { name: entry };
+  if (
+    entry && typeof entry === "object" &&
+    typeof (entry as { name?: unknown }).name === "string"
+  ) {
+    const d = entry as { name: string; fsType?: string | null };
+    return { name: d.name, fsType: d.fsType ?? undefined };
+  }
+  return undefined;
+}
+
+/** Kills whatever runs for INST, unlocks its disks and removes its `*.pid`, `*.sock`, `*.tmp` files. */
+export async function stopForcibly(inst: Instance): Promise<void> {
+  if (inst.driverPID > 0) {
+    logger.info(
+      `Sending SIGKILL to the ${inst.vmType} driver process ${inst.driverPID}`,
+    );
+    kill(inst.driverPID);
+  } else {
+    logger.info(`The ${inst.vmType} driver process seems already stopped`);
+  }
+  for (const entry of inst.additionalDisks) {
+    const d = diskName(entry);
+    if (!d) continue;
+    const disk = await inspectDisk(d.name, d.fsType).catch(() => undefined);
+    if (!disk) {
+      logger.warn(`Disk ${quote(d.name)} does not exist`);
+      continue;
+    }
+    if (disk.instanceDir !== inst.dir) continue;
+    await unlockDisk(disk).catch(() => {
+      logger.warn(
+        `Failed to unlock disk ${
+          quote(d.name)
+        }. To use, run \`limactl disk unlock ${d.name}\``,
+      );
+    });
+  }
+  if (inst.hostAgentPID > 0) {
+    logger.info(
+      `Sending SIGKILL to the host agent process ${inst.hostAgentPID}`,
+    );
+    kill(inst.hostAgentPID);
+  } else {
+    logger.info("The host agent process seems already stopped");
+  }
+  logger.info(
+    `Removing ${TEMPORARY_SUFFIXES.map((s) => `*${s}`).join(" ")} under ${
+      quote(inst.dir)
+    }`,
+  );
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(inst.dir));
+  } catch (err) {
+    logger.error(errorMessage(err));
+    return;
+  }
+  for (const entry of entries) {
+    if (!TEMPORARY_SUFFIXES.some((s) => entry.name.endsWith(s))) continue;
+    const path = join(inst.dir, entry.name);
+    logger.info(`Removing ${quote(path)}`);
+    await Deno.remove(path, { recursive: true }).catch((err) => {
+      if (err instanceof Deno.errors.NotFound) logger.debug(errorMessage(err));
+      else logger.error(errorMessage(err));
+    });
+  }
+}

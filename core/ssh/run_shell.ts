@@ -1,0 +1,128 @@
+/**
+ * `limactl shell`: a login shell or a command in a running guest over the in-process SSH
+ * client, with the working directory mapped from the host (spec §2.6). stdin, stdout and
+ * stderr are streamed; the remote exit code is returned.
+ */
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { LimaError } from "../errors.ts";
+import { logger } from "../log.ts";
+import { InstanceFiles } from "../store/paths.ts";
+import { connect, type PtyOptions } from "./client.ts";
+import { runningInstance } from "./running_instance.ts";
+import { preservedEnv } from "./shell_env.ts";
+import { shellScript } from "./shell_script.ts";
+import { sshTarget } from "./target.ts";
+
+export interface ShellOptions {
+  /** `--instance`: then every positional argument belongs to the command. */
+  instance?: string;
+  /** The positional arguments: `INSTANCE [COMMAND...]`, or only the command with `instance`. */
+  args: string[];
+  shell?: string;
+  workdir?: string;
+  preserveEnv?: boolean;
+  reconnect?: boolean;
+}
+
+/** Splits the positional arguments into the instance name and the command. */
+export function shellTarget(options: Pick<ShellOptions, "instance" | "args">): { name: string; command: string[] } {
+  if (options.instance !== undefined) return { name: options.instance, command: options.args };
+  if (options.args.length === 0) throw new LimaError({ summary: "requires instance name as first argument" });
+  const [name, ...command] = options.args;
+  if (command[0] === "--") command.shift();
+  return { name, command };
+}
+
+function realPathOr(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+function currentDir(): string | undefined {
+  try {
+    return realPathOr(Deno.cwd());
+  } catch (err) {
+    logger.debug(`cannot determine the current directory: ${err}`);
+    return undefined;
+  }
+}
+
+/** Closes an OpenSSH ControlMaster of `ssh.config` users and removes its socket. */
+async function closeControlMaster(instDir: string): Promise<void> {
+  const sock = join(instDir, InstanceFiles.sshSock);
+  try {
+    await Deno.lstat(sock);
+  } catch {
+    return;
+  }
+  await new Deno.Command("ssh", {
+    args: ["-F", "/dev/null", "-o", `ControlPath=${sock}`, "-O", "exit", "lima"],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output().catch(() => undefined);
+  await Deno.remove(sock).catch(() => {});
+}
+
+/** The terminal to allocate: only when both stdin and stdout are terminals, as `ssh -t` does. */
+function ptyOptions(): PtyOptions | undefined {
+  if (!Deno.stdin.isTerminal() || !Deno.stdout.isTerminal()) return undefined;
+  const { rows, columns } = Deno.consoleSize();
+  return { term: Deno.env.get("TERM") || "xterm", rows, cols: columns };
+}
+
+/** Runs the shell or command; resolves to the remote exit code. */
+export async function runShell(options: ShellOptions): Promise<number> {
+  const { name, command } = shellTarget(options);
+  if (["create", "start", "delete", "shell"].includes(command[0])) {
+    logger.warn(`Perhaps you meant \`limactl ${command.join(" ")}\`?`);
+  }
+  const inst = await runningInstance(name);
+  if (options.reconnect) await closeControlMaster(inst.dir);
+  const config = inst.config!;
+  let env: [string, string][] | undefined;
+  if (options.preserveEnv) {
+    const { DEFAULT_SHELL_ENV_BLOCK } = await import("../info/info.ts");
+    env = preservedEnv({ env: Deno.env.toObject(), defaultBlock: DEFAULT_SHELL_ENV_BLOCK });
+  }
+  const script = shellScript({
+    workdir: options.workdir,
+    cwd: currentDir(),
+    hostHome: realPathOr(homedir()),
+    mountLocations: (config.mounts ?? []).map((m) => realPathOr(m.location ?? "")),
+    wsl2: inst.vmType === "wsl2",
+    shell: options.shell,
+    userShell: config.user?.shell ?? undefined,
+    env,
+    command,
+  });
+  logger.debug(`executing in instance ${name}: ${script}`);
+  using conn = await connect(await sshTarget(inst), { retries: 2 });
+  const pty = ptyOptions();
+  const colorterm = Deno.env.get("COLORTERM");
+  if (pty) Deno.stdin.setRaw(true);
+  const proc = await conn.start(script, {
+    pty,
+    env: colorterm ? { COLORTERM: colorterm } : undefined,
+    stdin: Deno.stdin.readable,
+    stdout: Deno.stdout.writable,
+    stderr: Deno.stderr.writable,
+  });
+  const onResize = () => {
+    const { rows, columns } = Deno.consoleSize();
+    proc.resize(rows, columns);
+  };
+  if (pty) Deno.addSignalListener("SIGWINCH", onResize);
+  try {
+    return (await proc.status).code;
+  } finally {
+    if (pty) {
+      Deno.removeSignalListener("SIGWINCH", onResize);
+      Deno.stdin.setRaw(false);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/** Looking up the instance a command wants to log in to, with Lima's errors when it cannot. */
+import { LimaError } from "../errors.ts";
+import { quote } from "../quote.ts";
+import { type Instance, inspectInstance } from "../store/instance.ts";
+
+/**
+ * The inspected instance NAME, which must exist and be running. A stopped instance gets
+ * Lima's hint to start it; any other state is reported with the instance's errors.
+ */
+export async function runningInstance(name: string): Promise<Instance> {
+  const inst = await inspectInstance(name);
+  if (!inst) {
+    throw new LimaError({
+      summary: `instance ${quote(name)} does not exist, run \`limactl create ${name}\` to create a new instance`,
+    });
+  }
+  if (inst.status === "Stopped") {
+    throw new LimaError({
+      summary: `instance ${quote(name)} is stopped, run \`limactl start ${name}\` to start the instance`,
+    });
+  }
+  if (inst.status !== "Running") {
+    throw new LimaError({
+      summary: `instance ${quote(name)} is not running (status ${quote(inst.status || "unknown")})`,
+      detail: inst.errors.join("; ") || undefined,
+    });
+  }
+  return inst;
+}

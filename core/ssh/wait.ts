@@ -1,0 +1,73 @@
+/** Waiting for a booting guest's SSH server: first its `SSH-` banner, then a successful login. */
+import { LimaError } from "../errors.ts";
+import { quote } from "../quote.ts";
+import { connect, type SSHConnection } from "./client.ts";
+import type { SSHTarget } from "./target.ts";
+
+export interface WaitOptions {
+  /** Give up after this long; default 10 minutes. */
+  timeoutMs?: number;
+  /** Pause between probes; default 500 ms. */
+  intervalMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Reads the first bytes the server sends; true when they are an SSH banner. */
+async function bannerSeen(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  let conn: Deno.TcpConn | undefined;
+  const timer = setTimeout(() => conn?.close(), timeoutMs);
+  try {
+    conn = await Deno.connect({ hostname: host, port });
+    const buf = new Uint8Array(4);
+    let got = 0;
+    while (got < 4) {
+      const n = await conn.read(buf.subarray(got));
+      if (n === null) return false;
+      got += n;
+    }
+    return new TextDecoder().decode(buf) === "SSH-";
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+    try {
+      conn?.close();
+    } catch {
+      // Closed by the timer.
+    }
+  }
+}
+
+/**
+ * Waits until TARGET accepts a login and runs `true`; returns that connection. Throws a
+ * LimaError naming the last failure when the time is up.
+ */
+export async function waitForSSH(target: SSHTarget, options: WaitOptions = {}): Promise<SSHConnection> {
+  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
+  const interval = options.intervalMs ?? 500;
+  const deadline = Date.now() + timeoutMs;
+  let last = "no SSH banner received";
+  const left = () => Math.max(1, deadline - Date.now());
+  while (Date.now() < deadline) {
+    options.signal?.throwIfAborted();
+    if (await bannerSeen(target.host, target.port, Math.min(left(), 5_000))) {
+      try {
+        const conn = await connect(target, { timeoutMs: Math.min(left(), 10_000), signal: options.signal });
+        const result = await conn.run("true");
+        if (result.code === 0) return conn;
+        conn.close();
+        last = `\`true\` exited with ${result.code}`;
+      } catch (err) {
+        options.signal?.throwIfAborted();
+        last = err instanceof LimaError ? err.diagnostic.detail ?? err.message : String(err);
+      }
+    } else {
+      last = "no SSH banner received";
+    }
+    await new Promise((r) => setTimeout(r, Math.min(interval, left())));
+  }
+  throw new LimaError({
+    summary: `timed out waiting for SSH on instance ${quote(target.name)} (${target.host}:${target.port})`,
+    detail: last,
+  });
+}

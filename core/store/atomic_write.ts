@@ -1,0 +1,63 @@
+/** Crash-safe file replacement: a reader sees the old content or the new, never part of one. */
+import { basename, dirname, join } from "node:path";
+
+export interface AtomicWriteOptions {
+  /** Permission bits of the new file (before umask); default 0o644. */
+  mode?: number;
+}
+
+/**
+ * Writes DATA to PATH through a temporary file in the same directory that is
+ * flushed to disk and then renamed over PATH. The temporary name ends in `.tmp`,
+ * which clone skips and a forced stop removes.
+ */
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const bytes = typeof data === "string"
+    ? new TextEncoder().encode(data)
+    : data;
+  const dir = dirname(path);
+  const tmp = join(
+    dir,
+    `.${basename(path)}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`,
+  );
+  const file = await Deno.open(tmp, {
+    write: true,
+    createNew: true,
+    mode: options.mode ?? 0o644,
+  });
+  try {
+    try {
+      let written = 0;
+      while (written < bytes.length) {
+        written += await file.write(bytes.subarray(written));
+      }
+      await file.sync();
+    } finally {
+      file.close();
+    }
+    await Deno.rename(tmp, path);
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw err;
+  }
+  await syncDir(dir);
+}
+
+/** Flushes a directory entry change (a rename or a new file) to disk, where the platform allows. */
+export async function syncDir(dir: string): Promise<void> {
+  if (Deno.build.os === "windows") return;
+  try {
+    const handle = await Deno.open(dir, { read: true });
+    try {
+      await handle.sync();
+    } finally {
+      handle.close();
+    }
+  } catch {
+    // Some file systems refuse fsync on directories; the rename itself is still atomic.
+  }
+}

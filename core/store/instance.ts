@@ -1,0 +1,349 @@
+/**
+ * Reading an instance from `LIMA_HOME`: its configuration, status and the record that
+ * `limactl list` prints (spec §5). Reading never starts anything: status comes from PID
+ * files, and the host agent is asked over its socket only when its PID is alive.
+ */
+import { join } from "node:path";
+import type { LimaYAML } from "../config/schema.ts";
+import { parseSize } from "../config/units.ts";
+import { errorMessage } from "../errors.ts";
+import { logger } from "../log.ts";
+import { quote } from "../quote.ts";
+import { hostAgentInfo } from "./hostagent_info.ts";
+import { loadConfigCached } from "./config_cache.ts";
+import { hostnameOf, validateInstanceName } from "./names.ts";
+import { instanceDir, InstanceFiles, limaHome } from "./paths.ts";
+import { readPidFile } from "./pid_file.ts";
+
+export type Status =
+  | ""
+  | "Running"
+  | "Stopped"
+  | "Broken"
+  | "Uninitialized"
+  | "Installing";
+
+/** An inspected instance; keys and their order are those of `limactl list --json` (before `HostOS`…). */
+export interface Instance {
+  name: string;
+  hostname: string;
+  status: Status;
+  dir: string;
+  vmType: string;
+  arch: string;
+  cpus: number;
+  /** Bytes. */
+  memory: number;
+  /** Bytes. */
+  disk: number;
+  message: string;
+  additionalDisks: unknown[];
+  networks: unknown[];
+  sshLocalPort: number;
+  sshConfigFile: string;
+  hostAgentPID: number;
+  driverPID: number;
+  errors: string[];
+  /** The filled configuration; absent when it could not be loaded. */
+  config?: LimaYAML;
+  sshAddress: string;
+  protected: boolean;
+  limaVersion: string;
+  param: Record<string, string>;
+  autoStartedIdentifier: string;
+}
+
+/** Loads and validates an instance's filled configuration (throws on any problem). */
+export type ConfigLoader = (
+  options: { instDir: string; name: string; files?: ReadonlySet<string> },
+) => Promise<LimaYAML>;
+
+export interface InspectOptions {
+  /** How the configuration is loaded; default: `_config` layers, defaults, validation (cached). */
+  loadConfig?: ConfigLoader;
+  /** How long to wait for the host agent's answer; default 3 s. */
+  hostAgentTimeoutMs?: number;
+}
+
+/** Names of the instances in `LIMA_HOME` (directories not starting with `.` or `_`), sorted. */
+export async function instanceNames(): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(limaHome())) {
+      if (entry.isDirectory && !/^[._]/.test(entry.name)) {
+        names.push(entry.name);
+      }
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return [];
+    throw err;
+  }
+  return names.sort();
+}
+
+/** Whether `INSTDIR/lima.yaml` exists. */
+export async function hasConfigFile(instDir: string): Promise<boolean> {
+  try {
+    await Deno.lstat(join(instDir, InstanceFiles.limaYAML));
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+/** Whether the directory of instance NAME exists (with or without `lima.yaml`). */
+export async function instanceDirExists(name: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(instanceDir(name))).isDirectory;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+function emptyInstance(name: string, dir: string): Instance {
+  return {
+    name,
+    hostname: hostnameOf(name),
+    status: "",
+    dir,
+    vmType: "",
+    arch: "",
+    cpus: 0,
+    memory: 0,
+    disk: 0,
+    message: "",
+    additionalDisks: [],
+    networks: [],
+    sshLocalPort: 0,
+    sshConfigFile: "",
+    hostAgentPID: 0,
+    driverPID: 0,
+    errors: [],
+    sshAddress: "",
+    protected: false,
+    limaVersion: "",
+    param: {},
+    autoStartedIdentifier: "",
+  };
+}
+
+/**
+ * The record of a directory that exists but has no `lima.yaml` (mid-clone, mid-delete or
+ * orphaned): listed as Broken rather than hidden.
+ */
+export function brokenInstance(name: string, error: string): Instance {
+  const inst = emptyInstance(name, instanceDir(name));
+  inst.status = "Broken";
+  inst.errors.push(error);
+  return inst;
+}
+
+/**
+ * Inspects instance NAME. Returns undefined when its `lima.yaml` does not exist; every
+ * other problem is reported in `errors` (and usually makes the status Broken).
+ * Throws only for an invalid name.
+ */
+export async function inspectInstance(
+  name: string,
+  options: InspectOptions = {},
+): Promise<Instance | undefined> {
+  validateInstanceName(name);
+  const dir = instanceDir(name);
+  const inst = emptyInstance(name, dir);
+  // One directory listing answers "does it exist" for every file below (missing files are the common case).
+  let files: Set<string>;
+  try {
+    files = new Set(Array.from(Deno.readDirSync(dir), (e) => e.name));
+  } catch (err) {
+    if (
+      err instanceof Deno.errors.NotFound ||
+      err instanceof Deno.errors.NotADirectory
+    ) return undefined;
+    throw err;
+  }
+  if (!files.has(InstanceFiles.limaYAML)) return undefined;
+  let y: LimaYAML;
+  try {
+    y = await (options.loadConfig ?? loadConfigCached)({
+      instDir: dir,
+      name,
+      files,
+    });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound && !(await hasConfigFile(dir))) {
+      return undefined;
+    }
+    inst.status = "Broken";
+    inst.errors.push(errorMessage(err));
+    readProtectedAndVersion(inst, files);
+    return inst;
+  }
+  inst.config = y;
+  inst.arch = y.arch ?? "";
+  inst.vmType = y.vmType ?? "";
+  inst.sshAddress = "127.0.0.1";
+  inst.sshLocalPort = y.ssh?.localPort ?? 0;
+  inst.sshConfigFile = join(dir, InstanceFiles.sshConfig);
+  try {
+    if (files.has(InstanceFiles.hostAgentPID)) {
+      inst.hostAgentPID = await readPidFile(
+        join(dir, InstanceFiles.hostAgentPID),
+      );
+    }
+  } catch (err) {
+    inst.status = "Broken";
+    inst.errors.push(errorMessage(err));
+  }
+  if (inst.hostAgentPID !== 0) {
+    const sock = join(dir, InstanceFiles.hostAgentSock);
+    try {
+      const info = await hostAgentInfo(sock, {
+        timeoutMs: options.hostAgentTimeoutMs,
+      });
+      if (info.sshLocalPort !== undefined) {
+        inst.sshLocalPort = info.sshLocalPort;
+      }
+      inst.autoStartedIdentifier = info.autoStartedIdentifier ?? "";
+    } catch (err) {
+      inst.status = "Broken";
+      inst.errors.push(
+        `failed to get Info from ${quote(sock)}: ${errorMessage(err)}`,
+      );
+    }
+  }
+  if (inst.sshLocalPort === 0 && files.has(InstanceFiles.sshConfig)) {
+    const port = await sshPortFromConfig(inst.sshConfigFile).catch((err) => {
+      inst.errors.push(
+        `failed to extract SSH local port from ${quote(inst.sshConfigFile)}: ${
+          errorMessage(err)
+        }`,
+      );
+      return 0;
+    });
+    inst.sshLocalPort = port;
+  }
+  inst.cpus = y.cpus ?? 0;
+  inst.memory = sizeOrZero(y.memory);
+  inst.disk = sizeOrZero(y.disk);
+  inst.additionalDisks = y.additionalDisks ?? [];
+  inst.networks = y.networks ?? [];
+  if (inst.vmType === "wsl2") {
+    // Not configurable on WSL2.
+    inst.cpus = 0;
+    inst.memory = 0;
+    inst.disk = 0;
+  }
+  readProtectedAndVersion(inst, files);
+  await statusFromPidFiles(inst, files);
+  await renderMessage(inst, y.message ?? "");
+  inst.param = y.param ?? {};
+  return inst;
+}
+
+function sizeOrZero(size: string | null | undefined): number {
+  if (!size) return 0;
+  try {
+    return parseSize(size);
+  } catch {
+    return 0;
+  }
+}
+
+function readProtectedAndVersion(
+  inst: Instance,
+  files: ReadonlySet<string>,
+): void {
+  inst.protected = files.has(InstanceFiles.protected);
+  if (!files.has(InstanceFiles.limaVersion)) return;
+  const versionFile = join(inst.dir, InstanceFiles.limaVersion);
+  try {
+    inst.limaVersion = Deno.readTextFileSync(versionFile).trim();
+    if (!/^v?\d+\.\d+\.\d+/.test(inst.limaVersion)) {
+      logger.warn(
+        `treating lima version ${quote(inst.limaVersion)} from ${
+          quote(versionFile)
+        } as very latest release`,
+      );
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) {
+      inst.errors.push(errorMessage(err));
+    }
+  }
+}
+
+/** The status table of spec §5.2: host agent and driver PIDs decide Running/Stopped/Broken. */
+async function statusFromPidFiles(
+  inst: Instance,
+  files: ReadonlySet<string>,
+): Promise<void> {
+  const driverPidFile = `${inst.vmType}.pid`;
+  try {
+    if (files.has(driverPidFile)) {
+      inst.driverPID = await readPidFile(join(inst.dir, driverPidFile));
+    }
+  } catch (err) {
+    inst.status = "Broken";
+    inst.errors.push(errorMessage(err));
+  }
+  if (inst.status !== "") return;
+  const ha = inst.hostAgentPID > 0;
+  const driver = inst.driverPID > 0;
+  if (ha && driver) {
+    inst.status = "Running";
+  } else if (!ha && !driver) {
+    inst.status = "Stopped";
+  } else if (ha) {
+    inst.errors.push("host agent is running but driver is not");
+    inst.status = "Broken";
+  } else {
+    inst.errors.push(`${inst.vmType} driver is running but host agent is not`);
+    inst.status = "Broken";
+  }
+}
+
+async function renderMessage(inst: Instance, message: string): Promise<void> {
+  // Most instances have no message: avoid loading the template engine for them.
+  if (!message.includes("{{")) {
+    inst.message = message;
+    return;
+  }
+  const [{ renderGoTemplate }, { instanceTemplateData }] = await Promise.all([
+    import("../gotemplate/mod.ts"),
+    import("./template_data.ts"),
+  ]);
+  try {
+    inst.message = renderGoTemplate(message, instanceTemplateData(inst), {
+      name: "format",
+    });
+  } catch (err) {
+    inst.errors.push(
+      `cannot execute template ${quote(message)}: ${errorMessage(err)}`,
+    );
+    inst.status = "Broken";
+  }
+}
+
+/** The `Port N` line of an `ssh.config`; 0 when the file does not exist. */
+async function sshPortFromConfig(path: string): Promise<number> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return 0;
+    throw err;
+  }
+  for (const line of text.split("\n")) {
+    const m = /^Port (.*)$/.exec(line.trim());
+    if (m) {
+      const port = Number(m[1]);
+      if (!Number.isInteger(port)) {
+        throw new Error(`invalid port ${JSON.stringify(m[1])}`);
+      }
+      return port;
+    }
+  }
+  throw new Error(`port not found in ${quote(path)}`);
+}

@@ -1,0 +1,44 @@
+/** PID files of the host agent and the VM driver, read the way status needs them (spec §5.2). */
+
+/**
+ * Whether process PID exists, with `kill(pid, 0)` semantics: nothing is delivered
+ * to the process; a process we may not signal still counts as alive.
+ */
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    // Signal 0 only checks for existence; Deno's type lists named signals only.
+    Deno.kill(pid, 0 as unknown as Deno.Signal);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    if (err instanceof Deno.errors.PermissionDenied) return true;
+    throw err;
+  }
+}
+
+/**
+ * The PID recorded in PATH, or 0 when there is no file or the process has exited
+ * (the stale file is then removed). Unreadable or garbage content throws.
+ */
+export async function readPidFile(path: string): Promise<number> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return 0;
+    throw err;
+  }
+  const trimmed = text.trim();
+  const pid = /^\d+$/.test(trimmed) ? Number(trimmed) : NaN;
+  if (!Number.isSafeInteger(pid) || pid <= 0) {
+    throw new Error(
+      `invalid PID file ${path}: ${
+        JSON.stringify(trimmed)
+      } is not a process ID`,
+    );
+  }
+  if (isProcessAlive(pid)) return pid;
+  await Deno.remove(path).catch(() => {});
+  return 0;
+}

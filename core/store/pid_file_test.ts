@@ -1,0 +1,28 @@
+import assert from "node:assert/strict";
+import { isProcessAlive, readPidFile } from "./pid_file.ts";
+
+Deno.test("a live process is alive, an exited one is not", async () => {
+  assert.ok(isProcessAlive(Deno.pid));
+  const child = new Deno.Command("true").spawn();
+  await child.status;
+  assert.ok(!isProcessAlive(child.pid));
+  assert.ok(!isProcessAlive(0));
+});
+
+Deno.test("readPidFile: missing is 0, live is the PID, stale is 0 and removed, garbage throws", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    assert.equal(await readPidFile(`${dir}/ha.pid`), 0);
+    await Deno.writeTextFile(`${dir}/ha.pid`, `${Deno.pid}\n`);
+    assert.equal(await readPidFile(`${dir}/ha.pid`), Deno.pid);
+    const child = new Deno.Command("true").spawn();
+    await child.status;
+    await Deno.writeTextFile(`${dir}/qemu.pid`, String(child.pid));
+    assert.equal(await readPidFile(`${dir}/qemu.pid`), 0);
+    await assert.rejects(Deno.stat(`${dir}/qemu.pid`), Deno.errors.NotFound);
+    await Deno.writeTextFile(`${dir}/bad.pid`, "not a pid");
+    await assert.rejects(readPidFile(`${dir}/bad.pid`), /not a process ID/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

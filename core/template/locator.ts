@@ -1,0 +1,179 @@
+/**
+ * Template locators (spec §3.6): `template:NAME`, http(s) URLs, `file:///abs` URLs, `-`
+ * (stdin), image URLs and local paths, each read into a template with a derived
+ * instance name.
+ */
+import { basename, resolve } from "node:path";
+import { errorMessage, LimaError } from "../errors.ts";
+import { logger } from "../log.ts";
+import { imageTemplate, isImageURL } from "./image_url.ts";
+import { fetchBytes, readLocalBytes } from "./read_file.ts";
+import { readStoredTemplate } from "./search_path.ts";
+
+/** A template as read from a locator. */
+export interface Template {
+  /** The instance name derived from the locator ("" for stdin). */
+  name: string;
+  /** Where the template came from; local paths are made absolute. */
+  locator: string;
+  /** The YAML text. */
+  text: string;
+}
+
+export interface ReadOptions {
+  /** Supplies the text for the locator `-` (default: all of the process's stdin). */
+  stdin?: () => Promise<string>;
+}
+
+/** The scheme of a URL-like locator (more than one letter, so `c:` stays a path), or undefined. */
+export function locatorScheme(locator: string): string | undefined {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]+):/.exec(locator);
+  return match?.[1].toLowerCase();
+}
+
+/** The template name of a `template:NAME` locator, or undefined for other locators. */
+export function templateName(locator: string): string | undefined {
+  if (locatorScheme(locator) !== "template") return undefined;
+  return locator.slice("template:".length).replace(/^\/\//, "");
+}
+
+/** The instance name for a template file: its base name, lower-cased, without `.yaml`/`.yml`. */
+export function instanceNameFromPath(path: string): string {
+  return basename(path).toLowerCase().replace(/\.yml$/, "").replace(
+    /\.yaml$/,
+    "",
+  );
+}
+
+/** Rewrites the deprecated `template://NAME` form to `template:NAME`, with a warning. */
+function rewriteDeprecated(locator: string): string {
+  if (!/^template:\/\//i.test(locator)) return locator;
+  const rewritten = `template:${locator.slice("template://".length)}`;
+  logger.warn(
+    `Template locator ${JSON.stringify(locator)} should be written ${
+      JSON.stringify(rewritten)
+    } since Lima v2.0`,
+  );
+  return rewritten;
+}
+
+interface Loaded {
+  name: string;
+  locator: string;
+  bytes: Uint8Array;
+}
+
+async function readStdin(options: ReadOptions): Promise<Uint8Array> {
+  if (options.stdin) return new TextEncoder().encode(await options.stdin());
+  return new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
+}
+
+function nameFromURL(url: string): string {
+  const path = new URL(url).pathname;
+  return instanceNameFromPath(
+    decodeURIComponent(path.slice(path.lastIndexOf("/") + 1)),
+  );
+}
+
+async function load(
+  locator: string,
+  options: ReadOptions,
+  images: boolean,
+): Promise<Loaded> {
+  if (images && isImageURL(locator)) {
+    const { name, text } = imageTemplate(locator);
+    return { name, locator, bytes: new TextEncoder().encode(text) };
+  }
+  const scheme = locatorScheme(locator);
+  const name = templateName(locator);
+  if (name !== undefined) {
+    const stored = await readStoredTemplate(name);
+    return { name: instanceNameFromPath(name), locator, bytes: stored.bytes };
+  }
+  if (scheme === "http" || scheme === "https") {
+    return {
+      name: nameFromURL(locator),
+      locator,
+      bytes: await fetchBytes(locator),
+    };
+  }
+  if (scheme === "file") {
+    const path = decodeURIComponent(locator.slice("file://".length));
+    if (!path.startsWith("/")) {
+      throw new LimaError({
+        summary: `file URL ${JSON.stringify(locator)} is not an absolute path`,
+      });
+    }
+    return {
+      name: nameFromURL(locator),
+      locator,
+      bytes: await readLocalBytes(path),
+    };
+  }
+  if (locator === "-") {
+    return { name: "", locator, bytes: await readStdin(options) };
+  }
+  const path = resolve(locator);
+  try {
+    return {
+      name: instanceNameFromPath(path),
+      locator: path,
+      bytes: await readLocalBytes(path),
+    };
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound && scheme !== undefined) {
+      throw new LimaError({
+        summary: "no such file",
+        hint:
+          `locators with the scheme "${scheme}:" need the URL plugin "limactl-url-${scheme}"`,
+      }, { cause: err });
+    }
+    throw err;
+  }
+}
+
+function readFailure(locator: string, err: unknown): LimaError {
+  const summary = `failed to read template ${JSON.stringify(locator)}`;
+  if (err instanceof LimaError) {
+    const { summary: inner, detail, hint } = err.diagnostic;
+    return new LimaError({
+      summary,
+      detail: detail ? `${inner}: ${detail}` : inner,
+      hint,
+    }, { cause: err });
+  }
+  const detail = err instanceof Deno.errors.NotFound
+    ? "no such file or directory"
+    : errorMessage(err);
+  return new LimaError({ summary, detail }, { cause: err });
+}
+
+/** Reads the template a locator names, deriving the instance name from it. */
+export async function readTemplate(
+  locator: string,
+  options: ReadOptions = {},
+): Promise<Template> {
+  const rewritten = rewriteDeprecated(locator);
+  try {
+    const loaded = await load(rewritten, options, true);
+    return {
+      name: loaded.name,
+      locator: loaded.locator,
+      text: new TextDecoder().decode(loaded.bytes),
+    };
+  } catch (err) {
+    throw readFailure(locator, err);
+  }
+}
+
+/** Reads the raw content a locator names (for `file:` embedding: no image-URL templates). */
+export async function readLocatorBytes(
+  locator: string,
+  options: ReadOptions = {},
+): Promise<Uint8Array> {
+  try {
+    return (await load(rewriteDeprecated(locator), options, false)).bytes;
+  } catch (err) {
+    throw readFailure(locator, err);
+  }
+}

@@ -1,0 +1,781 @@
+/**
+ * The QEMU driver (spec §8). The host profile (OS, arch, where QEMU and firmware live,
+ * which mount types work) is a parameter, so the NetBSD variant reuses all of it.
+ */
+import { dirname, join } from "node:path";
+import type { Arch, LimaYAML, MountType } from "../../core/config/schema.ts";
+import { parseSize } from "../../core/config/units.ts";
+import { type Diagnostic, errorMessage, LimaError } from "../../core/errors.ts";
+import { logger } from "../../core/log.ts";
+import type {
+  Driver,
+  DriverInfo,
+  DriverInstance,
+  GuestAgentEndpoint,
+  InstanceStatus,
+  RunningVM,
+  SnapshotOps,
+} from "../../plugins/contract.ts";
+import { macAddress, machineId } from "../common/identity.ts";
+import {
+  readPidFile,
+  runText,
+  signal,
+  waitForExit,
+  waitForPath,
+} from "../common/process.ts";
+import {
+  type Accelerator,
+  detectAccelerator,
+  nativeAccelerator,
+  qemuHelp,
+} from "./accel.ts";
+import {
+  checkQemuVersion,
+  qemuArch,
+  type QemuBinary,
+  qemuBinary,
+} from "./binary.ts";
+import { qemuCommandLine } from "./cmdline.ts";
+import { createDisk, growDisk } from "./disk.ts";
+import { findFirmware, firmwareCandidates, usesFirmware } from "./firmware.ts";
+import { QmpClient } from "./qmp.ts";
+
+/** Where the driver runs and what that host allows. */
+export interface QemuHost {
+  os: string;
+  arch: string;
+  /** Mount types QEMU can provide on this host, preferred default first. */
+  mountTypes: MountType[];
+  /** Directory searched for `qemu-system-*` before PATH (e.g. pkgsrc's `/usr/pkg/bin`). */
+  binDir?: string;
+  /** Firmware files tried before the distro paths. */
+  firmwarePaths?: string[];
+}
+
+export interface QemuOptions {
+  /** `qemu-img` executable. */
+  qemuImg: string;
+  /** Overrides the `qemu-system-*` executable (else `QEMU_SYSTEM_<ARCH>`, else PATH). */
+  qemuSystem?: string;
+  /** Skips detection and uses this accelerator. */
+  accel?: Accelerator;
+  /** How long `stop` waits for the guest to power off before killing QEMU (ms). */
+  stopTimeout: number;
+  /** How long the accelerator test boot may take (ms). */
+  probeTimeout: number;
+  /** Environment consulted for `QEMU_SYSTEM_<ARCH>`. */
+  env: Record<string, string | undefined>;
+}
+
+export const qemuDefaults: QemuOptions = {
+  qemuImg: "qemu-img",
+  stopTimeout: 3 * 60_000,
+  probeTimeout: 10_000,
+  env: {},
+};
+
+/** Image formats QEMU boots from directly. */
+export const QEMU_IMAGE_FORMATS = ["qcow2", "raw", "vmdk", "vhdx"];
+
+/** Mount types QEMU supports per host OS (spec §8.5, §11.1). */
+export function qemuMountTypes(os: string): MountType[] {
+  switch (os) {
+    case "linux":
+      return ["9p", "reverse-sshfs", "virtiofs"];
+    case "darwin":
+      return ["9p", "reverse-sshfs"];
+    default:
+      return ["reverse-sshfs"];
+  }
+}
+
+function compareLimaVersion(version: string, major: number): number {
+  const m = /^v?(\d+)/.exec(version);
+  return m ? Number(m[1]) - major : 1;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class QemuDriver implements Driver {
+  readonly #instance: DriverInstance;
+  readonly #options: QemuOptions;
+  readonly #host: QemuHost;
+  #config: LimaYAML;
+  #accel?: Accelerator;
+  #child?: Deno.ChildProcess;
+  #helpers: Deno.ChildProcess[] = [];
+  #stopping = false;
+
+  snapshots: SnapshotOps;
+  display: Driver["display"];
+  guestAgentConn?: () => Promise<GuestAgentEndpoint>;
+
+  constructor(instance: DriverInstance, options: QemuOptions, host: QemuHost) {
+    this.#instance = instance;
+    this.#options = options;
+    this.#host = host;
+    this.#config = structuredClone(instance.config);
+    this.#accel = options.accel;
+    this.snapshots = {
+      create: (tag) => this.#snapshot("savevm", "-c", tag).then(() => {}),
+      apply: (tag) => this.#snapshot("loadvm", "-a", tag).then(() => {}),
+      delete: (tag) => this.#snapshot("delvm", "-d", tag).then(() => {}),
+      list: () => this.#snapshot("info snapshots", "-l"),
+    };
+    this.display = {
+      changePassword: (password) =>
+        this.#qmp((c) => c.execute("change-vnc-password", { password })).then(
+          () => {},
+        ),
+      connection: () => this.#vncConnection(),
+    };
+    if (host.os === "windows") {
+      this.guestAgentConn = () =>
+        Promise.resolve({
+          transport: "virtio-serial",
+          socketPath: join(this.#instance.dir, "ga.sock"),
+        });
+    }
+  }
+
+  get #dir(): string {
+    return this.#instance.dir;
+  }
+
+  get #arch(): Arch {
+    return (this.#config.arch ?? this.#host.arch) as Arch;
+  }
+
+  #binary(): QemuBinary {
+    if (this.#options.qemuSystem) {
+      return { path: this.#options.qemuSystem, extraArgs: [] };
+    }
+    const env = { ...Deno.env.toObject(), ...this.#options.env };
+    const inBinDir = this.#host.binDir &&
+      join(this.#host.binDir, `qemu-system-${qemuArch(this.#arch)}`);
+    return qemuBinary(this.#arch, env, inBinDir || undefined);
+  }
+
+  #defaultMountType(): MountType {
+    const unsupported = this.#config.mountTypesUnsupported ?? [];
+    const old = this.#instance.limaVersion !== undefined &&
+      compareLimaVersion(this.#instance.limaVersion, 1) < 0;
+    const preferred = this.#host.mountTypes[0];
+    if (preferred === "9p" && (unsupported.includes("9p") || old)) {
+      return "reverse-sshfs";
+    }
+    return preferred;
+  }
+
+  async #accelerator(cpuType?: string): Promise<Accelerator> {
+    this.#accel ??= await detectAccelerator({
+      binary: this.#binary(),
+      arch: this.#arch,
+      hostOS: this.#host.os,
+      hostArch: this.#host.arch,
+      cpuType: cpuType ?? "host",
+      timeoutMs: this.#options.probeTimeout,
+    });
+    return this.#accel;
+  }
+
+  async #defaultCpuType(): Promise<string> {
+    const native = this.#arch === this.#host.arch &&
+      nativeAccelerator(this.#host.os) !== undefined;
+    if (this.#arch === "x86_64" && this.#host.os === "windows") return "qemu64";
+    let type = native && (await this.#accelerator()) !== "tcg" &&
+        !(await hostHasSME(this.#host.os))
+      ? "host"
+      : "max";
+    if (this.#arch === "x86_64" && this.#host.os === "darwin") {
+      type += ",-avx512vl,-pdpe1gb";
+    }
+    return type;
+  }
+
+  async configure(): Promise<LimaYAML> {
+    const config = structuredClone(this.#instance.config);
+    this.#config = config;
+    if (!config.mountType || config.mountType === "default") {
+      config.mountType = this.#defaultMountType();
+    }
+    config.video = {
+      ...config.video,
+      vnc: {
+        ...config.video?.vnc,
+        display: config.video?.vnc?.display ?? "127.0.0.1:0,to=9",
+      },
+    };
+    if (config.mountType === "virtiofs") {
+      config.mounts = config.mounts?.map((m) => ({
+        ...m,
+        virtiofs: { ...m.virtiofs, queueSize: m.virtiofs?.queueSize ?? 1024 },
+      }));
+    }
+    const cpuTypes = { ...config.vmOpts?.qemu?.cpuType };
+    if (!cpuTypes[this.#arch]) {
+      cpuTypes[this.#arch] = await this.#defaultCpuType();
+      config.vmOpts = {
+        ...config.vmOpts,
+        qemu: { ...config.vmOpts?.qemu, cpuType: cpuTypes },
+      };
+    }
+    return structuredClone(config);
+  }
+
+  validate(): Promise<Diagnostic[]> {
+    const config = this.#config;
+    const found: Diagnostic[] = [];
+    const mountType = config.mountType;
+    if (mountType && mountType !== "default") {
+      if (!(this.#host.mountTypes as string[]).includes(mountType)) {
+        found.push({
+          severity: "error",
+          summary: `mount type ${
+            JSON.stringify(mountType)
+          } is not supported by the qemu driver on ${this.#host.os}`,
+          path: "mountType",
+          hint: `use one of ${this.#host.mountTypes.join(", ")}`,
+        });
+      } else if ((config.mountTypesUnsupported ?? []).includes(mountType)) {
+        found.push({
+          severity: "error",
+          summary: `mount type ${
+            JSON.stringify(mountType)
+          } is explicitly unsupported`,
+          path: "mountType",
+        });
+      }
+    }
+    if (
+      config.firmware?.legacyBIOS && this.#arch !== "x86_64" &&
+      this.#arch !== "armv7l"
+    ) {
+      found.push({
+        severity: "warning",
+        summary: `legacyBIOS is not supported on ${
+          JSON.stringify(this.#arch)
+        } and is ignored`,
+        path: "firmware.legacyBIOS",
+      });
+    }
+    const audioInterface = config.audio?.interface ?? "";
+    if (!["", "hda", "virtio"].includes(audioInterface)) {
+      found.push({
+        severity: "error",
+        summary: `invalid audio.interface ${
+          JSON.stringify(audioInterface)
+        }, must be "hda" or "virtio"`,
+        path: "audio.interface",
+      });
+    }
+    (config.networks ?? []).forEach((network, i) => {
+      if (network.vzNAT) {
+        found.push({
+          severity: "warning",
+          summary: "vzNAT is only supported by the vz driver and is ignored",
+          path: `networks[${i}].vzNAT`,
+        });
+      }
+      if (network.lima || network.socket) {
+        found.push({
+          severity: "warning",
+          summary:
+            "only the default user-mode network is attached by this version of the qemu driver; this network is ignored",
+          path: `networks[${i}]`,
+        });
+      }
+    });
+    if (config.video?.display === "vnc") {
+      found.push({
+        severity: "warning",
+        summary: "the VNC display is experimental",
+        path: "video.display",
+      });
+    }
+    return Promise.resolve(found);
+  }
+
+  create(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async createDisk(): Promise<void> {
+    await createDisk({
+      qemuImg: this.#options.qemuImg,
+      dir: this.#dir,
+      size: this.#diskSize(),
+      formats: QEMU_IMAGE_FORMATS,
+    });
+  }
+
+  #diskSize(): number {
+    try {
+      return parseSize(this.#config.disk ?? "100GiB");
+    } catch (err) {
+      throw new LimaError({
+        summary: "the disk size is invalid",
+        path: "disk",
+        detail: errorMessage(err),
+      });
+    }
+  }
+
+  async start(): Promise<RunningVM> {
+    const sshLocalPort = this.#instance.sshLocalPort;
+    if (!sshLocalPort) {
+      throw new LimaError({
+        summary: "the SSH port of the instance is not known",
+        detail: "sshLocalPort was not set",
+      });
+    }
+    const binary = this.#binary();
+    const version = await checkQemuVersion(binary, {
+      hostOS: this.#host.os,
+      hostArch: this.#host.arch,
+      templateMinimum: this.#config.vmOpts?.qemu?.minimumVersion,
+    });
+    const cpuType = this.#config.vmOpts?.qemu?.cpuType?.[this.#arch] ??
+      await this.#defaultCpuType();
+    const accel = await this.#accelerator(cpuType);
+    if (cpuType !== "max") {
+      const cpus = await qemuHelp(binary, ["-cpu", "help"]);
+      if (
+        !new RegExp(
+          `\\s${
+            cpuType.split(",")[0].replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+          }\\s`,
+        ).test(cpus)
+      ) {
+        throw new LimaError({
+          summary: `CPU type ${
+            JSON.stringify(cpuType)
+          } is not supported by QEMU ${version}`,
+          path: `vmOpts.qemu.cpuType.${this.#arch}`,
+        });
+      }
+    }
+    const firmware =
+      usesFirmware(this.#arch, this.#config.firmware?.legacyBIOS ?? false)
+        ? await findFirmware(
+          firmwareCandidates({
+            arch: this.#arch,
+            instanceDir: this.#dir,
+            qemuPath: await resolveExecutable(binary.path),
+            extraPaths: this.#host.firmwarePaths,
+          }),
+          this.#arch,
+        )
+        : undefined;
+    await growDisk({
+      qemuImg: this.#options.qemuImg,
+      dir: this.#dir,
+      name: this.#instance.name,
+      size: this.#diskSize(),
+    });
+    for (
+      const stale of [
+        "serial.log",
+        "serialp.log",
+        "serialv.log",
+        "qmp.sock",
+        "qemu.pid",
+        "serial.sock",
+        "serialp.sock",
+        "serialv.sock",
+      ]
+    ) {
+      await Deno.remove(join(this.#dir, stale)).catch(() => {});
+    }
+    if (
+      this.#config.mountType === "9p" || this.#config.mountType === "virtiofs"
+    ) {
+      for (const m of this.#config.mounts ?? []) {
+        if (m.location) await Deno.mkdir(m.location, { recursive: true });
+      }
+    }
+    const limaHome = dirname(this.#dir);
+    const additionalDisks = (this.#config.additionalDisks ?? []).map((d) =>
+      join(
+        limaHome,
+        "_disks",
+        typeof d === "string" ? d : d.name ?? "",
+        "datadisk",
+      )
+    );
+    const kernelCmdline = await Deno.readTextFile(
+      join(this.#dir, "kernel.cmdline"),
+    ).then((t) => t.trim(), () => undefined);
+    const { args, warnings } = qemuCommandLine({
+      name: this.#instance.name,
+      dir: this.#dir,
+      config: this.#config,
+      arch: this.#arch,
+      hostOS: this.#host.os,
+      accel,
+      cpuType,
+      firmware,
+      files: {
+        iso: await exists(join(this.#dir, "iso")),
+        kernel: await exists(join(this.#dir, "kernel")),
+        initrd: await exists(join(this.#dir, "initrd")),
+        cidata: await exists(join(this.#dir, "cidata.iso")),
+      },
+      kernelCmdline,
+      sshLocalPort,
+      macAddress: macAddress(await machineId(this.#host.os), this.#dir),
+      additionalDisks,
+      extraArgs: binary.extraArgs,
+    });
+    for (const w of warnings) logger.warn(w);
+    if (this.#config.tpm && this.#host.os !== "windows") {
+      await this.#startSwtpm();
+    }
+    if (this.#config.mountType === "virtiofs") await this.#startVirtiofsd();
+
+    logger.info(
+      `Starting QEMU (hint: to watch the boot progress, see "${
+        join(this.#dir, "serial*.log")
+      }")`,
+    );
+    logger.debug("qemu command line", {
+      binary: binary.path,
+      args: args.join(" "),
+    });
+    const child = new Deno.Command(binary.path, {
+      args,
+      cwd: this.#dir,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      detached: true,
+    }).spawn();
+    this.#child = child;
+    this.#stopping = false;
+    const tail: string[] = [];
+    const pumping = Promise.all([
+      pump(child.stdout, (line) => logger.debug(`qemu[stdout]: ${line}`)),
+      pump(child.stderr, (line) => {
+        logger.debug(`qemu[stderr]: ${line}`);
+        tail.push(line);
+        if (tail.length > 5) tail.shift();
+      }),
+    ]);
+    const exited = child.status.then(async (status) => {
+      await pumping;
+      this.#child = undefined;
+      const failed = !this.#stopping && !status.success;
+      return {
+        code: status.code,
+        signal: status.signal,
+        ...(failed
+          ? {
+            diagnostic: {
+              severity: "error" as const,
+              summary: "QEMU exited unexpectedly",
+              detail: tail.join("\n") || `exit status ${status.code}`,
+            },
+          }
+          : {}),
+      };
+    });
+    // QEMU writes its pid file once the machine is set up; an early exit means bad arguments.
+    const outcome = await Promise.race([
+      waitForPath(join(this.#dir, "qemu.pid"), 30_000).then((up) =>
+        up ? "up" : "slow"
+      ),
+      child.status.then(() => "exited"),
+    ]);
+    if (outcome === "exited") {
+      await exited;
+      throw new LimaError({
+        summary: "QEMU failed to start",
+        detail: tail.join("\n"),
+      });
+    }
+    return { pid: child.pid, exited };
+  }
+
+  async stop(): Promise<void> {
+    const pidFile = join(this.#dir, "qemu.pid");
+    const pid = this.#child?.pid ?? await readPidFile(pidFile);
+    if (pid) {
+      this.#stopping = true;
+      let stopped = false;
+      try {
+        logger.info("Sending QMP system_powerdown command");
+        await this.#qmp((c) => c.execute("system_powerdown"));
+        stopped = await this.#waitForQemu(pid, this.#options.stopTimeout);
+      } catch (err) {
+        logger.warn("failed to power down QEMU gracefully", {
+          error: errorMessage(err),
+        });
+      }
+      if (!stopped) {
+        logger.info(`Sending SIGKILL to the qemu driver process ${pid}`);
+        signal(pid, "SIGKILL");
+        await this.#waitForQemu(pid, 5000);
+      }
+    }
+    await Deno.remove(pidFile).catch(() => {});
+    for (const file of ["vncdisplay", "vncpassword"]) {
+      await Deno.remove(join(this.#dir, file)).catch(() => {});
+    }
+    await this.#stopHelpers();
+  }
+
+  async #waitForQemu(pid: number, timeoutMs: number): Promise<boolean> {
+    const child = this.#child;
+    if (!child) return waitForExit(pid, timeoutMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = await Promise.race([
+      child.status.then(() => true),
+      new Promise<boolean>((resolve) =>
+        timer = setTimeout(() => resolve(false), timeoutMs)
+      ),
+    ]);
+    clearTimeout(timer);
+    return done;
+  }
+
+  delete(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  inspectStatus(): Promise<InstanceStatus> {
+    return Promise.resolve("");
+  }
+
+  sshAddress(): Promise<string> {
+    return Promise.resolve("127.0.0.1");
+  }
+
+  bootScripts(): Promise<Record<string, string>> {
+    return Promise.resolve({});
+  }
+
+  info(): Promise<DriverInfo> {
+    return Promise.resolve({
+      name: "qemu",
+      vsockPort: 0,
+      virtioPort: this.#host.os === "windows" ? "io.lima-vm.guest_agent.0" : "",
+      instanceDir: this.#dir,
+      features: {
+        canRunGui: false,
+        dynamicSSHAddress: false,
+        staticSSHPort: false,
+        skipSocketForwarding: false,
+        noCloudInit: false,
+        rosettaEnabled: false,
+        rosettaBinFmt: false,
+        supportedImageFormats: QEMU_IMAGE_FORMATS,
+      },
+    });
+  }
+
+  async #qmp<T>(fn: (client: QmpClient) => Promise<T>): Promise<T> {
+    const client = await QmpClient.connect(join(this.#dir, "qmp.sock"));
+    try {
+      return await fn(client);
+    } finally {
+      client.close();
+    }
+  }
+
+  async #running(): Promise<boolean> {
+    return this.#child !== undefined ||
+      (await readPidFile(join(this.#dir, "qemu.pid"))) > 0;
+  }
+
+  /** Snapshots through HMP while running, through `qemu-img snapshot` while stopped. */
+  async #snapshot(hmp: string, flag: string, tag?: string): Promise<string> {
+    if (await this.#running()) {
+      const out = await this.#qmp((c) => c.hmp(tag ? `${hmp} ${tag}` : hmp));
+      if (tag && out.trim()) {
+        throw new LimaError({
+          summary: `failed to ${hmp} ${JSON.stringify(tag)}`,
+          detail: out.trim(),
+        });
+      }
+      return out;
+    }
+    const args = [
+      "snapshot",
+      flag,
+      ...(tag ? [tag] : []),
+      join(this.#dir, "disk"),
+    ];
+    return await runText(
+      this.#options.qemuImg,
+      args,
+      tag ? `${hmp} snapshot ${JSON.stringify(tag)}` : "list snapshots",
+    );
+  }
+
+  async #vncConnection(): Promise<string> {
+    const info = await this.#qmp((c) => c.execute("query-vnc")) as {
+      host?: string;
+      service?: string;
+      enabled?: boolean;
+    };
+    if (!info.enabled || !info.service) {
+      throw new LimaError({ summary: "VNC is not enabled for this instance" });
+    }
+    return `${info.host ?? "127.0.0.1"}:${Number(info.service) - 5900}`;
+  }
+
+  async #startSwtpm(): Promise<void> {
+    const state = join(this.#dir, "swtpm");
+    const socket = join(this.#dir, "swtpm.sock");
+    await Deno.mkdir(state, { recursive: true });
+    const child = new Deno.Command("swtpm", {
+      args: [
+        "socket",
+        "--tpmstate",
+        `dir=${state}`,
+        "--ctrl",
+        `type=unixio,path=${socket}`,
+        "--tpm2",
+        "--terminate",
+        "--log",
+        "level=1",
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+      detached: true,
+    }).spawn();
+    this.#helpers.push(child);
+    await waitForPath(socket, 1000);
+  }
+
+  async #startVirtiofsd(): Promise<void> {
+    const binary = await findVirtiofsd(
+      dirname(dirname(await resolveExecutable(this.#binary().path))),
+    );
+    for (const [i, mount] of (this.#config.mounts ?? []).entries()) {
+      const socket = join(this.#dir, `virtiofsd-${i}.sock`);
+      await Deno.remove(socket).catch(() => {});
+      const child = new Deno.Command(binary, {
+        args: ["--socket-path", socket, "--shared-dir", mount.location!],
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+        detached: true,
+      }).spawn();
+      this.#helpers.push(child);
+      if (!(await waitForPath(socket, 1000, 200))) {
+        throw new LimaError({
+          summary: "virtiofsd did not create its socket",
+          detail: socket,
+        });
+      }
+    }
+  }
+
+  async #stopHelpers(): Promise<void> {
+    for (const child of this.#helpers) {
+      signal(child.pid, "SIGTERM");
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const ended = await Promise.race([
+        child.status.then(() => true),
+        new Promise<boolean>((r) => timer = setTimeout(() => r(false), 5000)),
+      ]);
+      clearTimeout(timer);
+      if (!ended) {
+        signal(child.pid, "SIGKILL");
+        await child.status;
+      }
+    }
+    this.#helpers = [];
+  }
+}
+
+async function pump(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  let buffered = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    buffered += chunk;
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) if (line.trim()) onLine(line);
+  }
+  if (buffered.trim()) onLine(buffered);
+}
+
+/** The absolute path of an executable name, searching PATH. */
+async function resolveExecutable(command: string): Promise<string> {
+  if (command.includes("/")) return command;
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    const candidate = join(dir, command);
+    try {
+      if ((await Deno.stat(candidate)).isFile) return candidate;
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return command;
+}
+
+/** Apple M4 and later (SME) cannot use `-cpu host` with hvf. */
+async function hostHasSME(os: string): Promise<boolean> {
+  if (os !== "darwin") return false;
+  try {
+    return (await runText(
+      "sysctl",
+      ["-n", "hw.optional.arm.FEAT_SME"],
+      "read CPU features",
+    )).trim() === "1";
+  } catch {
+    return false;
+  }
+}
+
+/** The Rust virtiofsd, found through QEMU's vhost-user descriptors (type `fs`). */
+async function findVirtiofsd(qemuPrefix: string): Promise<string> {
+  const dirs = [
+    join(Deno.env.get("HOME") ?? "", ".local/share/qemu/vhost-user"),
+    join(qemuPrefix, "share/qemu/vhost-user"),
+    "/usr/share/qemu/vhost-user",
+  ];
+  for (const dir of dirs) {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(dir));
+    } catch {
+      continue;
+    }
+    for (
+      const entry of entries.filter((e) => e.name.endsWith(".json")).sort((
+        a,
+        b,
+      ) => a.name.localeCompare(b.name))
+    ) {
+      try {
+        const descriptor = JSON.parse(
+          await Deno.readTextFile(join(dir, entry.name)),
+        ) as { type?: string; binary?: string };
+        if (descriptor.type !== "fs" || !descriptor.binary) continue;
+        await runText(descriptor.binary, ["--version"], "run virtiofsd");
+        return descriptor.binary;
+      } catch {
+        // Not usable; try the next descriptor.
+      }
+    }
+  }
+  throw new LimaError({
+    summary: "virtiofsd was not found",
+    hint:
+      "install the Rust virtiofsd (it registers itself under share/qemu/vhost-user), or use another mountType",
+  });
+}

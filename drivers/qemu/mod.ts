@@ -1,0 +1,42 @@
+/** The built-in `qemu` driver module: manifest and factory (see `driver.ts`). */
+import type { DriverFactory, DriverManifest } from "../../plugins/contract.ts";
+import {
+  QEMU_IMAGE_FORMATS,
+  qemuDefaults,
+  QemuDriver,
+  type QemuHost,
+  qemuMountTypes,
+  type QemuOptions,
+} from "./driver.ts";
+
+export type { QemuOptions } from "./driver.ts";
+
+const host: QemuHost = {
+  os: Deno.build.os,
+  arch: Deno.build.arch,
+  mountTypes: qemuMountTypes(Deno.build.os),
+};
+
+export const manifest: DriverManifest = {
+  name: "qemu",
+  contractVersion: "1.0",
+  description: "QEMU (KVM, HVF or TCG)",
+  hosts: [{ os: "linux" }, { os: "darwin" }, { os: "windows" }, {
+    os: "freebsd",
+  }],
+  vmTypes: ["qemu"],
+  capabilities: {
+    mountTypes: host.mountTypes,
+    snapshots: true,
+    gui: false,
+    display: true,
+    dynamicSSHAddress: false,
+    noCloudInit: false,
+    guestAgentTransport: host.os === "windows" ? "virtio-serial" : "ssh",
+    imageFormats: QEMU_IMAGE_FORMATS,
+  },
+};
+
+const qemu: DriverFactory<QemuOptions> = (instance, options = {}) =>
+  new QemuDriver(instance, { ...qemuDefaults, ...options }, host);
+export default qemu;

@@ -1,0 +1,359 @@
+/**
+ * The built-in `wsl2` driver (spec §9.4): a WSL 2 distro `lima-<name>` imported from a
+ * root-filesystem tarball and driven with `wsl.exe`. Validates everywhere, runs on Windows.
+ */
+import { join } from "node:path";
+import type { LimaYAML } from "../../core/config/schema.ts";
+import { type Diagnostic, LimaError } from "../../core/errors.ts";
+import { logger } from "../../core/log.ts";
+import type {
+  Driver,
+  DriverFactory,
+  DriverInfo,
+  DriverInstance,
+  DriverManifest,
+  GuestAgentEndpoint,
+  InstanceStatus,
+  RunningVM,
+} from "../../plugins/contract.ts";
+import { run } from "../common/process.ts";
+
+const TARBALL = /\.(tar|tgz|txz|tbz2|tzst|tar\.(gz|xz|bz2|zst|zstd))$/i;
+
+export const manifest: DriverManifest = {
+  name: "wsl2",
+  contractVersion: "1.0",
+  description: "Windows Subsystem for Linux 2 (through wsl.exe)",
+  hosts: [{ os: "windows", arch: ["x86_64", "aarch64"] }],
+  vmTypes: ["wsl2"],
+  capabilities: {
+    mountTypes: ["wsl2"],
+    snapshots: false,
+    gui: false,
+    display: false,
+    dynamicSSHAddress: true,
+    noCloudInit: true,
+    guestAgentTransport: "vsock",
+    imageFormats: ["tar"],
+  },
+};
+
+export interface Wsl2Options {
+  /** The `wsl.exe` executable. */
+  wsl: string;
+}
+
+export const wsl2Defaults: Wsl2Options = { wsl: "wsl.exe" };
+
+/** wsl.exe's own messages are UTF-16LE; commands run inside the distro print UTF-8. */
+export function decodeWslOutput(bytes: Uint8Array): string {
+  const utf16 = bytes.length >= 2 &&
+    bytes.filter((b, i) => i % 2 === 1 && b === 0).length > bytes.length / 4;
+  return new TextDecoder(utf16 ? "utf-16le" : "utf-8").decode(bytes).replace(
+    /^\uFEFF/,
+    "",
+  );
+}
+
+/** The state column of a distro in `wsl.exe --list --verbose` output; undefined when absent. */
+export function distroState(
+  listing: string,
+  distro: string,
+): string | undefined {
+  for (const line of listing.split(/\r?\n/)) {
+    const cols = line.replace(/^\s*\*?\s*/, "").trim().split(/\s+/);
+    if (cols[0] === distro && cols.length >= 2) return cols[1];
+  }
+  return undefined;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class Wsl2Driver implements Driver {
+  readonly #instance: DriverInstance;
+  readonly #options: Wsl2Options;
+  readonly #distro: string;
+  #config: LimaYAML;
+  #keepAlive?: Deno.ChildProcess;
+  #stopping = false;
+
+  constructor(instance: DriverInstance, options: Wsl2Options) {
+    this.#instance = instance;
+    this.#options = options;
+    this.#distro = `lima-${instance.name}`;
+    this.#config = structuredClone(instance.config);
+  }
+
+  get #dir(): string {
+    return this.#instance.dir;
+  }
+
+  async #wsl(args: string[], what: string): Promise<string> {
+    const result = await run(this.#options.wsl, args);
+    const text = decodeWslOutput(result.stdout);
+    if (result.code !== 0) {
+      throw new LimaError({
+        summary: `failed to ${what}`,
+        detail: `wsl.exe ${args.join(" ")}: exit status ${result.code}: ${
+          (text + result.stderr).trim()
+        }`,
+      });
+    }
+    return text;
+  }
+
+  async #state(): Promise<InstanceStatus> {
+    const result = await run(this.#options.wsl, ["--list", "--verbose"]);
+    const text = decodeWslOutput(result.stdout);
+    const state = distroState(text, this.#distro);
+    if (state === undefined) {
+      return result.code === 0 || /no installed distributions/i.test(text)
+        ? "Uninitialized"
+        : "Broken";
+    }
+    return (["Running", "Stopped", "Installing"] as string[]).includes(state)
+      ? state as InstanceStatus
+      : "Broken";
+  }
+
+  configure(): Promise<LimaYAML> {
+    const config = structuredClone(this.#instance.config);
+    if (!config.mountType || config.mountType === "default") {
+      config.mountType = "wsl2";
+    }
+    this.#config = config;
+    return Promise.resolve(structuredClone(config));
+  }
+
+  validate(): Promise<Diagnostic[]> {
+    const config = this.#config;
+    const found: Diagnostic[] = [];
+    if (
+      config.mountType && config.mountType !== "default" &&
+      config.mountType !== "wsl2"
+    ) {
+      found.push({
+        severity: "error",
+        summary: `mount type ${
+          JSON.stringify(config.mountType)
+        } is not supported by the wsl2 driver`,
+        path: "mountType",
+        hint: "use wsl2",
+      });
+    }
+    (config.images ?? []).forEach((image, i) => {
+      if (
+        image.location &&
+        !TARBALL.test(new URL(image.location, "file:///").pathname)
+      ) {
+        found.push({
+          severity: "error",
+          summary:
+            "vmType wsl2 only supports importing tar archive root filesystems",
+          path: `images[${i}].location`,
+          detail: image.location,
+        });
+      }
+    });
+    if (config.tpm) {
+      found.push({
+        severity: "error",
+        summary: "vmType wsl2 does not support a TPM",
+        path: "tpm",
+      });
+    }
+    if (config.os === "Windows") {
+      found.push({
+        severity: "error",
+        summary: "vmType wsl2 does not run Windows guests",
+        path: "os",
+      });
+    }
+    if (config.user?.passwordlessSudo === false) {
+      found.push({
+        severity: "error",
+        summary: "vmType wsl2 requires passwordless sudo",
+        path: "user.passwordlessSudo",
+      });
+    }
+    return Promise.resolve(found);
+  }
+
+  create(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Keeps the tarball as `basedisk` for `wsl.exe --import` at the first start. */
+  async createDisk(): Promise<void> {
+    const basedisk = join(this.#dir, "basedisk");
+    if (await exists(basedisk)) return;
+    const image = join(this.#dir, "image");
+    if (!(await exists(image))) {
+      throw new LimaError({
+        summary: "there is no image to create the distro from",
+        detail: `${image} does not exist`,
+      });
+    }
+    await Deno.rename(image, basedisk);
+  }
+
+  async start(): Promise<RunningVM> {
+    const arch = this.#config.arch ?? Deno.build.arch;
+    if (arch !== Deno.build.arch) {
+      throw new LimaError({
+        summary:
+          `vmType wsl2 only runs native guests (${Deno.build.arch}), got ${
+            JSON.stringify(arch)
+          }`,
+        path: "arch",
+      });
+    }
+    if ((await this.#state()) === "Uninitialized") {
+      logger.info(`Importing distro ${this.#distro}`);
+      await this.#wsl([
+        "--import",
+        this.#distro,
+        this.#dir,
+        join(this.#dir, "basedisk"),
+      ], "import the distro");
+    }
+    const bootScript = join(this.#dir, "cidata", "boot.sh");
+    if (await exists(bootScript)) {
+      const linuxPath = (await this.#wsl(
+        ["-d", this.#distro, "wslpath", "-u", bootScript],
+        "convert a path",
+      )).trim();
+      const cidata = (await this.#wsl([
+        "-d",
+        this.#distro,
+        "wslpath",
+        "-u",
+        join(this.#dir, "cidata"),
+      ], "convert a path")).trim();
+      await this.#wsl([
+        "-d",
+        this.#distro,
+        "bash",
+        "-c",
+        `LIMA_CIDATA_MNT=${cidata} ${linuxPath}`,
+      ], "run the boot script");
+    }
+    const child = new Deno.Command(this.#options.wsl, {
+      args: [
+        "-d",
+        this.#distro,
+        "bash",
+        "-c",
+        "nohup sleep 2147483647d >/dev/null 2>&1",
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    this.#keepAlive = child;
+    this.#stopping = false;
+    const stderr = new Response(child.stderr).text();
+    const exited = child.status.then(async (status) => {
+      this.#keepAlive = undefined;
+      const failed = !this.#stopping;
+      return {
+        code: status.code,
+        signal: status.signal,
+        ...(failed
+          ? {
+            diagnostic: {
+              severity: "error" as const,
+              summary: `distro ${this.#distro} stopped unexpectedly`,
+              detail: (await stderr).trim() || undefined,
+            },
+          }
+          : {}),
+      };
+    });
+    for (let i = 0; i < 100 && (await this.#state()) !== "Running"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { pid: child.pid, exited };
+  }
+
+  async stop(): Promise<void> {
+    if ((await this.#state()) !== "Running") return;
+    this.#stopping = true;
+    await this.#wsl(["--terminate", this.#distro], "terminate the distro");
+    await this.#keepAlive?.status;
+  }
+
+  async delete(): Promise<void> {
+    if ((await this.#state()) === "Uninitialized") return;
+    await this.#wsl(["--unregister", this.#distro], "unregister the distro");
+  }
+
+  inspectStatus(): Promise<InstanceStatus> {
+    return this.#state();
+  }
+
+  async sshAddress(): Promise<string> {
+    const probes = [
+      "hostname -I",
+      "ip route get 1 | sed -n 's/.* src \\([0-9.]*\\).*/\\1/p'",
+      "hostname -i",
+    ];
+    for (const probe of probes) {
+      const result = await run(this.#options.wsl, [
+        "-d",
+        this.#distro,
+        "bash",
+        "-c",
+        probe,
+      ]);
+      const address =
+        new TextDecoder().decode(result.stdout).trim().split(/\s+/)[0];
+      if (result.code === 0 && address) return address;
+    }
+    throw new LimaError({
+      summary: `failed to find the IP address of distro ${this.#distro}`,
+    });
+  }
+
+  bootScripts(): Promise<Record<string, string>> {
+    return Promise.resolve({});
+  }
+
+  info(): Promise<DriverInfo> {
+    return Promise.resolve({
+      name: "wsl2",
+      vsockPort: 0,
+      virtioPort: "",
+      instanceDir: this.#dir,
+      features: {
+        canRunGui: false,
+        dynamicSSHAddress: true,
+        staticSSHPort: true,
+        skipSocketForwarding: true,
+        noCloudInit: true,
+        rosettaEnabled: false,
+        rosettaBinFmt: false,
+        supportedImageFormats: manifest.capabilities.imageFormats,
+      },
+    });
+  }
+
+  /** The guest agent listens on a Hyper-V socket; the host agent bridges it to `ga.sock`. */
+  guestAgentConn(): Promise<GuestAgentEndpoint> {
+    return Promise.resolve({
+      transport: "vsock",
+      socketPath: join(this.#dir, "ga.sock"),
+    });
+  }
+}
+
+const wsl2: DriverFactory<Wsl2Options> = (instance, options = {}) =>
+  new Wsl2Driver(instance, { ...wsl2Defaults, ...options });
+export default wsl2;

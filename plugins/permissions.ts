@@ -1,0 +1,81 @@
+/** The permissions a third-party driver declares, what the user granted, and what its Worker gets. */
+import {
+  type DriverPermissions,
+  PERMISSION_NAMES,
+  type PermissionName,
+} from "./contract.ts";
+
+type Value = boolean | string[] | undefined;
+
+function items(value: Value): string[] | "all" | "none" {
+  if (value === true) return "all";
+  if (!value || value.length === 0) return "none";
+  return value;
+}
+
+/** `read: /a, /b; run: qemu-img` — or `none`. */
+export function describePermissions(
+  permissions: DriverPermissions | undefined,
+): string {
+  const parts: string[] = [];
+  for (const name of PERMISSION_NAMES) {
+    const v = items(permissions?.[name]);
+    if (v === "none") continue;
+    parts.push(`${name}: ${v === "all" ? "all" : v.join(", ")}`);
+  }
+  return parts.length ? parts.join("; ") : "none";
+}
+
+/** What `declared` asks for beyond `granted`, one `name: item` entry each (empty when covered). */
+export function exceedingPermissions(
+  declared: DriverPermissions | undefined,
+  granted: DriverPermissions | undefined,
+): string[] {
+  const extra: string[] = [];
+  for (const name of PERMISSION_NAMES) {
+    const want = items(declared?.[name]);
+    const have = items(granted?.[name]);
+    if (want === "none" || have === "all") continue;
+    if (want === "all") {
+      extra.push(`${name}: all`);
+      continue;
+    }
+    for (const item of want) {
+      if (have === "none" || !have.includes(item)) {
+        extra.push(`${name}: ${item}`);
+      }
+    }
+  }
+  return extra;
+}
+
+/**
+ * The Deno Worker permission set: the declared ones, plus reading the module itself.
+ * `$LIMA_HOME` at the start of a `read`/`write` entry stands for the actual `LIMA_HOME`, so a
+ * driver can ask for its instance directories without knowing where they are.
+ */
+export function workerPermissions(
+  declared: DriverPermissions | undefined,
+  moduleFile: string,
+  limaHome = "",
+): Record<PermissionName | "ffi" | "import", boolean | string[]> {
+  const get = (name: PermissionName): boolean | string[] => {
+    const v = items(declared?.[name]);
+    if (v === "all") return true;
+    if (v === "none") return false;
+    return name === "read" || name === "write"
+      ? v.map((p) => p.replace(/^\$LIMA_HOME(?=\/|$)/, limaHome))
+      : v;
+  };
+  const read = get("read");
+  return {
+    read: read === true ? true : [moduleFile, ...(read || [])],
+    write: get("write"),
+    net: get("net"),
+    env: get("env"),
+    run: get("run"),
+    sys: get("sys"),
+    ffi: false,
+    import: false,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The driver registry: built-in drivers (injected as lazy loaders, so the core never names
+ * one) plus third-party drivers installed by URL or path. Nothing is imported until a
+ * driver is asked for, so listing drivers or instances loads none.
+ */
+import { LimaError } from "../core/errors.ts";
+import type { DriverManifest, DriverModule } from "./contract.ts";
+import { inProcessDriver, type LoadedDriver } from "./loaded_driver.ts";
+import { describePermissions } from "./permissions.ts";
+import {
+  DriverStore,
+  type InstallOptions,
+  type InstallResult,
+  isModuleLocation,
+} from "./store.ts";
+import { loadWorkerDriver } from "./worker_driver.ts";
+
+/** vmType → loader of a built-in driver module; each loader is an `import()` of a static specifier. */
+export type BuiltinDrivers = Record<string, () => Promise<unknown>>;
+
+export interface RegistryOptions {
+  builtin: BuiltinDrivers;
+  limaHome: string;
+  /** Called when a driver named by URL or path in `vmType` is installed on first use. */
+  onInstall?: (result: InstallResult) => void;
+}
+
+export interface DriverListing {
+  name: string;
+  /** `internal`, or the path or URL a third-party driver was installed from. */
+  location: string;
+}
+
+export class DriverRegistry {
+  readonly store: DriverStore;
+  readonly #builtin: BuiltinDrivers;
+  readonly #onInstall?: (result: InstallResult) => void;
+  readonly #loaded = new Map<string, Promise<LoadedDriver>>();
+  readonly #limaHome: string;
+
+  constructor(options: RegistryOptions) {
+    this.#builtin = options.builtin;
+    this.#limaHome = options.limaHome;
+    this.store = new DriverStore(options.limaHome);
+    this.#onInstall = options.onInstall;
+  }
+
+  /** Every driver with where it comes from, sorted by name; loads nothing. */
+  async list(): Promise<DriverListing[]> {
+    const builtin = Object.keys(this.#builtin).map((name) => ({
+      name,
+      location: "internal",
+    }));
+    const installed = (await this.store.records()).map((r) => ({
+      name: r.name,
+      location: r.location,
+    }));
+    return [...builtin, ...installed].sort((a, b) =>
+      a.name.localeCompare(b.name)
+    );
+  }
+
+  /** Whether `vmType` names a built-in or installed driver (or a module location); loads nothing. */
+  async has(vmType: string): Promise<boolean> {
+    return vmType in this.#builtin || isModuleLocation(vmType) ||
+      (await this.store.find(vmType)) !== undefined;
+  }
+
+  /**
+   * The driver for a `vmType`: a built-in name, an installed driver's name, or a module URL
+   * or path (installed on first use with the permissions it declares, which are logged).
+   */
+  get(vmType: string): Promise<LoadedDriver> {
+    let loaded = this.#loaded.get(vmType);
+    if (!loaded) {
+      loaded = this.#load(vmType);
+      loaded.catch(() => this.#loaded.delete(vmType));
+      this.#loaded.set(vmType, loaded);
+    }
+    return loaded;
+  }
+
+  /** Installs a third-party driver (see `DriverStore.install`); built-in names are reserved. */
+  install(
+    location: string,
+    options: Omit<InstallOptions, "reserved"> = {},
+  ): Promise<InstallResult> {
+    return this.store.install(location, {
+      ...options,
+      reserved: Object.keys(this.#builtin),
+    });
+  }
+
+  /** Ends the Workers of the third-party drivers loaded so far. */
+  async close(): Promise<void> {
+    const loaded = [...this.#loaded.values()];
+    this.#loaded.clear();
+    for (const result of await Promise.allSettled(loaded)) {
+      if (result.status === "fulfilled") result.value.close();
+    }
+  }
+
+  async #load(vmType: string): Promise<LoadedDriver> {
+    const builtin = this.#builtin[vmType];
+    if (builtin) return inProcessDriver((await builtin()) as DriverModule);
+    let record = await this.store.find(vmType);
+    if (!record && isModuleLocation(vmType)) {
+      const result = await this.install(vmType);
+      this.#onInstall?.(result);
+      record = result.record;
+    }
+    if (!record) {
+      throw new LimaError({
+        summary: `vmType ${JSON.stringify(vmType)} is not a registered driver`,
+        path: "vmType",
+      });
+    }
+    await this.store.verify(record);
+    return loadWorkerDriver({
+      file: record.file,
+      location: record.location,
+      granted: record.permissions,
+      limaHome: this.#limaHome,
+    });
+  }
+}
+
+/** One line saying what a driver asks for, for install confirmations and logs. */
+export function permissionSummary(manifest: DriverManifest): string {
+  return `driver "${manifest.name}" (contract ${manifest.contractVersion}) asks for permissions: ${
+    describePermissions(manifest.permissions)
+  }`;
+}

@@ -1,0 +1,273 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { LimaError } from "../core/errors.ts";
+import { DriverRegistry } from "./registry.ts";
+import { sha256Hex } from "./store.ts";
+import { runConformance } from "./testkit.ts";
+
+const example = await Deno.readFile(
+  new URL("../tests/fixtures/example-driver/mod.ts", import.meta.url),
+);
+
+/** Serves `files` (path → body) on 127.0.0.1 with an OS-chosen port. */
+function serve(files: Map<string, Uint8Array<ArrayBuffer>>) {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (req) => {
+      const body = files.get(new URL(req.url).pathname);
+      return body === undefined
+        ? new Response("not found", { status: 404 })
+        : new Response(body);
+    },
+  );
+  const { port } = server.addr as Deno.NetAddr;
+  return {
+    url: (path: string) => `http://127.0.0.1:${port}${path}`,
+    close: () => server.shutdown(),
+  };
+}
+
+async function withHome(
+  fn: (home: string, registry: DriverRegistry) => Promise<void>,
+  builtin = {},
+) {
+  const home = await Deno.makeTempDir({ prefix: "lima-home-" });
+  const registry = new DriverRegistry({ builtin, limaHome: home });
+  try {
+    await fn(home, registry);
+  } finally {
+    await registry.close();
+    await Deno.remove(home, { recursive: true });
+  }
+}
+
+async function failure(promise: Promise<unknown>): Promise<LimaError> {
+  const err = await promise.then(() => undefined, (e) => e);
+  assert.ok(err instanceof LimaError, `expected a LimaError, got ${err}`);
+  return err;
+}
+
+const manifestSource = (extra: string, body = "") => `
+export const manifest = {
+  name: "tiny", contractVersion: "1.0", hosts: [{ os: "linux" }], vmTypes: ["tiny"],
+  capabilities: { mountTypes: ["reverse-sshfs"], snapshots: false, gui: false, display: false,
+    dynamicSSHAddress: false, noCloudInit: false, guestAgentTransport: "ssh", imageFormats: ["raw"] },
+  ${extra}
+};
+export default () => ({ ${body} });
+`;
+
+Deno.test("a driver served over HTTP is installed, pinned and passes the conformance suite in a Worker", async (t) => {
+  const server = serve(new Map([["/example/mod.ts", example]]));
+  try {
+    await withHome(async (home, registry) => {
+      const url = server.url("/example/mod.ts");
+      const { record, manifest, downloaded } = await registry.install(url);
+      assert.ok(downloaded);
+      assert.equal(manifest.name, "example");
+      assert.equal(record.sha256, await sha256Hex(example));
+      assert.equal(
+        record.file,
+        join(home, "_drivers", record.sha256!, "mod.ts"),
+      );
+      assert.deepEqual(record.permissions, manifest.permissions);
+      assert.deepEqual(await registry.list(), [{
+        name: "example",
+        location: url,
+      }]);
+
+      const loaded = await registry.get("example");
+      assert.equal(loaded.location, url);
+      await runConformance(t, {
+        driver: loaded,
+        exitTimeout: 10_000,
+        root: home,
+        async instance(dir) {
+          await Deno.writeTextFile(join(dir, "image"), "raw disk");
+          return { name: "kit", dir, config: { vmType: "example" } };
+        },
+      });
+      const again = await registry.install(url);
+      assert.equal(
+        again.downloaded,
+        false,
+        "a pinned module is downloaded once",
+      );
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("a tampered download is refused and nothing is installed", async () => {
+  const tampered: Uint8Array<ArrayBuffer> = new TextEncoder().encode(
+    new TextDecoder().decode(example) + "\n// changed\n",
+  );
+  const files = new Map<string, Uint8Array<ArrayBuffer>>([[
+    "/mod.ts",
+    tampered,
+  ]]);
+  const server = serve(files);
+  try {
+    await withHome(async (home, registry) => {
+      const url = server.url("/mod.ts");
+      const err = await failure(
+        registry.install(url, { sha256: await sha256Hex(example) }),
+      );
+      assert.match(err.diagnostic.summary, /does not match its pinned sha256/);
+      assert.match(
+        err.diagnostic.detail!,
+        new RegExp(`got ${await sha256Hex(tampered)}`),
+      );
+      assert.deepEqual(await registry.list(), []);
+      await assert.rejects(
+        Deno.stat(join(home, "_drivers", await sha256Hex(tampered))),
+        Deno.errors.NotFound,
+      );
+
+      // Pinned on first install: a later download with other content is refused too.
+      files.set("/mod.ts", example);
+      const { record } = await registry.install(url);
+      files.set("/mod.ts", tampered);
+      await Deno.remove(join(home, "_drivers", record.sha256!), {
+        recursive: true,
+      });
+      const again = await failure(registry.install(url));
+      assert.match(
+        again.diagnostic.summary,
+        /does not match its pinned sha256/,
+      );
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("a cached module modified on disk is refused before it is imported", async () => {
+  const server = serve(new Map([["/mod.ts", example]]));
+  try {
+    await withHome(async (_home, registry) => {
+      const { record } = await registry.install(server.url("/mod.ts"));
+      await Deno.writeTextFile(record.file, "\n// injected\n", {
+        append: true,
+      });
+      const err = await failure(registry.get("example"));
+      assert.match(
+        err.diagnostic.summary,
+        /the cached module of driver `example` was modified/,
+      );
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("a driver asking for more permissions than granted fails clearly", async () => {
+  await withHome(async (_home, registry) => {
+    const path =
+      new URL("../tests/fixtures/example-driver/mod.ts", import.meta.url)
+        .pathname;
+    await registry.install(path, {
+      grant: { read: ["$LIMA_HOME"], write: ["$LIMA_HOME"] },
+    });
+    const err = await failure(registry.get("example"));
+    assert.equal(
+      err.diagnostic.summary,
+      "driver `example` asks for permissions that were not granted",
+    );
+    assert.equal(
+      err.diagnostic.detail,
+      "it asks for run: sleep; granted: read: $LIMA_HOME; write: $LIMA_HOME",
+    );
+  });
+});
+
+Deno.test("a driver using a permission it did not declare gets a diagnostic, not a crash", async () => {
+  await withHome(async (home, registry) => {
+    const file = join(home, "greedy.ts");
+    await Deno.writeTextFile(
+      file,
+      manifestSource(
+        "",
+        "configure: () => Promise.resolve({ home: Deno.env.get('HOME') })",
+      ),
+    );
+    const loaded = await registry.get(file);
+    const driver = await loaded.create({ name: "x", dir: home, config: {} });
+    const err = await failure(driver.configure());
+    assert.equal(
+      err.diagnostic.summary,
+      "driver `tiny` needs a permission that it did not declare",
+    );
+    assert.match(err.diagnostic.detail!, /Requires env access to "HOME"/);
+  });
+});
+
+Deno.test("an incompatible contract version is refused naming both versions", async () => {
+  await withHome(async (home, registry) => {
+    const file = join(home, "future.ts");
+    await Deno.writeTextFile(
+      file,
+      manifestSource("").replace(
+        `contractVersion: "1.0"`,
+        `contractVersion: "2.0"`,
+      ),
+    );
+    const err = await failure(registry.install(file));
+    assert.equal(
+      err.diagnostic.summary,
+      'driver `tiny` implements driver contract version "2.0", but this limactl implements version "1.0"',
+    );
+    assert.deepEqual(await registry.list(), []);
+  });
+});
+
+Deno.test("listing drivers loads none; unknown vmTypes are reported on `vmType`", async () => {
+  let loads = 0;
+  const builtin = {
+    alpha: () => {
+      loads++;
+      return import("../tests/fixtures/example-driver/mod.ts");
+    },
+  };
+  await withHome(async (home, registry) => {
+    const file = join(home, "tiny.ts");
+    await Deno.writeTextFile(file, manifestSource(""));
+    await registry.install(file);
+    assert.deepEqual(await registry.list(), [{
+      name: "alpha",
+      location: "internal",
+    }, { name: "tiny", location: file }]);
+    assert.ok(
+      await registry.has("alpha") && await registry.has("tiny") &&
+        !(await registry.has("nope")),
+    );
+    assert.equal(loads, 0);
+    const err = await failure(registry.get("nope"));
+    assert.deepEqual([err.diagnostic.summary, err.diagnostic.path], [
+      'vmType "nope" is not a registered driver',
+      "vmType",
+    ]);
+    await registry.get("alpha");
+    assert.equal(loads, 1);
+  }, builtin);
+});
+
+Deno.test("built-in names are reserved and plain http is only accepted for loopback", async () => {
+  await withHome(async (home, registry) => {
+    const file = join(home, "tiny.ts");
+    await Deno.writeTextFile(file, manifestSource(""));
+    const taken = await failure(registry.install(file));
+    assert.equal(
+      taken.diagnostic.summary,
+      "driver name `tiny` is taken by a built-in driver",
+    );
+    const insecure = await failure(
+      registry.install("http://example.com/mod.ts"),
+    );
+    assert.equal(
+      insecure.diagnostic.summary,
+      "driver URL `http://example.com/mod.ts` must use https",
+    );
+  }, { tiny: () => Promise.resolve({}) });
+});

@@ -1,0 +1,326 @@
+/**
+ * Installed third-party drivers under `LIMA_HOME/_drivers`: remote modules are downloaded
+ * once to `_drivers/<sha256>/mod.<ext>` and pinned by that digest; `drivers.json` records
+ * every installed driver with its location, digest and the permissions the user granted.
+ */
+import { dirname, extname, isAbsolute, join, resolve } from "node:path";
+import { errorMessage, LimaError } from "../core/errors.ts";
+import { quote } from "../core/quote.ts";
+import type { DriverManifest, DriverPermissions } from "./contract.ts";
+import { readManifest } from "./worker_driver.ts";
+
+export interface DriverRecord {
+  name: string;
+  /** The URL or absolute path it was installed from. */
+  location: string;
+  /** The module on disk that is imported. */
+  file: string;
+  /** Pinned digest of a downloaded module (absent for local paths, which are used as they are). */
+  sha256?: string;
+  contractVersion: string;
+  /** The permissions granted at install time. */
+  permissions: DriverPermissions;
+  installedAt: string;
+}
+
+interface RecordFile {
+  drivers: DriverRecord[];
+}
+
+export interface InstallOptions {
+  /** Expected sha256 (hex) of a remote module; pinned up front instead of on first download. */
+  sha256?: string;
+  /** Permissions to grant; defaults to what the manifest declares. */
+  grant?: DriverPermissions;
+  /** Names that cannot be taken (the built-in drivers). */
+  reserved?: string[];
+}
+
+export interface InstallResult {
+  record: DriverRecord;
+  manifest: DriverManifest;
+  /** Whether the module was downloaded now (false when the pinned copy was already cached). */
+  downloaded: boolean;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** Whether a `vmType` value names a module (URL or path) rather than a driver name. */
+export function isModuleLocation(value: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.includes("/") ||
+    value.includes("\\") ||
+    /\.(m?js|ts)$/.test(value);
+}
+
+/** A URL as given, or an absolute path for anything else (`file://` included). */
+export function normalizeLocation(location: string): string {
+  if (/^https?:\/\//i.test(location)) return new URL(location).href;
+  if (/^file:\/\//i.test(location)) return new URL(location).pathname;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+    throw new LimaError({
+      summary: `driver location ${quote(location)} is not supported`,
+      hint: "use an https:// URL or a local path",
+    });
+  }
+  return isAbsolute(location) ? location : resolve(location);
+}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    bytes as Uint8Array<ArrayBuffer>,
+  );
+  return Array.from(
+    new Uint8Array(digest),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+}
+
+function checkPin(value: string): string {
+  const hex = value.replace(/^sha256:/, "").toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(hex)) {
+    throw new LimaError({
+      summary: `invalid sha256 ${quote(value)}`,
+      detail: "expected 64 hex digits",
+    });
+  }
+  return hex;
+}
+
+async function writeAtomic(
+  path: string,
+  data: Uint8Array | string,
+): Promise<void> {
+  await Deno.mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${crypto.randomUUID()}.tmp`;
+  try {
+    if (typeof data === "string") await Deno.writeTextFile(tmp, data);
+    else await Deno.writeFile(tmp, data);
+    await Deno.rename(tmp, path);
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw err;
+  }
+}
+
+export class DriverStore {
+  readonly dir: string;
+
+  constructor(limaHome: string) {
+    this.dir = join(limaHome, "_drivers");
+  }
+
+  get #recordPath(): string {
+    return join(this.dir, "drivers.json");
+  }
+
+  async records(): Promise<DriverRecord[]> {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(this.#recordPath);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return [];
+      throw err;
+    }
+    try {
+      return (JSON.parse(text) as RecordFile).drivers ?? [];
+    } catch (err) {
+      throw new LimaError({
+        summary: "the driver records are damaged",
+        file: this.#recordPath,
+        detail: errorMessage(err),
+      });
+    }
+  }
+
+  /** The record for a driver name or an install location. */
+  async find(nameOrLocation: string): Promise<DriverRecord | undefined> {
+    const records = await this.records();
+    const location = isModuleLocation(nameOrLocation)
+      ? normalizeLocation(nameOrLocation)
+      : undefined;
+    return records.find((r) =>
+      location ? r.location === location : r.name === nameOrLocation
+    );
+  }
+
+  async #save(records: DriverRecord[]): Promise<void> {
+    const body: RecordFile = {
+      drivers: records.toSorted((a, b) => a.name.localeCompare(b.name)),
+    };
+    await writeAtomic(this.#recordPath, JSON.stringify(body, null, 2) + "\n");
+  }
+
+  /** Downloads (once) or locates a driver module, reads its manifest and records the grant. */
+  async install(
+    rawLocation: string,
+    options: InstallOptions = {},
+  ): Promise<InstallResult> {
+    const location = normalizeLocation(rawLocation);
+    const existing = (await this.records()).find((r) =>
+      r.location === location
+    );
+    let file: string;
+    let sha256: string | undefined;
+    let downloaded = false;
+    if (/^https?:\/\//.test(location)) {
+      const pin = options.sha256 ? checkPin(options.sha256) : existing?.sha256;
+      const cached = pin ? await this.#cachedModule(pin, location) : undefined;
+      if (cached) {
+        file = cached;
+        sha256 = pin;
+      } else {
+        ({ file, sha256 } = await this.#download(location, pin));
+        downloaded = true;
+      }
+    } else {
+      file = location;
+      try {
+        if (!(await Deno.stat(file)).isFile) {
+          throw new Error("not a regular file");
+        }
+      } catch (err) {
+        throw new LimaError({
+          summary: `cannot read driver module ${quote(location)}`,
+          detail: errorMessage(err),
+        });
+      }
+    }
+    const manifest = await readManifest(file, location);
+    if (options.reserved?.includes(manifest.name)) {
+      throw new LimaError({
+        summary: `driver name ${
+          quote(manifest.name)
+        } is taken by a built-in driver`,
+        file: location,
+      });
+    }
+    const records = (await this.records()).filter((r) =>
+      r.location !== location
+    );
+    const clash = records.find((r) => r.name === manifest.name);
+    if (clash) {
+      throw new LimaError({
+        summary: `a driver named ${
+          quote(manifest.name)
+        } is already installed from ${quote(clash.location)}`,
+        hint: `remove it first with \`limactl driver remove ${manifest.name}\``,
+      });
+    }
+    const record: DriverRecord = {
+      name: manifest.name,
+      location,
+      file,
+      ...(sha256 ? { sha256 } : {}),
+      contractVersion: String(manifest.contractVersion),
+      permissions: options.grant ?? manifest.permissions ?? {},
+      installedAt: new Date().toISOString(),
+    };
+    await this.#save([...records, record]);
+    return { record, manifest, downloaded };
+  }
+
+  /** Removes a driver's record and its cached download; false when it was not installed. */
+  async remove(nameOrLocation: string): Promise<boolean> {
+    const record = await this.find(nameOrLocation);
+    if (!record) return false;
+    await this.#save(
+      (await this.records()).filter((r) => r.location !== record.location),
+    );
+    if (record.sha256) {
+      await Deno.remove(join(this.dir, record.sha256), { recursive: true })
+        .catch(() => {});
+    }
+    return true;
+  }
+
+  /** Checks that a downloaded module is still the pinned one before it is imported. */
+  async verify(record: DriverRecord): Promise<void> {
+    if (!record.sha256) return;
+    let actual: string;
+    try {
+      actual = await sha256Hex(await Deno.readFile(record.file));
+    } catch (err) {
+      throw new LimaError({
+        summary: `the cached module of driver ${
+          quote(record.name)
+        } cannot be read`,
+        file: record.file,
+        detail: errorMessage(err),
+        hint:
+          `install it again with \`limactl driver install ${record.location}\``,
+      });
+    }
+    if (actual !== record.sha256) {
+      throw new LimaError({
+        summary: `the cached module of driver ${
+          quote(record.name)
+        } was modified`,
+        file: record.file,
+        detail: `expected sha256 ${record.sha256}, got ${actual}`,
+        hint:
+          `remove it with \`limactl driver remove ${record.name}\` and install it again`,
+      });
+    }
+  }
+
+  async #cachedModule(
+    sha256: string,
+    location: string,
+  ): Promise<string | undefined> {
+    const file = join(this.dir, sha256, `mod${moduleExtension(location)}`);
+    try {
+      if ((await sha256Hex(await Deno.readFile(file))) === sha256) return file;
+    } catch {
+      // Not cached yet (or unreadable): download it again.
+    }
+    return undefined;
+  }
+
+  async #download(
+    url: string,
+    pin: string | undefined,
+  ): Promise<{ file: string; sha256: string }> {
+    const parsed = new URL(url);
+    if (parsed.protocol === "http:" && !LOOPBACK.has(parsed.hostname)) {
+      throw new LimaError({
+        summary: `driver URL ${quote(url)} must use https`,
+        hint: "plain http is only accepted for loopback addresses",
+      });
+    }
+    let bytes: Uint8Array;
+    try {
+      const response = await fetch(url, { redirect: "follow" });
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new Error(`HTTP ${response.status} ${response.statusText}`);
+      }
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch (err) {
+      throw new LimaError({
+        summary: `failed to download driver ${quote(url)}`,
+        detail: errorMessage(err),
+      });
+    }
+    const sha256 = await sha256Hex(bytes);
+    if (pin && sha256 !== pin) {
+      throw new LimaError({
+        summary: `the driver downloaded from ${
+          quote(url)
+        } does not match its pinned sha256`,
+        detail: `expected ${pin}, got ${sha256}`,
+        hint:
+          "the file changed on the server or in transit; it was not installed",
+      });
+    }
+    const file = join(this.dir, sha256, `mod${moduleExtension(url)}`);
+    await writeAtomic(file, bytes);
+    return { file, sha256 };
+  }
+}
+
+/** `.ts`, `.mjs` or `.js`, from the URL's path, so that TypeScript modules are compiled. */
+function moduleExtension(url: string): string {
+  const ext = extname(new URL(url).pathname);
+  return [".ts", ".mjs", ".js"].includes(ext) ? ext : ".js";
+}

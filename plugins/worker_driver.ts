@@ -1,0 +1,274 @@
+/**
+ * Runs a third-party driver module in a Deno Worker that has only the permissions the
+ * driver declares (and the user granted), and gives limactl a `Driver` proxy for it.
+ */
+import { pathToFileURL } from "node:url";
+import { type Diagnostic, LimaError } from "../core/errors.ts";
+import { quote } from "../core/quote.ts";
+import type {
+  Driver,
+  DriverInfo,
+  DriverManifest,
+  DriverPermissions,
+  ExitReport,
+  GuestAgentEndpoint,
+  InstanceStatus,
+  RunningVM,
+} from "./contract.ts";
+import { capabilityMismatches, checkManifest } from "./guard.ts";
+import type { LoadedDriver } from "./loaded_driver.ts";
+import {
+  describePermissions,
+  exceedingPermissions,
+  workerPermissions,
+} from "./permissions.ts";
+import { WORKER_HOST_URL } from "./worker_host.ts";
+import type {
+  Callable,
+  CreatedDriver,
+  HostMessage,
+  WorkerMessage,
+} from "./worker_protocol.ts";
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: LimaError): void;
+}
+
+/** One Worker and the calls in flight to it. */
+class Connection {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  readonly #exits = new Map<number, (report: ExitReport) => void>();
+  #nextId = 1;
+  #loaded?: { resolve(manifest: unknown): void; reject(err: LimaError): void };
+  #failure?: LimaError;
+
+  constructor(
+    readonly label: string,
+    permissions: ReturnType<typeof workerPermissions>,
+  ) {
+    this.#worker = new Worker(WORKER_HOST_URL, {
+      type: "module",
+      name: label,
+      deno: { permissions },
+    } as WorkerOptions);
+    this.#worker.onmessage = (event: MessageEvent<WorkerMessage>) =>
+      this.#receive(event.data);
+    this.#worker.onerror = (event) => {
+      event.preventDefault();
+      this.#fail({
+        summary: `driver ${quote(label)} crashed`,
+        detail: event.message,
+      });
+    };
+    this.#worker.onmessageerror = () => {
+      this.#fail({
+        summary: `driver ${quote(label)} sent a message that cannot be read`,
+      });
+    };
+  }
+
+  load(url: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.#loaded = { resolve, reject };
+      this.#post({ kind: "load", url });
+    });
+  }
+
+  request(
+    message: DistributiveOmit<Extract<HostMessage, { id: number }>, "id">,
+  ): Promise<unknown> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#post({ ...message, id } as HostMessage);
+    });
+  }
+
+  /** Calls `start` and wires the VM's later `exited` message to a promise. */
+  async start(driver: number): Promise<RunningVM> {
+    const id = this.#nextId;
+    const exited = new Promise<ExitReport>((resolve) =>
+      this.#exits.set(id, resolve)
+    );
+    const value = await this.request({
+      kind: "call",
+      driver,
+      method: "start",
+      args: [],
+    }) as { pid?: number };
+    return { pid: value.pid, exited };
+  }
+
+  close(): void {
+    this.#worker.terminate();
+    this.#fail({ summary: `driver ${quote(this.label)} was closed` });
+  }
+
+  #post(message: HostMessage): void {
+    this.#worker.postMessage(message);
+  }
+
+  #receive(message: WorkerMessage): void {
+    switch (message.kind) {
+      case "loaded":
+        this.#loaded?.resolve(message.manifest);
+        return;
+      case "load-failed":
+        this.#loaded?.reject(new LimaError(message.diagnostic));
+        return;
+      case "result":
+        this.#pending.get(message.id)?.resolve(message.value);
+        this.#pending.delete(message.id);
+        return;
+      case "error":
+        this.#pending.get(message.id)?.reject(
+          new LimaError(message.diagnostic),
+        );
+        this.#pending.delete(message.id);
+        return;
+      case "exited":
+        this.#exits.get(message.id)?.(message.report);
+        this.#exits.delete(message.id);
+        return;
+    }
+  }
+
+  #fail(diagnostic: Omit<Diagnostic, "severity">): void {
+    const err = this.#failure ?? new LimaError(diagnostic);
+    this.#failure = err;
+    this.#loaded?.reject(err);
+    for (const p of this.#pending.values()) p.reject(err);
+    this.#pending.clear();
+    for (const exit of this.#exits.values()) {
+      exit({ code: null, diagnostic: err.diagnostic });
+    }
+    this.#exits.clear();
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
+  : never;
+
+function proxy(conn: Connection, created: CreatedDriver): Driver {
+  const call = <T>(method: Callable, ...args: unknown[]) =>
+    conn.request({
+      kind: "call",
+      driver: created.driver,
+      method,
+      args,
+    }) as Promise<T>;
+  const driver: Driver = {
+    configure: () => call("configure"),
+    validate: () => call<Diagnostic[]>("validate"),
+    create: () => call("create"),
+    createDisk: () => call("createDisk"),
+    start: () => conn.start(created.driver),
+    stop: () => call("stop"),
+    delete: () => call("delete"),
+    inspectStatus: () => call<InstanceStatus>("inspectStatus"),
+    sshAddress: () => call<string>("sshAddress"),
+    bootScripts: () => call<Record<string, string>>("bootScripts"),
+    info: () => call<DriverInfo>("info"),
+  };
+  if (created.members.gui) driver.runGUI = () => call("runGUI");
+  if (created.members.guestAgentConn) {
+    driver.guestAgentConn = () => call<GuestAgentEndpoint>("guestAgentConn");
+  }
+  if (created.members.snapshots) {
+    driver.snapshots = {
+      create: (tag) => call("snapshots.create", tag),
+      apply: (tag) => call("snapshots.apply", tag),
+      delete: (tag) => call("snapshots.delete", tag),
+      list: () => call<string>("snapshots.list"),
+    };
+  }
+  if (created.members.display) {
+    driver.display = {
+      changePassword: (pw) => call("display.changePassword", pw),
+      connection: () => call<string>("display.connection"),
+    };
+  }
+  return driver;
+}
+
+/** Reads a module's manifest in a Worker that may read nothing but the module itself. */
+export async function readManifest(
+  file: string,
+  location: string,
+): Promise<DriverManifest> {
+  const conn = new Connection(location, workerPermissions(undefined, file));
+  try {
+    return checkManifest(await conn.load(pathToFileURL(file).href), location);
+  } finally {
+    conn.close();
+  }
+}
+
+export interface WorkerDriverOptions {
+  /** The module file on disk (a cached download or a local path). */
+  file: string;
+  /** Where the driver came from, as `limactl info` shows it. */
+  location: string;
+  /** What the user granted at install time. */
+  granted: DriverPermissions | undefined;
+  /** Replaces `$LIMA_HOME` in the driver's `read`/`write` permissions. */
+  limaHome: string;
+}
+
+/**
+ * Loads a third-party driver: reads its manifest in a Worker without permissions, refuses it
+ * when it declares more than was granted, then runs it in a Worker with exactly what it declares.
+ */
+export async function loadWorkerDriver(
+  options: WorkerDriverOptions,
+): Promise<LoadedDriver> {
+  const manifest = await readManifest(options.file, options.location);
+  const extra = exceedingPermissions(manifest.permissions, options.granted);
+  if (extra.length > 0) {
+    throw new LimaError({
+      summary: `driver ${
+        quote(manifest.name)
+      } asks for permissions that were not granted`,
+      detail: `it asks for ${extra.join("; ")}; granted: ${
+        describePermissions(options.granted)
+      }`,
+      file: options.location,
+      hint:
+        `review them and install the driver again with \`limactl driver install ${options.location}\``,
+    });
+  }
+  const conn = new Connection(
+    manifest.name,
+    workerPermissions(manifest.permissions, options.file, options.limaHome),
+  );
+  try {
+    await conn.load(pathToFileURL(options.file).href);
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+  return {
+    manifest,
+    location: options.location,
+    async create(instance, driverOptions = {}) {
+      const created = await conn.request({
+        kind: "create",
+        instance,
+        options: driverOptions,
+      }) as CreatedDriver;
+      const problems = capabilityMismatches(manifest, created.members);
+      if (problems.length > 0) {
+        throw new LimaError({
+          summary: `driver ${quote(manifest.name)} does not match its manifest`,
+          detail: problems.join("; "),
+          file: options.location,
+        });
+      }
+      return proxy(conn, created);
+    },
+    close: () => conn.close(),
+  };
+}

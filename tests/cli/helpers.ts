@@ -1,0 +1,108 @@
+/**
+ * Running `limactl` (this checkout's `main.ts`) as a subprocess against a temporary
+ * LIMA_HOME, and asserting on its logrus-style stderr like Lima's bats helpers do.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+
+const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  limaHome: string;
+  stdin?: string;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/** Runs `deno run -A main.ts ARGS` with LIMA_HOME set. */
+export async function limactl(
+  args: string[],
+  options: RunOptions,
+): Promise<RunResult> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    env: { LIMA_HOME: options.limaHome, ...options.env },
+    cwd: options.cwd ?? options.limaHome,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const out = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}
+
+/** Like `limactl`, but fails the test unless the exit code is CODE. */
+export async function limactlExpect(
+  code: number,
+  args: string[],
+  options: RunOptions,
+): Promise<RunResult> {
+  const result = await limactl(args, options);
+  assert.equal(
+    result.code,
+    code,
+    `limactl ${args.join(" ")} exited ${result.code}:\n${result.stderr}`,
+  );
+  return result;
+}
+
+/** The bats helper `create_dummy_instance NAME [YAML]`: an instance that can never boot. */
+export function createDummyInstance(
+  name: string,
+  options: RunOptions & { yaml?: string },
+): Promise<RunResult> {
+  const yaml = options.yaml ?? "{images: [location: /etc/profile]}";
+  return limactlExpect(0, ["create", "--name", name, "-"], {
+    ...options,
+    stdin: yaml,
+  });
+}
+
+/** `strconv.Quote` of MSG, without the closing quote when MSG ends in `…` (a prefix match). */
+function quoteMessage(msg: string): string {
+  if (msg.endsWith("…")) return JSON.stringify(msg.slice(0, -1)).slice(0, -1);
+  return JSON.stringify(msg);
+}
+
+function assertLogged(stderr: string, level: string, msg: string): void {
+  const needle = `level=${level} msg=${quoteMessage(msg)}`;
+  assert.ok(
+    stderr.split("\n").some((line) => line.includes(needle)),
+    `expected a log line containing ${needle}\nstderr:\n${stderr}`,
+  );
+}
+
+export const assertFatal = (stderr: string, msg: string) =>
+  assertLogged(stderr, "fatal", msg);
+export const assertWarning = (stderr: string, msg: string) =>
+  assertLogged(stderr, "warning", msg);
+export const assertInfo = (stderr: string, msg: string) =>
+  assertLogged(stderr, "info", msg);
+
+/** The lines of OUTPUT without the final empty one. */
+export function lines(output: string): string[] {
+  const all = output.split("\n");
+  if (all.at(-1) === "") all.pop();
+  return all;
+}
+
+/** A fresh temporary LIMA_HOME (short, so socket paths stay under the limit). */
+export async function tempLimaHome(): Promise<string> {
+  return await Deno.makeTempDir({ prefix: "lima-" });
+}

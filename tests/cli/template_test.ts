@@ -1,0 +1,127 @@
+/** `validate`, `template copy|validate|yq|list` and `generate-jsonschema` as a user runs them. */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { assertFatal, assertInfo, limactlExpect, tempLimaHome } from "./helpers.ts";
+
+const CORPUS = new URL("../../../shared/lima-templates/", import.meta.url).pathname;
+const limaHome = await tempLimaHome();
+const corpus = { limaHome, env: { LIMA_TEMPLATES_PATH: CORPUS } };
+
+async function writeTemplate(name: string, text: string): Promise<string> {
+  const path = join(limaHome, name);
+  await Deno.writeTextFile(path, text);
+  return path;
+}
+
+Deno.test("validate logs OK for each good template", async () => {
+  const { stderr } = await limactlExpect(0, ["validate", "template:docker", "template:debian"], corpus);
+  assertInfo(stderr, '"template:docker": OK');
+  assertInfo(stderr, '"template:debian": OK');
+});
+
+Deno.test("validate stops at the first bad template, naming the file and the field", async () => {
+  const bad = await writeTemplate("bad-memory.yaml", "images: [{location: /etc/profile}]\nmemory: -4GiB\n");
+  const { stderr } = await limactlExpect(1, ["validate", "template:debian", bad], corpus);
+  assertInfo(stderr, '"template:debian": OK');
+  assertFatal(stderr, `failed to validate YAML file ${JSON.stringify(bad)}: …`);
+  assert.match(stderr, /memory/);
+});
+
+Deno.test("validate reports YAML syntax errors with the file", async () => {
+  const bad = await writeTemplate("broken.yaml", "images: [\n");
+  const { stderr } = await limactlExpect(1, ["validate", bad], corpus);
+  assert.match(stderr, /failed to unmarshal YAML/);
+  assert.ok(stderr.includes("broken.yaml"), stderr);
+});
+
+Deno.test("validate --fill prints the filled configuration", async () => {
+  const path = await writeTemplate("small.yaml", "images: [{location: /etc/profile}]\ncpus: 3\n");
+  const { stdout } = await limactlExpect(0, ["validate", "--fill", path], corpus);
+  const filled = parse(stdout);
+  assert.equal(filled.cpus, 3);
+  assert.equal(filled.disk, "100GiB");
+  assert.equal(filled.images[0].location, "/etc/profile");
+  assert.ok(filled.user.name, "user defaults are filled");
+});
+
+Deno.test("template copy --embed of `base: FILE` reproduces FILE", async () => {
+  for (const name of ["docker.yaml", "ubuntu-24.04.yaml", "k3s.yaml"]) {
+    const file = join(CORPUS, name);
+    const { stdout } = await limactlExpect(0, ["tmpl", "copy", "--embed", "-", "-"], {
+      ...corpus,
+      stdin: `base: ${file}`,
+    });
+    assert.equal(stdout, await Deno.readTextFile(file), name);
+  }
+});
+
+Deno.test("template copy writes DEST and writes nothing when the template is bad", async () => {
+  const dest = join(limaHome, "copied.yaml");
+  await limactlExpect(0, ["template", "copy", "template:debian-12", dest], corpus);
+  assert.match(await Deno.readTextFile(dest), /debian/);
+
+  const missing = join(limaHome, "never-written.yaml");
+  await limactlExpect(1, ["template", "copy", "/nonexistent/x.yaml", missing], corpus);
+  await assert.rejects(Deno.stat(missing), Deno.errors.NotFound);
+});
+
+Deno.test("template copy refuses --verbatim together with --embed", async () => {
+  const { stderr } = await limactlExpect(1, ["template", "copy", "--verbatim", "--embed", "template:docker"], corpus);
+  assert.match(stderr, /mutually exclusive/);
+});
+
+Deno.test("template yq evaluates against the embedded, filled template", async () => {
+  const { stdout } = await limactlExpect(0, ["template", "yq", "template:docker", ".containerd.user"], corpus);
+  assert.equal(stdout.trim(), "false");
+  const arch = await limactlExpect(0, ["template", "yq", "template:default", ".arch"], { limaHome });
+  assert.match(arch.stdout.trim(), /^(x86_64|aarch64)$/);
+});
+
+Deno.test("template list shows the built-in templates without internal ones", async () => {
+  const { stdout } = await limactlExpect(0, ["template", "list"], { limaHome });
+  const names = stdout.trim().split("\n");
+  assert.ok(names.includes("default"), stdout);
+  assert.ok(!names.some((n) => n.startsWith("_")), stdout);
+});
+
+Deno.test("generate-jsonschema prints a schema with every top-level field", async () => {
+  const { stdout } = await limactlExpect(0, ["generate-jsonschema"], { limaHome });
+  const schema = JSON.parse(stdout);
+  for (const field of ["images", "cpus", "memory", "mounts", "provision", "portForwards", "param"]) {
+    assert.ok(field in schema.properties, field);
+  }
+});
+
+Deno.test("info reports the installation as Lima does", async () => {
+  const { stdout } = await limactlExpect(0, ["info"], { limaHome });
+  const info = JSON.parse(stdout);
+  assert.ok(stdout.startsWith('{\n    "version": '), "indented by 4 spaces");
+  for (
+    const key of [
+      "version",
+      "templates",
+      "defaultTemplate",
+      "limaHome",
+      "vmTypes",
+      "vmTypesEx",
+      "guestAgents",
+      "shellEnvBlock",
+      "hostOS",
+      "hostArch",
+      "identityFile",
+      "plugins",
+    ]
+  ) assert.ok(key in info, key);
+  assert.equal(info.limaHome, await Deno.realPath(limaHome));
+  assert.equal(info.identityFile, join(info.limaHome, "_config", "user"));
+  assert.ok(info.vmTypes.includes("qemu"));
+  assert.deepEqual(info.vmTypesEx.qemu, { location: "internal" });
+  assert.ok(info.defaultTemplate.images.length > 0, "the default template is filled");
+  assert.ok(info.templates.some((t: { name: string }) => t.name === "default"));
+});
+
+Deno.test("info --yq selects part of the report", async () => {
+  const { stdout } = await limactlExpect(0, ["info", "--yq", ".vmTypes"], { limaHome });
+  assert.ok(JSON.parse(stdout).includes("vz"));
+});
