@@ -2,40 +2,76 @@
  * `limactl`: the entry point. Builds the command tree, runs it, and turns every
  * error into Lima's exit conventions (fatal message and exit 1, or a child's exit code).
  */
-import { CommanderError } from "@commander-js/extra-typings";
-import { normalizeBooleanFlags, rootCommand, usageError } from "./cli/app.ts";
 import { basename } from "node:path";
-import { registerCommands } from "./cli/commands.ts";
-import { runYq } from "./cli/yq.ts";
+import { parseListArgs, runList } from "./cli/list_flags.ts";
 import { errorMessage, ExitCodeError, LimaError } from "./core/errors.ts";
 import { logger } from "./core/log.ts";
+import { VERSION } from "./core/version.ts";
 
 export async function main(args: string[]): Promise<number> {
   // yq owns its whole command line (its flags clash with ours), as does a binary named yq.
-  if (args[0] === "yq") return await runYq(args.slice(1));
-  if (/^yq(\.|$)/.test(basename(Deno.execPath()))) return await runYq(args);
-  const program = rootCommand();
-  registerCommands(program, {
-    drivers: async () => (await import("./drivers/builtin.ts")).driverRegistry(),
-  });
+  if (args[0] === "yq") return await yq(args.slice(1));
+  if (/^yq(\.|$)/.test(basename(Deno.execPath()))) return await yq(args);
+  // Only the root knows -v/--version; after a command name, -v is that command's flag.
+  if (args.length === 1 && (args[0] === "-v" || args[0] === "--version")) {
+    console.log(`limactl version ${VERSION}`);
+    return 0;
+  }
   try {
-    await program.parseAsync(normalizeBooleanFlags(program, args), {
-      from: "user",
-    });
+    // `limactl list` is polled by other tools: a plain list command line skips building
+    // the command tree. Without global flags the logger keeps its defaults, as it would there.
+    const list = parseListArgs(args);
+    if (list) {
+      await runList(list);
+    } else {
+      await runCommandTree(args);
+    }
     return 0;
   } catch (err) {
     if (err instanceof ExitCodeError) return err.code;
-    if (err instanceof CommanderError) {
-      // Help and --version are reported by commander as "errors" with exit code 0.
-      if (err.exitCode === 0) return 0;
-      logger.fatal(usageError(err).message);
-      return 1;
-    }
     logger.fatal(err instanceof LimaError ? err.message : errorMessage(err));
     if (!(err instanceof LimaError)) {
       logger.debug(String((err as Error)?.stack ?? err));
     }
     return err instanceof LimaError ? err.exitCode : 1;
+  }
+}
+
+async function yq(args: string[]): Promise<number> {
+  const { runYq } = await import("./cli/yq.ts");
+  return await runYq(args);
+}
+
+/** Parses ARGS with every command; commander's own errors become Lima's usage errors. */
+async function runCommandTree(args: string[]): Promise<void> {
+  const [
+    { CommanderError },
+    { normalizeBooleanFlags, rootCommand, usageError },
+    { registerCommands },
+    { protectShellArgs },
+  ] = await Promise.all([
+    import("@commander-js/extra-typings"),
+    import("./cli/app.ts"),
+    import("./cli/commands.ts"),
+    import("./cli/shell.ts"),
+  ]);
+  const program = rootCommand();
+  registerCommands(program, {
+    drivers: async () =>
+      (await import("./drivers/builtin.ts")).driverRegistry(),
+  });
+  try {
+    await program.parseAsync(
+      normalizeBooleanFlags(program, protectShellArgs(args)),
+      {
+        from: "user",
+      },
+    );
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    // Help and --version are reported by commander as "errors" with exit code 0.
+    if (err.exitCode === 0) return;
+    throw usageError(err);
   }
 }
 

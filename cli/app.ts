@@ -5,7 +5,6 @@ import {
 } from "@commander-js/extra-typings";
 import { configureLogger, type Level, parseLevel } from "../core/log.ts";
 import { LimaError } from "../core/errors.ts";
-import { VERSION } from "../core/version.ts";
 
 /** The global flags every command accepts (Lima's persistent flags). */
 export interface GlobalOptions {
@@ -20,12 +19,9 @@ export interface GlobalOptions {
 export function rootCommand(): Command {
   const program = new Command("limactl")
     .description("Lima: Linux virtual machines")
-    .version(
-      `limactl version ${VERSION}`,
-      "-v, --version",
-      "version for limactl",
-    )
     .helpOption("-h, --help", "help for limactl")
+    // -v/--version is answered by main.ts: as a root option commander would also take it after a command.
+    .addHelpText("after", '\nUse "limactl --version" to print the version.')
     .option("--debug", "debug mode")
     .option(
       "--log-level <level>",

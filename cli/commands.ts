@@ -9,13 +9,17 @@ import { driverCommand } from "./driver.ts";
 import { editCommand } from "./edit.ts";
 import { factoryResetCommand } from "./factory_reset.ts";
 import { generateJSONSchemaCommand } from "./generate_jsonschema.ts";
+import { hostAgentCommand } from "./hostagent.ts";
 import { infoCommand } from "./info.ts";
 import { listCommand } from "./list.ts";
 import { protectCommand } from "./protect.ts";
 import { pruneCommand } from "./prune.ts";
 import { renameCommand } from "./rename.ts";
+import { restartCommand } from "./restart.ts";
 import { shellCommand } from "./shell.ts";
 import { showSSHCommand } from "./show_ssh.ts";
+import { startCommand } from "./start.ts";
+import { stopCommand } from "./stop.ts";
 import { templateCommand } from "./template.ts";
 import { unprotectCommand } from "./unprotect.ts";
 import { validateCommand } from "./validate.ts";
@@ -33,6 +37,9 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
   return {
     "Basic Commands:": [
       createCommand(),
+      startCommand(wiring),
+      stopCommand(),
+      restartCommand(wiring),
       listCommand(),
       deleteCommand(),
       shellCommand(),
@@ -54,7 +61,7 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
       validateCommand(),
       yqCommand(),
     ],
-    hidden: [generateJSONSchemaCommand()],
+    hidden: [generateJSONSchemaCommand(), hostAgentCommand(wiring)],
   };
 }
 
@@ -80,7 +87,8 @@ export function registerCommands(program: Command, wiring: Wiring): void {
 
 function inheritSettings(parent: CommandUnknownOpts): void {
   for (const child of parent.commands) {
-    child.exitOverride().configureOutput({ outputError: () => {} }).showSuggestionAfterError(true);
+    child.exitOverride().configureOutput({ outputError: () => {} })
+      .showSuggestionAfterError(true);
     inheritSettings(child);
   }
 }

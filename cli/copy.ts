@@ -1,4 +1,5 @@
 import { Command, Option } from "@commander-js/extra-typings";
+import type { GlobalOptions } from "./app.ts";
 
 /** `limactl copy SOURCE... TARGET` (alias `cp`). */
 export function copyCommand() {
@@ -19,12 +20,16 @@ Examples:
     .argument("<paths...>")
     .option("-r, --recursive", "Copy directories recursively")
     .option("-v, --verbose", "Enable verbose output")
-    .addOption(new Option("--backend <backend>", "Copy backend (auto, rsync, scp)").default("auto"))
+    .addOption(
+      new Option("--backend <backend>", "Copy backend (auto, rsync, scp)")
+        .default("auto"),
+    )
     .action(async (paths, opts, cmd) => {
       const { runCopy } = await import("../core/ssh/run_copy.ts");
       await runCopy(paths, {
         recursive: opts.recursive,
-        verbose: opts.verbose || cmd.optsWithGlobals().debug === true,
+        verbose: opts.verbose ||
+          (cmd.optsWithGlobals() as GlobalOptions).debug === true,
         backend: opts.backend,
       });
     });

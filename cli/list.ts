@@ -1,10 +1,16 @@
 import { Command, Option } from "@commander-js/extra-typings";
+import {
+  LIST_FLAGS,
+  type ListFlag,
+  listInvocation,
+  runList,
+} from "./list_flags.ts";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** `limactl list [INSTANCE...]` (alias `ls`). */
 export function listCommand() {
-  return new Command("list")
+  const command = new Command("list")
     .alias("ls")
     .summary("List instances of Lima")
     .description(`List instances of Lima.
@@ -27,57 +33,25 @@ These functions are available to go templates:
 
 The following legacy flags continue to function:
   --json - equal to '--format json'`)
-    .argument("[instance...]")
-    .addOption(
-      new Option(
-        "-f, --format <format>",
-        "Output format, one of: json, yaml, table, go-template",
-      ).default("table"),
-    )
-    .option("--list-fields", "List fields available for format")
-    .option("--json", "Same as --format=json")
-    .option("-q, --quiet", "Only show names")
-    .option("--all-fields", "Show all fields")
-    .option(
-      "--yq <expression>",
-      "Apply yq expression to each instance",
-      collect,
-      [] as string[],
-    )
-    .option(
-      "-l, --filter <expression>",
-      "Filter instances using yq expression (equivalent to --yq 'select(EXPR)')",
-      collect,
-      [] as string[],
-    )
-    .action(async (names, opts, cmd) => {
-      const { listInstances } = await import("../core/list/list.ts");
-      const tty = Deno.env.get("_LIMA_OUTPUT_IS_TTY")
-        ? true
-        : Deno.stdout.isTerminal();
-      const encoder = new TextEncoder();
-      await listInstances({
+    .argument("[instance...]");
+  for (const flag of LIST_FLAGS) command.addOption(commanderOption(flag));
+  return command.action(async (names, _opts, cmd) => {
+    await runList(
+      listInvocation(
         names,
-        format: cmd.getOptionValueSource("format") === "cli"
-          ? opts.format
-          : undefined,
-        json: opts.json,
-        quiet: opts.quiet,
-        allFields: opts.allFields,
-        listFields: opts.listFields,
-        yq: opts.yq,
-        filter: opts.filter,
-        outputIsTTY: tty,
-        terminalWidth: Deno.stdout.isTerminal()
-          ? Deno.consoleSize().columns
-          : undefined,
-        write: (text) => {
-          const bytes = encoder.encode(text);
-          let written = 0;
-          while (written < bytes.length) {
-            written += Deno.stdout.writeSync(bytes.subarray(written));
-          }
-        },
-      });
-    });
+        cmd.opts(),
+        cmd.getOptionValueSource("format") === "cli",
+      ),
+    );
+  });
+}
+
+function commanderOption(flag: ListFlag): Option {
+  const short = flag.short ? `-${flag.short}, ` : "";
+  const value = flag.value ? ` ${flag.value}` : "";
+  const option = new Option(`${short}--${flag.name}${value}`, flag.description);
+  if (flag.multiple) {
+    return option.default([] as string[]).argParser(collect);
+  }
+  return flag.default === undefined ? option : option.default(flag.default);
 }

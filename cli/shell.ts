@@ -39,7 +39,13 @@ Examples:
 }
 
 /** Options of the root command and of `shell` that take a value (`--opt VALUE`). */
-const VALUE_OPTIONS = new Set(["--log-level", "--log-format", "--shell", "--workdir", "--instance"]);
+const VALUE_OPTIONS = new Set([
+  "--log-level",
+  "--log-format",
+  "--shell",
+  "--workdir",
+  "--instance",
+]);
 
 /**
  * Makes the remote command of `limactl shell` opaque to option parsing: cobra stops parsing
@@ -50,7 +56,10 @@ const VALUE_OPTIONS = new Set(["--log-level", "--log-format", "--shell", "--work
 export function protectShellArgs(argv: string[]): string[] {
   let i = 0;
   const skipOptions = () => {
-    while (i < argv.length && argv[i].startsWith("-") && argv[i] !== "-" && argv[i] !== "--") {
+    while (
+      i < argv.length && argv[i].startsWith("-") && argv[i] !== "-" &&
+      argv[i] !== "--"
+    ) {
       i += VALUE_OPTIONS.has(argv[i]) ? 2 : 1;
     }
   };
@@ -58,8 +67,13 @@ export function protectShellArgs(argv: string[]): string[] {
   if (argv[i] !== "shell") return argv;
   i++;
   let withInstance = false;
-  while (i < argv.length && argv[i].startsWith("-") && argv[i] !== "-" && argv[i] !== "--") {
-    if (argv[i] === "--instance" || argv[i].startsWith("--instance=")) withInstance = true;
+  while (
+    i < argv.length && argv[i].startsWith("-") && argv[i] !== "-" &&
+    argv[i] !== "--"
+  ) {
+    if (argv[i] === "--instance" || argv[i].startsWith("--instance=")) {
+      withInstance = true;
+    }
     i += VALUE_OPTIONS.has(argv[i]) ? 2 : 1;
   }
   // An explicit `--` already ends option parsing; the command after it is left as written.

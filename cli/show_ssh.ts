@@ -8,9 +8,15 @@ export function showSSHCommand() {
 
 Prefer \`ssh -F ~/.lima/INSTANCE/ssh.config lima-INSTANCE\`.`)
     .argument("<instance>")
-    .option("-f, --format <format>", "Format: cmd, args, options, config", "cmd")
+    .option(
+      "-f, --format <format>",
+      "Format: cmd, args, options, config",
+      "cmd",
+    )
     .action(async (name, opts) => {
       const { showSSH } = await import("../core/ssh/show_ssh.ts");
-      await Deno.stdout.write(new TextEncoder().encode(await showSSH(name, opts.format)));
+      await Deno.stdout.write(
+        new TextEncoder().encode(await showSSH(name, opts.format)),
+      );
     });
 }

@@ -1,14 +1,21 @@
 import { Command } from "@commander-js/extra-typings";
 import { logger } from "../core/log.ts";
-import { filledYAML, fillTemplate } from "../core/template/validate.ts";
 
 /** `validate TEMPLATE...` (also `template validate`): checks templates, optionally prints them filled. */
-export function validateCommand(name = "validate"): Command<[string[]], { fill?: true }> {
+export function validateCommand(
+  name = "validate",
+): Command<[string[]], { fill?: true }> {
   return new Command(name)
     .description("Validate YAML templates")
-    .argument("<templates...>", "template locators (file, URL, template:NAME or -)")
+    .argument(
+      "<templates...>",
+      "template locators (file, URL, template:NAME or -)",
+    )
     .option("--fill", "fill defaults and print the resulting YAML")
     .action(async (locators, opts) => {
+      const { filledYAML, fillTemplate } = await import(
+        "../core/template/validate.ts"
+      );
       const filled: string[] = [];
       for (const locator of locators) {
         const result = await fillTemplate(locator, { defaultBase: opts.fill });
@@ -16,6 +23,8 @@ export function validateCommand(name = "validate"): Command<[string[]], { fill?:
         if (opts.fill) filled.push(filledYAML(result.config));
       }
       if (filled.length === 1) console.log(filled[0].trimEnd());
-      if (filled.length > 1) console.log(`${filled.map((y) => `---\n${y}`).join("")}...`);
+      if (filled.length > 1) {
+        console.log(`${filled.map((y) => `---\n${y}`).join("")}...`);
+      }
     });
 }

@@ -68,7 +68,10 @@ export function renderLimaEnv(input: LimaEnvInput): string {
     ["SHELL", input.user.shell],
     ["HOSTHOME_MOUNTPOINT", input.hostHomeMountPoint],
     ["MOUNTS", input.mountPoints.length],
-    ...input.mountPoints.map((mp, i): [string, string] => [`MOUNTS_${i}_MOUNTPOINT`, mp]),
+    ...input.mountPoints.map((
+      mp,
+      i,
+    ): [string, string] => [`MOUNTS_${i}_MOUNTPOINT`, mp]),
     ["MOUNTTYPE", input.mountType],
     ["DISKS", input.disks.length],
     ...input.disks.flatMap((d, i): [string, string | boolean][] => [
@@ -94,7 +97,9 @@ export function renderLimaEnv(input: LimaEnvInput): string {
     ["UPGRADE_PACKAGES", flag(input.upgradePackages)],
     ["CONTAINERD_USER", flag(input.containerd.user)],
     ["CONTAINERD_SYSTEM", flag(input.containerd.system)],
-    ...(input.containerd.archive ? [["CONTAINERD_ARCHIVE", input.containerd.archive] as [string, string]] : []),
+    ...(input.containerd.archive
+      ? [["CONTAINERD_ARCHIVE", input.containerd.archive] as [string, string]]
+      : []),
     ["SLIRP_DNS", input.slirp.dns],
     ["SLIRP_GATEWAY", input.slirp.gateway],
     ["SLIRP_IP_ADDRESS", input.slirp.ipAddress],
@@ -102,7 +107,10 @@ export function renderLimaEnv(input: LimaEnvInput): string {
     ["TCP_DNS_LOCAL_PORT", input.tcpDNSLocalPort],
     ["ROSETTA_ENABLED", input.rosetta.enabled],
     ["ROSETTA_BINFMT", input.rosetta.binfmt],
-    ["SKIP_DEFAULT_DEPENDENCY_RESOLUTION", flag(input.skipDefaultDependencyResolution)],
+    [
+      "SKIP_DEFAULT_DEPENDENCY_RESOLUTION",
+      flag(input.skipDefaultDependencyResolution),
+    ],
     ["VMTYPE", input.vmType],
     ["VSOCK_PORT", input.vsockPort],
     ["VIRTIO_PORT", input.virtioPort],
@@ -110,7 +118,10 @@ export function renderLimaEnv(input: LimaEnvInput): string {
     ["NO_CLOUD_INIT", flag(input.noCloudInit)],
     ["PASSWORDLESS_SUDO", flag(input.user.passwordlessSudo)],
   ];
-  return envFile(entries.map(([key, value]) => [`LIMA_CIDATA_${key}`, String(value)]), "lima.env");
+  return envFile(
+    entries.map(([key, value]) => [`LIMA_CIDATA_${key}`, String(value)]),
+    "lima.env",
+  );
 }
 
 /** Joins `KEY=value` lines, refusing values that would break the one-entry-per-line format. */
@@ -119,7 +130,9 @@ export function envFile(entries: [string, string][], file: string): string {
     if (/[\r\n\0]/.test(value)) {
       throw new LimaError({
         summary: `Cannot write ${key} to the cidata file ${file}`,
-        detail: `the value ${JSON.stringify(value)} contains a line break or NUL character`,
+        detail: `the value ${
+          JSON.stringify(value)
+        } contains a line break or NUL character`,
       });
     }
   }

@@ -37,7 +37,9 @@ export function renderNetworkConfig(input: NetworkConfigInput): string {
   const nics = doc.get("ethernets");
   if (isMap(nics)) {
     for (const item of nics.items) {
-      const mac = isMap(item.value) ? item.value.getIn(["match", "macaddress"], true) : undefined;
+      const mac = isMap(item.value)
+        ? item.value.getIn(["match", "macaddress"], true)
+        : undefined;
       // A MAC made of digits only would be a base-60 integer to a YAML 1.1 reader.
       if (isScalar(mac)) (mac as Scalar).type = "QUOTE_SINGLE";
     }

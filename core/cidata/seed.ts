@@ -12,12 +12,25 @@ import { quote } from "../quote.ts";
 import { BOOT_FILES } from "./boot/mod.ts";
 import { guestEnvironment, renderEtcEnvironment } from "./etc_environment.ts";
 import type { IsoFile } from "./iso9660.ts";
-import { envFile, type LimaEnvInput, renderLimaEnv, type SeedDisk } from "./lima_env.ts";
+import {
+  envFile,
+  type LimaEnvInput,
+  renderLimaEnv,
+  type SeedDisk,
+} from "./lima_env.ts";
 import { type GuestNic, renderNetworkConfig } from "./network_config.ts";
-import { type KernelMount, paramLines, renderUserData, type UserDataInput } from "./user_data.ts";
+import {
+  type KernelMount,
+  renderUserData,
+  type UserDataInput,
+} from "./user_data.ts";
 
 /** QEMU slirp layout (spec §12.1). */
-export const SLIRP = { gateway: "192.168.5.2", dns: "192.168.5.3", ipAddress: "192.168.5.15" } as const;
+export const SLIRP = {
+  gateway: "192.168.5.2",
+  dns: "192.168.5.3",
+  ipAddress: "192.168.5.15",
+} as const;
 /** The route metric of the user-mode NIC; `networks[]` default to 100. */
 const SLIRP_METRIC = 200;
 
@@ -79,7 +92,9 @@ const DATA = 0o644;
 /** Go's `filepath.Clean` for absolute POSIX paths. */
 function cleanPath(path: string): string {
   const normal = posix.normalize(path);
-  return normal.length > 1 && normal.endsWith("/") ? normal.slice(0, -1) : normal;
+  return normal.length > 1 && normal.endsWith("/")
+    ? normal.slice(0, -1)
+    : normal;
 }
 
 function notFilled(field: string): LimaError {
@@ -114,7 +129,10 @@ function readHostFile(path: string, what: string): Uint8Array {
   try {
     return Deno.readFileSync(path);
   } catch (err) {
-    throw new LimaError({ summary: `Cannot read ${what} ${quote(path)}`, detail: errorMessage(err) });
+    throw new LimaError({
+      summary: `Cannot read ${what} ${quote(path)}`,
+      detail: errorMessage(err),
+    });
   }
 }
 
@@ -128,10 +146,18 @@ function mountOptions(m: Mount, type: string, index: number): string {
       msize = parseSize(required(p9.msize, `mounts[${index}].9p.msize`));
     } catch (err) {
       if (err instanceof LimaError) throw err;
-      throw new LimaError({ summary: "Invalid 9p msize", path: `mounts[${index}].9p.msize`, detail: errorMessage(err) });
+      throw new LimaError({
+        summary: "Invalid 9p msize",
+        path: `mounts[${index}].9p.msize`,
+        detail: errorMessage(err),
+      });
     }
-    options += `,trans=virtio,version=${required(p9.protocolVersion, `mounts[${index}].9p.protocolVersion`)}`;
-    options += `,msize=${msize},cache=${required(p9.cache, `mounts[${index}].9p.cache`)}`;
+    options += `,trans=virtio,version=${
+      required(p9.protocolVersion, `mounts[${index}].9p.protocolVersion`)
+    }`;
+    options += `,msize=${msize},cache=${
+      required(p9.cache, `mounts[${index}].9p.cache`)
+    }`;
   }
   return options + ",nofail";
 }
@@ -177,15 +203,30 @@ function seedContext(options: SeedOptions): SeedContext {
   const hostHome = cleanPath(options.hostHome ?? homedir());
 
   const slirp = options.userV2Network
-    ? { gateway: options.userV2Network.gateway, dns: options.userV2Network.gateway, ipAddress: options.userV2Network.ipAddress }
-    : { gateway: SLIRP.gateway, dns: vmType === "vz" ? SLIRP.gateway : SLIRP.dns, ipAddress: SLIRP.ipAddress };
+    ? {
+      gateway: options.userV2Network.gateway,
+      dns: options.userV2Network.gateway,
+      ipAddress: options.userV2Network.ipAddress,
+    }
+    : {
+      gateway: SLIRP.gateway,
+      dns: vmType === "vz" ? SLIRP.gateway : SLIRP.dns,
+      ipAddress: SLIRP.ipAddress,
+    };
 
   const networks = config.networks ?? [];
   const userV2Index = options.userV2Network?.index ?? -1;
   const nic0Mac = userV2Index >= 0
-    ? required(networks[userV2Index]?.macAddress, `networks[${userV2Index}].macAddress`)
+    ? required(
+      networks[userV2Index]?.macAddress,
+      `networks[${userV2Index}].macAddress`,
+    )
     : macAddress(options.machineID ?? machineID(), options.instDir);
-  const nics: GuestNic[] = [{ macAddress: nic0Mac, interface: "eth0", metric: SLIRP_METRIC }];
+  const nics: GuestNic[] = [{
+    macAddress: nic0Mac,
+    interface: "eth0",
+    metric: SLIRP_METRIC,
+  }];
   networks.forEach((nw, i) => {
     if (i === userV2Index) return;
     nics.push({
@@ -203,14 +244,22 @@ function seedContext(options: SeedOptions): SeedContext {
 
   const mountType = config.mountType ?? "";
   const mounts = config.mounts ?? [];
-  const kernelMounts: KernelMount[] = mountType === "9p" || mountType === "virtiofs"
-    ? mounts.map((m, i) => {
-      const location = required(m.location, `mounts[${i}].location`);
-      const mountPoint = m.mountPoint ?? location;
-      return { tag: mountTag(location, mountPoint), mountPoint, type: mountType, options: mountOptions(m, mountType, i) };
-    })
-    : [];
-  const hostHomeMount = mounts.find((m) => m.location && cleanPath(expandHome(m.location, hostHome)) === hostHome);
+  const kernelMounts: KernelMount[] =
+    mountType === "9p" || mountType === "virtiofs"
+      ? mounts.map((m, i) => {
+        const location = required(m.location, `mounts[${i}].location`);
+        const mountPoint = m.mountPoint ?? location;
+        return {
+          tag: mountTag(location, mountPoint),
+          mountPoint,
+          type: mountType,
+          options: mountOptions(m, mountType, i),
+        };
+      })
+      : [];
+  const hostHomeMount = mounts.find((m) =>
+    m.location && cleanPath(expandHome(m.location, hostHome)) === hostHome
+  );
 
   const disks: SeedDisk[] = (config.additionalDisks ?? []).map((entry, i) => {
     const disk = typeof entry === "string" ? { name: entry } : entry;
@@ -236,14 +285,24 @@ function seedContext(options: SeedOptions): SeedContext {
       case "system":
       case "user":
       case "dependency":
-        provisionFiles.push({ path: `provision.${mode}/${id}`, data: text.encode(p.script ?? ""), mode: EXEC });
-        if (mode === "dependency" && p.skipDefaultDependencyResolution) skipDependencies = true;
+        provisionFiles.push({
+          path: `provision.${mode}/${id}`,
+          data: text.encode(p.script ?? ""),
+          mode: EXEC,
+        });
+        if (mode === "dependency" && p.skipDefaultDependencyResolution) {
+          skipDependencies = true;
+        }
         break;
       case "boot":
         bootScripts.push(p.script ?? "");
         break;
       case "data":
-        provisionFiles.push({ path: `provision.data/${id}`, data: text.encode(p.content ?? ""), mode: DATA });
+        provisionFiles.push({
+          path: `provision.data/${id}`,
+          data: text.encode(p.content ?? ""),
+          mode: DATA,
+        });
         dataFiles.push({
           id,
           overwrite: p.overwrite ?? true,
@@ -274,7 +333,9 @@ function seedContext(options: SeedOptions): SeedContext {
 
   const trustedCerts = [
     ...(config.caCerts?.files ?? []).map((file) =>
-      new TextDecoder().decode(readHostFile(expandHome(file, hostHome), "the CA certificate file"))
+      new TextDecoder().decode(
+        readHostFile(expandHome(file, hostHome), "the CA certificate file"),
+      )
     ),
     ...(config.caCerts?.certs ?? []),
   ];
@@ -283,7 +344,10 @@ function seedContext(options: SeedOptions): SeedContext {
     user: config.containerd?.user ?? false,
     system: config.containerd?.system ?? false,
   };
-  const containerdArchive = (containerd.user || containerd.system) && options.nerdctlArchive ? "nerdctl-full.tgz" : "";
+  const containerdArchive =
+    (containerd.user || containerd.system) && options.nerdctlArchive
+      ? "nerdctl-full.tgz"
+      : "";
   const rosetta = options.rosetta ?? { enabled: false, binfmt: false };
 
   return {
@@ -319,8 +383,12 @@ function seedContext(options: SeedOptions): SeedContext {
       iid,
       name: options.name,
       user,
-      hostHomeMountPoint: hostHomeMount ? hostHomeMount.mountPoint ?? hostHomeMount.location ?? "" : "",
-      mountPoints: mounts.map((m, i) => m.mountPoint ?? required(m.location, `mounts[${i}].location`)),
+      hostHomeMountPoint: hostHomeMount
+        ? hostHomeMount.mountPoint ?? hostHomeMount.location ?? ""
+        : "",
+      mountPoints: mounts.map((m, i) =>
+        m.mountPoint ?? required(m.location, `mounts[${i}].location`)
+      ),
       mountType,
       disks,
       dataFiles,
@@ -346,12 +414,28 @@ function seedContext(options: SeedOptions): SeedContext {
 function driverScriptPath(name: string): string {
   if (/^boot\.[A-Za-z]+\/[^/]+$/.test(name)) return name;
   const base = name.split("/").at(-1) ?? name;
-  logger.warn(`Driver boot script ${quote(name)} does not name a boot.<OS> directory; placing it in boot.Linux`);
+  logger.warn(
+    `Driver boot script ${
+      quote(name)
+    } does not name a boot.<OS> directory; placing it in boot.Linux`,
+  );
   return `boot.Linux/${base}`;
 }
 
 /** Every file of the seed, with executable modes for scripts and binaries. */
 export function seedFiles(options: SeedOptions): IsoFile[] {
+  return seedContents(options).files;
+}
+
+export interface SeedContents {
+  instanceID: string;
+  files: IsoFile[];
+  /** `INSTDIR/cloud-config.yaml`: the user-data without mounts and without resolv_conf. */
+  cloudConfig: string;
+}
+
+/** The seed files together with the instance id they carry and the `cloud-config.yaml` text. */
+export function seedContents(options: SeedOptions): SeedContents {
   const ctx = seedContext(options);
   const { config } = options;
   const plain = config.plain ?? false;
@@ -359,31 +443,60 @@ export function seedFiles(options: SeedOptions): IsoFile[] {
     { path: "user-data", data: text.encode(renderUserData(ctx.userData)) },
     {
       path: "meta-data",
-      data: text.encode(`instance-id: ${ctx.iid}\nlocal-hostname: ${guestHostname(options.name)}\n`),
+      data: text.encode(
+        `instance-id: ${ctx.iid}\nlocal-hostname: ${
+          guestHostname(options.name)
+        }\n`,
+      ),
     },
     {
       path: "network-config",
       data: text.encode(
-        renderNetworkConfig({ nics: ctx.nics, dnsAddresses: ctx.dnsAddresses, optional: ctx.netplanOptional }),
+        renderNetworkConfig({
+          nics: ctx.nics,
+          dnsAddresses: ctx.dnsAddresses,
+          optional: ctx.netplanOptional,
+        }),
       ),
     },
     { path: "lima.env", data: text.encode(renderLimaEnv(ctx.limaEnv)) },
     {
       path: "param.env",
-      data: text.encode(envFile(paramLines(ctx.params).map((line) => {
-        const at = line.indexOf("=");
-        return [line.slice(0, at), line.slice(at + 1)];
-      }), "param.env")),
+      data: text.encode(
+        envFile(
+          Object.keys(ctx.params).sort().map((
+            key,
+          ) => [`PARAM_${key}`, ctx.params[key]]),
+          "param.env",
+        ),
+      ),
     },
-    { path: "etc_environment", data: text.encode(renderEtcEnvironment(ctx.env)) },
-    ...BOOT_FILES.map((f) => ({ path: f.path, data: text.encode(f.content), mode: EXEC })),
+    {
+      path: "etc_environment",
+      data: text.encode(renderEtcEnvironment(ctx.env)),
+    },
+    ...BOOT_FILES.map((f) => ({
+      path: f.path,
+      data: text.encode(f.content),
+      mode: EXEC,
+    })),
   ];
-  for (const [name, content] of Object.entries(options.driverBootScripts ?? {})) {
-    files.push({ path: driverScriptPath(name), data: text.encode(content), mode: EXEC });
+  for (
+    const [name, content] of Object.entries(options.driverBootScripts ?? {})
+  ) {
+    files.push({
+      path: driverScriptPath(name),
+      data: text.encode(content),
+      mode: EXEC,
+    });
   }
   files.push(...ctx.provisionFiles);
   if (options.guestAgentBinary && !plain) {
-    files.push({ path: "lima-guestagent", data: options.guestAgentBinary, mode: EXEC });
+    files.push({
+      path: "lima-guestagent",
+      data: options.guestAgentBinary,
+      mode: EXEC,
+    });
   }
   if (ctx.limaEnv.containerd.archive && options.nerdctlArchive) {
     files.push({
@@ -394,15 +507,19 @@ export function seedFiles(options: SeedOptions): IsoFile[] {
   if (options.noCloudInit) {
     files.push({
       path: "ssh_authorized_keys",
-      data: text.encode(options.sshPublicKeys.map((k) => k.trim() + "\n").join("")),
+      data: text.encode(
+        options.sshPublicKeys.map((k) => k.trim() + "\n").join(""),
+      ),
       mode: 0o600,
     });
   }
-  return files;
-}
-
-/** `INSTDIR/cloud-config.yaml`: the user-data without mounts and without resolv_conf. */
-export function cloudConfigYAML(options: SeedOptions): string {
-  const { userData } = seedContext(options);
-  return renderUserData({ ...userData, mounts: [], dnsAddresses: [] });
+  return {
+    instanceID: ctx.iid,
+    files,
+    cloudConfig: renderUserData({
+      ...ctx.userData,
+      mounts: [],
+      dnsAddresses: [],
+    }),
+  };
 }

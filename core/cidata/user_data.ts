@@ -1,11 +1,12 @@
 /** The `user-data` cloud-config of the seed for Linux guests (spec §7.3). */
-import { Document, isMap, isSeq, Scalar } from "yaml";
+import { Document, isSeq, Scalar } from "yaml";
 import type { GuestNic } from "./network_config.ts";
 
 /** The cidata volume is mounted here in the guest before `boot.sh` runs. */
 export const CIDATA_MOUNT_POINT = "/mnt/lima-cidata";
 /** cloud-init runs every executable in this directory at every boot. */
-export const PER_BOOT_SCRIPT = "/var/lib/cloud/scripts/per-boot/00-lima.boot.sh";
+export const PER_BOOT_SCRIPT =
+  "/var/lib/cloud/scripts/per-boot/00-lima.boot.sh";
 
 /** One kernel mount (9p or virtiofs), turned into an fstab entry by cloud-init. */
 export interface KernelMount {
@@ -56,15 +57,15 @@ export LIMA_CIDATA_MNT
 exec "$LIMA_CIDATA_MNT/boot.sh"
 `;
 
-/** Lines `PARAM_<key>=<value>`, sorted by key; shared with `param.env`. */
-export function paramLines(params: Record<string, string>): string[] {
+/** Lines `PARAM_<key>=<value>`, sorted by key as in `param.env`. */
+function paramLines(params: Record<string, string>): string[] {
   return Object.keys(params).sort().map((key) => `PARAM_${key}=${params[key]}`);
 }
 
 /** The seed is not mounted while `bootcmd` runs, so the parameters travel in a here-document. */
 function bootCommand(script: string, params: Record<string, string>): string {
   return [
-    "while read -r line; do [ -n \"$line\" ] && export \"$line\"; done <<'LIMA_PARAM_EOF'",
+    'while read -r line; do [ -n "$line" ] && export "$line"; done <<\'LIMA_PARAM_EOF\'',
     ...paramLines(params),
     "LIMA_PARAM_EOF",
     script.endsWith("\n") ? script : script + "\n",
@@ -76,14 +77,16 @@ function renameCommand(nics: GuestNic[]): string {
   return [
     "rename_nic() {",
     "  for dev in /sys/class/net/*; do",
-    "    [ \"$(cat \"$dev/address\" 2>/dev/null)\" = \"$1\" ] || continue",
-    "    [ \"${dev##*/}\" = \"$2\" ] && return 0",
-    "    ip link set dev \"${dev##*/}\" down && ip link set dev \"${dev##*/}\" name \"$2\" && ip link set dev \"$2\" up",
+    '    [ "$(cat "$dev/address" 2>/dev/null)" = "$1" ] || continue',
+    '    [ "${dev##*/}" = "$2" ] && return 0',
+    '    ip link set dev "${dev##*/}" down && ip link set dev "${dev##*/}" name "$2" && ip link set dev "$2" up',
     "    return 0",
     "  done",
     "}",
     "if command -v ip >/dev/null 2>&1; then",
-    ...nics.map((nic) => `  rename_nic '${nic.macAddress}' '${nic.interface}' || true`),
+    ...nics.map((nic) =>
+      `  rename_nic '${nic.macAddress}' '${nic.interface}' || true`
+    ),
     "  i=0",
     "  while [ \"$i\" -lt 30 ] && ! ip -4 addr show dev eth0 2>/dev/null | grep -q 'inet '; do",
     "    sleep 1",
@@ -103,7 +106,8 @@ function scalar(value: string, type: Scalar.Type): Scalar {
 /** Renders `user-data`; YAML 1.1 quoting because cloud-init parses it with PyYAML. */
 export function renderUserData(input: UserDataInput): string {
   const doc = new Document({}, { version: "1.1" });
-  const set = (key: string, value: unknown) => doc.set(key, value instanceof Scalar ? value : doc.createNode(value));
+  const set = (key: string, value: unknown) =>
+    doc.set(key, value instanceof Scalar ? value : doc.createNode(value));
 
   set("growpart", { mode: "auto", devices: ["/"] });
   if (input.upgradePackages) {
@@ -113,7 +117,14 @@ export function renderUserData(input: UserDataInput): string {
   }
   const mountRows: string[][] = [];
   if (input.rosetta) {
-    mountRows.push(["vz-rosetta", "/mnt/lima-rosetta", "virtiofs", "defaults", "0", "0"]);
+    mountRows.push([
+      "vz-rosetta",
+      "/mnt/lima-rosetta",
+      "virtiofs",
+      "defaults",
+      "0",
+      "0",
+    ]);
   }
   for (const m of input.mounts) {
     mountRows.push([m.tag, m.mountPoint, m.type, m.options, "0", "0"]);
@@ -134,25 +145,18 @@ export function renderUserData(input: UserDataInput): string {
   if (input.timezone) set("timezone", input.timezone);
 
   const { user } = input;
-  const entry = doc.createNode({
-    name: user.name,
-    uid: String(user.uid),
+  const entry = {
+    name: scalar(user.name, "QUOTE_DOUBLE"),
+    uid: scalar(String(user.uid), "QUOTE_DOUBLE"),
     ...(user.comment ? { gecos: user.comment } : {}),
-    homedir: user.home,
+    homedir: scalar(user.home, "QUOTE_DOUBLE"),
     shell: user.shell,
     sudo: user.passwordlessSudo ? "ALL=(ALL) NOPASSWD:ALL" : "ALL=(ALL) ALL",
     lock_passwd: user.passwordlessSudo,
-  });
-  if (isMap(entry)) {
-    for (const key of ["name", "uid", "homedir"]) {
-      const node = entry.get(key, true);
-      if (node instanceof Scalar) node.type = "QUOTE_DOUBLE";
-    }
-    entry.set(
-      "ssh-authorized-keys",
-      doc.createNode(input.sshPublicKeys.map((key) => scalar(key, "QUOTE_DOUBLE"))),
-    );
-  }
+    "ssh-authorized-keys": input.sshPublicKeys.map((key) =>
+      scalar(key, "QUOTE_DOUBLE")
+    ),
+  };
   set("users", [entry]);
 
   set("write_files", [{
@@ -170,7 +174,11 @@ export function renderUserData(input: UserDataInput): string {
     set("ca_certs", {
       remove_defaults: input.caCerts.removeDefaults,
       ...(input.caCerts.trusted.length > 0
-        ? { trusted: input.caCerts.trusted.map((pem) => scalar(pem, "BLOCK_LITERAL")) }
+        ? {
+          trusted: input.caCerts.trusted.map((pem) =>
+            scalar(pem, "BLOCK_LITERAL")
+          ),
+        }
         : {}),
     });
   }

@@ -1,8 +1,9 @@
 /**
  * Downloads images, kernels, initrds, firmware and archives through Lima's download cache
  * (spec §4.4): remote URLs are fetched once into `<cache>/download/by-url-sha256/<key>/`,
- * verified against their digest while streaming, and copied (or decompressed) to their
- * destination; local paths and `file://` URLs are read directly.
+ * verified against their digest while streaming, and written to their destination in the
+ * same pass (or cloned or decompressed from the cache afterwards); local paths and `file://`
+ * URLs are read directly.
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { homedir } from "node:os";
@@ -24,9 +25,12 @@ import {
 } from "./digest.ts";
 import {
   type Compression,
+  compressionFromMagic,
+  compressionFromName,
   decompressor,
   detectCompression,
 } from "./decompress.ts";
+import { clonesFiles } from "./clone.ts";
 import {
   type Progress,
   ProgressReporter,
@@ -60,8 +64,9 @@ export interface DownloadResult {
 /**
  * Downloads LOCATION to DEST, atomically (a temporary file beside DEST, renamed at the end).
  * An existing DEST is left alone (`skipped`). With an empty DEST a remote LOCATION is only
- * brought into the cache. Concurrent calls for one URL, in this process or others, take turns
- * on the cache entry, so the bytes are transferred once.
+ * brought into the cache. A fresh download is written to the cache and to DEST in one pass;
+ * neither becomes visible before the digest is verified. Concurrent calls for one URL, in
+ * this process or others, take turns on the cache entry, so the bytes are transferred once.
  */
 export async function download(
   dest: string,
@@ -90,21 +95,47 @@ export async function download(
   await Deno.mkdir(entry, { recursive: true });
   return await withDirLock(entry, async () => {
     const data = join(entry, CacheFiles.data);
-    let status: DownloadResult["status"] = "used-cache";
-    if (!await usableCache(entry, url, expected, options)) {
-      await fetchIntoCache(entry, url, expected, options);
-      status = "downloaded";
-    } else {
+    const result = (status: DownloadResult["status"]): DownloadResult => ({
+      status,
+      cachePath: data,
+      validatedDigest: expected !== undefined,
+    });
+    const delivery: DeliverOptions = {
+      ...options,
+      location: url,
+      name: new URL(url).pathname,
+    };
+    if (await usableCache(entry, url, expected, options)) {
       logger.debug(`using cached "${url}" at "${data}"`);
+      if (dest) await deliver(data, dest, delivery);
+      return result("used-cache");
     }
-    if (dest) {
-      await deliver(data, dest, {
-        ...options,
-        location: url,
-        name: new URL(url).pathname,
-      });
+    if (!dest) {
+      await fetchIntoCache(entry, url, expected, options);
+      return result("downloaded");
     }
-    return { status, cachePath: data, validatedDigest: expected !== undefined };
+    if (
+      (options.decompress && compressionFromName(delivery.name)) ||
+      await clonesFiles(entry, dirname(resolve(dest)))
+    ) {
+      // Decompressing reads the cached copy; a clone of it costs no time and no space.
+      await fetchIntoCache(entry, url, expected, options);
+      await deliver(data, dest, delivery);
+      return result("downloaded");
+    }
+    // Otherwise the bytes go to the destination in the same pass as into the cache: a copy
+    // afterwards would write the whole file a second time while the network sits idle.
+    const copied = await writeAtomically(
+      dest,
+      (tmp) =>
+        fetchIntoCache(entry, url, expected, options, {
+          path: tmp,
+          unlessCompressed: options.decompress ?? false,
+        }),
+      options.signal,
+    );
+    if (!copied) await deliver(data, dest, delivery);
+    return result("downloaded");
   });
 }
 
@@ -289,17 +320,27 @@ function sameHttpDate(a: string, b: string): boolean {
   return Number.isNaN(ta) || Number.isNaN(tb) ? a === b : ta === tb;
 }
 
+/** A file to fill with the same bytes as the cache entry, in the same pass. */
+interface Copy {
+  /** A new file, written from the start (or from a copy of a resumed prefix). */
+  path: string;
+  /** Give the copy up when the bytes turn out to be compressed (the destination decompresses). */
+  unlessCompressed: boolean;
+}
+
 /**
  * Fetches URL into the cache entry: into `data.part` (resumed with `Range`/`If-Range` when an
  * earlier attempt left one and the server allows it), hashed while streaming, verified, and
- * renamed to `data` only when complete.
+ * renamed to `data` only when complete. With COPY, the same bytes also go to COPY.path;
+ * returns whether that copy was made (it is complete and verified when this resolves true).
  */
 async function fetchIntoCache(
   entry: string,
   url: string,
   expected: Digest | undefined,
   options: DownloadOptions,
-): Promise<void> {
+  copy?: Copy,
+): Promise<boolean> {
   const part = join(entry, CacheFiles.partial);
   const validatorFile = join(entry, CacheFiles.partialValidator);
   // The old data is stale from here on; dropping it first means that metadata written below
@@ -342,6 +383,15 @@ async function fetchIntoCache(
   if (validator) await Deno.writeTextFile(validatorFile, validator);
   else await removeIfExists(validatorFile);
 
+  let copyFile: Deno.FsFile | undefined;
+  try {
+    copyFile = copy && await openCopy(copy, part, offset);
+  } catch (err) {
+    // Not a download failure: the caller names the destination.
+    await res.body.cancel();
+    throw err;
+  }
+
   const hasher = expected ? new Hasher(expected.algorithm) : undefined;
   if (hasher && offset > 0) {
     const existing = await Deno.open(part);
@@ -358,21 +408,29 @@ async function fetchIntoCache(
     onProgress: options.onProgress,
   });
   let received = 0;
+  let copied = false;
   try {
-    const file = await Deno.open(
-      part,
-      offset > 0
-        ? { append: true }
-        : { write: true, create: true, truncate: true },
-    );
+    let file: Deno.FsFile | undefined;
     try {
-      await copyBody(res.body, file, (chunk) => {
-        hasher?.update(chunk);
-        received += chunk.length;
-        progress.add(chunk.length);
+      file = await Deno.open(
+        part,
+        offset > 0
+          ? { append: true }
+          : { write: true, create: true, truncate: true },
+      );
+      copied = await copyBody(res.body, file, copyFile, {
+        keepCopy: copy?.unlessCompressed && offset === 0
+          ? (head) => !compressionFromMagic(head)
+          : undefined,
+        see: (chunk) => {
+          hasher?.update(chunk);
+          received += chunk.length;
+          progress.add(chunk.length);
+        },
       });
     } finally {
-      file.close();
+      file?.close();
+      copyFile?.close();
     }
     if (length !== undefined && received !== length) {
       throw new Error(
@@ -423,29 +481,72 @@ async function fetchIntoCache(
       formatDigest(expected),
     );
   }
+  // A first piece too short to show the magic bytes may have let the copy through.
+  if (copied && copy?.unlessCompressed && await isCompressed(part)) {
+    copied = false;
+  }
   await Deno.rename(part, join(entry, CacheFiles.data));
   await removeIfExists(validatorFile);
+  return copied;
+}
+
+/** Opens the copy for writing after the OFFSET bytes already in PART; undefined to skip it. */
+async function openCopy(
+  copy: Copy,
+  part: string,
+  offset: number,
+): Promise<Deno.FsFile | undefined> {
+  if (offset === 0) {
+    return await Deno.open(copy.path, { write: true, createNew: true });
+  }
+  if (copy.unlessCompressed && await isCompressed(part)) return undefined;
+  await Deno.copyFile(part, copy.path);
+  return await Deno.open(copy.path, { write: true, append: true });
+}
+
+async function isCompressed(path: string): Promise<boolean> {
+  return await detectCompression("", path) !== undefined;
+}
+
+interface CopyBodyHooks {
+  /** Decides from the first bytes whether COPY is written at all. */
+  keepCopy?: (head: Uint8Array) => boolean;
+  /** Sees each piece while it is being written. */
+  see: (chunk: Uint8Array) => void;
 }
 
 /**
- * Writes BODY to FILE through one reused buffer, showing each piece to SEE. A plain loop over
- * a BYOB reader costs half the time of a TransformStream between `body` and `file.writable`.
+ * Writes BODY to FILE, and to COPY when given, through one reused buffer; returns whether
+ * COPY was written. Each piece is written to both files at once (file writes run on other
+ * threads) and shown to SEE meanwhile, so the second file costs little more than the first.
+ * A plain loop over a BYOB reader costs half the time of a TransformStream between `body`
+ * and `file.writable`; gathering pieces into larger writes, or reading the next piece while
+ * the last one is written, measured no faster.
  */
 async function copyBody(
   body: ReadableStream<Uint8Array>,
   file: Deno.FsFile,
-  see: (chunk: Uint8Array) => void,
-): Promise<void> {
+  copy: Deno.FsFile | undefined,
+  hooks: CopyBodyHooks,
+): Promise<boolean> {
   const reader = body.getReader({ mode: "byob" });
   let buffer = new ArrayBuffer(1024 * 1024);
+  let copying = copy !== undefined;
+  let first = true;
   try {
     for (;;) {
       const { done, value } = await reader.read(new Uint8Array(buffer));
-      if (done || !value) return;
-      // Hash while the write runs on another thread; neither changes the buffer.
-      const written = writeAll(file, value);
-      see(value);
-      await written;
+      if (done || !value) return copying;
+      if (first && copying && hooks.keepCopy) copying = hooks.keepCopy(value);
+      first = false;
+      const writes = [writeAll(file, value)];
+      if (copying && copy) writes.push(writeAll(copy, value));
+      // Neither write changes the buffer.
+      hooks.see(value);
+      const failed = (await Promise.allSettled(writes)).find((w) =>
+        w.status === "rejected"
+      );
+      if (failed) throw (failed as PromiseRejectedResult).reason;
       buffer = value.buffer as ArrayBuffer;
     }
   } catch (err) {
@@ -525,20 +626,38 @@ async function deliver(
   o: DeliverOptions,
 ): Promise<void> {
   const kind = o.decompress ? await detectCompression(o.name, src) : undefined;
+  await writeAtomically(dest, async (tmp) => {
+    if (!kind && !o.expected) {
+      // copy_file_range on Linux, clonefile on macOS: a clone where the file system can.
+      await Deno.copyFile(src, tmp);
+    } else {
+      await streamInto(src, tmp, kind, o);
+    }
+    return true;
+  }, o.signal);
+}
+
+/**
+ * Runs WRITE on a temporary path beside DEST and renames it to DEST when WRITE resolves true.
+ * Whatever WRITE leaves at the temporary path is removed when it fails or resolves false.
+ */
+async function writeAtomically(
+  dest: string,
+  write: (tmp: string) => Promise<boolean>,
+  signal?: AbortSignal,
+): Promise<boolean> {
   const tmp = join(
     dirname(dest),
     `.${basename(dest)}.tmp.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}`,
   );
   try {
-    if (!kind && !o.expected) {
-      await Deno.copyFile(src, tmp);
-    } else {
-      await streamInto(src, tmp, kind, o);
-    }
-    await Deno.rename(tmp, dest);
+    const written = await write(tmp);
+    if (written) await Deno.rename(tmp, dest);
+    else await removeIfExists(tmp);
+    return written;
   } catch (err) {
     await removeIfExists(tmp);
-    if (err instanceof LimaError || o.signal?.aborted) throw err;
+    if (err instanceof LimaError || signal?.aborted) throw err;
     throw new LimaError({
       summary: `cannot write "${dest}"`,
       detail: errorMessage(err),

@@ -466,6 +466,123 @@ Deno.test("a digest mismatch fails with both digests and leaves nothing in the c
   assert.deepEqual(await Deno.readFile(dest), body);
 });
 
+/** Names in DIR other than the cache directory: what a failed download left beside DEST. */
+async function leftBeside(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.name !== "cache") names.push(e.name);
+  }
+  return names.sort();
+}
+
+Deno.test("the destination is written during the transfer and nothing is left of it when the transfer stops", async () => {
+  await using t = await setup();
+  const body = payload(400_000);
+  t.server.route("/img", {
+    body,
+    lastModified: LM1,
+    ranges: true,
+    chunkSize: 10_000,
+    chunkDelayMs: 5,
+  });
+  const url = t.server.url("/img");
+  const dest = join(t.dir, "image");
+  const controller = new AbortController();
+  let during: { name: string; size: number }[] = [];
+  await assert.rejects(
+    download(dest, url, {
+      cacheDir: t.cache,
+      digest: sha256(body),
+      progress: "none",
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.bytes < 150_000 || controller.signal.aborted) return;
+        during = [...Deno.readDirSync(t.dir)]
+          .filter((e) => e.name !== "cache")
+          .map((e) => ({
+            name: e.name,
+            size: Deno.statSync(join(t.dir, e.name)).size,
+          }));
+        controller.abort(new Error("stopped by the user"));
+      },
+    }),
+    /stopped by the user/,
+  );
+  // Mid-transfer, a hidden temporary file beside DEST already held the bytes received.
+  assert.equal(during.length, 1, JSON.stringify(during));
+  assert.match(during[0].name, /^\.image\.tmp\./);
+  assert.ok(during[0].size > 0, JSON.stringify(during));
+  assert.deepEqual(await leftBeside(t.dir), []);
+  const files = await entryFiles(t.cache, url);
+  assert.ok(
+    !files.some((n) => n === "data" || n.endsWith(".digest")),
+    `${files}`,
+  );
+
+  // The partial cache file resumes; the destination gets the whole file, prefix included.
+  t.server.route("/img", { body, lastModified: LM1, ranges: true });
+  await download(dest, url, {
+    cacheDir: t.cache,
+    digest: sha256(body),
+    progress: "none",
+  });
+  assert.match(t.server.requests.at(-1)!.headers.get("range") ?? "", /^bytes=/);
+  assert.deepEqual(await Deno.readFile(dest), body);
+  assert.deepEqual(await leftBeside(t.dir), ["image"]);
+});
+
+Deno.test("a digest mismatch or a cut connection leaves no file beside the destination", async () => {
+  await using t = await setup();
+  const body = payload(300_000);
+  t.server.route("/img", { body, lastModified: LM1, chunkSize: 20_000 });
+  t.server.route("/cut", {
+    body,
+    truncateAt: 120_000,
+    chunkSize: 20_000,
+  });
+  const dest = join(t.dir, "image");
+
+  const url = t.server.url("/img");
+  await assert.rejects(
+    download(dest, url, {
+      cacheDir: t.cache,
+      digest: "sha256:" + "1".repeat(64),
+      progress: "none",
+    }),
+    /does not match the expected digest/,
+  );
+  assert.deepEqual(await leftBeside(t.dir), []);
+  assert.ok(
+    !(await entryFiles(t.cache, url)).some((n) =>
+      n.startsWith("data") || n.endsWith(".digest")
+    ),
+  );
+
+  const cut = t.server.url("/cut");
+  await assert.rejects(
+    download(dest, cut, { cacheDir: t.cache, progress: "none" }),
+    /the connection closed after/,
+  );
+  assert.deepEqual(await leftBeside(t.dir), []);
+  assert.ok(
+    !(await entryFiles(t.cache, cut)).some((n) => n.startsWith("data")),
+  );
+});
+
+Deno.test("a destination in a missing directory fails naming it before any data is cached", async () => {
+  await using t = await setup();
+  t.server.route("/img", { body: payload(50_000), lastModified: LM1 });
+  const url = t.server.url("/img");
+  const dest = join(t.dir, "missing", "image");
+  await assert.rejects(
+    download(dest, url, { cacheDir: t.cache, progress: "none" }),
+    (err: unknown) =>
+      err instanceof LimaError &&
+      err.message.includes(`cannot write "${dest}"`),
+  );
+  assert.ok(!(await entryFiles(t.cache, url)).includes("data"));
+});
+
 Deno.test("a cache hit whose recorded digest differs from the expected one fails and drops the entry", async () => {
   await using t = await setup();
   const body = payload(20_000);

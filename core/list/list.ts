@@ -5,10 +5,10 @@ import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import {
   brokenInstance,
-  hasConfigFile,
   inspectInstance,
   type InspectOptions,
   type Instance,
+  instanceDirEntries,
   instanceDirExists,
   instanceNames,
 } from "../store/instance.ts";
@@ -90,8 +90,13 @@ export async function listInstances(options: ListOptions): Promise<void> {
     return;
   }
 
-  const all = await instanceNames();
-  await warnAboutDirectoriesWithoutConfig(all);
+  const all = instanceNames();
+  // Each directory is listed once; the listing answers the check below and inspection.
+  const entries = new Map(all.map((name) => [
+    name,
+    instanceDirEntries(instanceDir(name)),
+  ]));
+  warnAboutDirectoriesWithoutConfig(entries);
   if (args.length === 0 && all.length === 0) {
     logger.warn(
       "No instance found. Run `limactl create` to create an instance.",
@@ -121,7 +126,10 @@ export async function listInstances(options: ListOptions): Promise<void> {
   }
 
   const inspected = await Promise.all(names.map(async (name) => {
-    const inst = await inspectInstance(name, options.inspect);
+    const inst = await inspectInstance(name, {
+      ...options.inspect,
+      files: entries.get(name),
+    });
     if (inst) return inst;
     const file = join(instanceDir(name), InstanceFiles.limaYAML);
     if (await instanceDirExists(name)) {
@@ -191,11 +199,11 @@ export async function listInstances(options: ListOptions): Promise<void> {
 }
 
 /** Lima warns once when some instance directory has no `lima.yaml`. */
-async function warnAboutDirectoriesWithoutConfig(
-  names: string[],
-): Promise<void> {
-  for (const name of names) {
-    if (!(await hasConfigFile(instanceDir(name)))) {
+function warnAboutDirectoriesWithoutConfig(
+  entries: Map<string, ReadonlySet<string> | undefined>,
+): void {
+  for (const [name, files] of entries) {
+    if (!files?.has(InstanceFiles.limaYAML)) {
       const file = join(instanceDir(name), InstanceFiles.limaYAML);
       logger.warn(
         `The directory ${
@@ -212,25 +220,32 @@ function plain(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value));
 }
 
-/** Removes empty objects at any depth, as Lima does for its JSON output. */
+function isEmptyMap(value: unknown): boolean {
+  return value !== null && typeof value === "object" &&
+    !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
+/**
+ * Removes empty objects at any depth, as Lima does for its JSON output. Plain loops:
+ * a short-lived process runs this code cold, where every closure and temporary array counts.
+ */
 export function deleteEmptyObjects(value: unknown): unknown {
-  const isEmptyMap = (v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v) &&
-    Object.keys(v).length === 0;
+  if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) {
-    return value.map((v) => deleteEmptyObjects(v)).filter((v) =>
-      !isEmptyMap(v)
-    );
-  }
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
+    const out: unknown[] = [];
+    for (const v of value) {
       const cleaned = deleteEmptyObjects(v);
-      if (!isEmptyMap(cleaned)) out[k] = cleaned;
+      if (!isEmptyMap(cleaned)) out.push(cleaned);
     }
     return out;
   }
-  return value;
+  const record = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(record)) {
+    const cleaned = deleteEmptyObjects(record[k]);
+    if (!isEmptyMap(cleaned)) out[k] = cleaned;
+  }
+  return out;
 }
 
 function isScalar(value: unknown): boolean {
@@ -258,8 +273,9 @@ async function formatDocuments(
     ? (await import("../yq/mod.ts")).evaluateYq
     : (value: unknown, _expression: string) => [value];
   const results: unknown[] = [];
+  const host = hostFields();
   for (const inst of instances) {
-    const record = plain({ ...instanceJSON(inst), ...hostFields() });
+    const record = plain({ ...instanceJSON(inst), ...host });
     let values: unknown[];
     try {
       values = expression ? evaluate(record, expression) : [record];
@@ -270,13 +286,13 @@ async function formatDocuments(
       results.push(format === "json" ? deleteEmptyObjects(v) : v);
     }
   }
-  const { colorizeJSON, colorizeYAML } = await import("./colorize.ts");
+  const colorize = tty ? await import("./colorize.ts") : undefined;
   if (format === "json") {
     return results.map((v) => {
       if (isScalar(v)) {
         return `${typeof v === "string" ? v : JSON.stringify(v)}\n`;
       }
-      return (tty ? colorizeJSON(v, 4) : JSON.stringify(v)) + "\n";
+      return (colorize?.colorizeJSON(v, 4) ?? JSON.stringify(v)) + "\n";
     }).join("");
   }
   const { stringify } = await import("yaml");
@@ -287,7 +303,7 @@ async function formatDocuments(
     return stringify(deleteEmptyObjects(v), { lineWidth: 0 });
   });
   const text = docs.join("---\n");
-  return tty ? colorizeYAML(text) : text;
+  return colorize?.colorizeYAML(text) ?? text;
 }
 
 async function formatTemplate(

@@ -3,7 +3,13 @@
  * with streamed stdin/stdout/stderr and the remote exit code, PTY sessions, SFTP.
  */
 // @ts-types="@types/ssh2"
-import { type AnyAuthMethod, type ClientChannel, Client, type SFTPWrapper, utils } from "ssh2";
+import {
+  type AnyAuthMethod,
+  Client,
+  type ClientChannel,
+  type SFTPWrapper,
+  utils,
+} from "ssh2";
 import { Buffer } from "node:buffer";
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
@@ -26,7 +32,7 @@ export interface ConnectOptions {
 export interface ExitStatus {
   /** The exit code; 255 when the command was killed by a signal or the status was lost, as OpenSSH reports it. */
   code: number;
-  /** The signal name (`TERM`, …) when the command was killed by one. */
+  /** The signal name (`SIGTERM`, …) when the command was killed by one. */
   signal?: string;
 }
 
@@ -93,14 +99,28 @@ export class SSHConnection {
   }
 
   /** Starts COMMAND (a shell command line run by the login user's shell). */
-  async start(command: string, options: ExecOptions = {}): Promise<RemoteProcess> {
+  async start(
+    command: string,
+    options: ExecOptions = {},
+  ): Promise<RemoteProcess> {
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
       this.#client.exec(command, {
         env: options.env,
-        pty: options.pty ? { term: options.pty.term, rows: options.pty.rows, cols: options.pty.cols } : undefined,
+        pty: options.pty
+          ? {
+            term: options.pty.term,
+            rows: options.pty.rows,
+            cols: options.pty.cols,
+          }
+          : undefined,
       }, (err, ch) => err ? reject(err) : resolve(ch));
     }).catch((err) => {
-      throw new LimaError({ summary: `failed to run a command in instance ${quote(this.target.name)}`, detail: String(err?.message ?? err) }, {
+      throw new LimaError({
+        summary: `failed to run a command in instance ${
+          quote(this.target.name)
+        }`,
+        detail: String(err?.message ?? err),
+      }, {
         cause: err,
       });
     });
@@ -113,10 +133,17 @@ export class SSHConnection {
   }
 
   /** Runs COMMAND and collects its output. */
-  async run(command: string, options: { stdin?: Uint8Array | string } = {}): Promise<RunResult> {
+  async run(
+    command: string,
+    options: { stdin?: Uint8Array | string } = {},
+  ): Promise<RunResult> {
     const out = collector();
     const err = collector();
-    const status = await this.exec(command, { stdin: options.stdin, stdout: out.stream, stderr: err.stream });
+    const status = await this.exec(command, {
+      stdin: options.stdin,
+      stdout: out.stream,
+      stderr: err.stream,
+    });
     return { ...status, stdout: out.bytes(), stderr: err.bytes() };
   }
 
@@ -126,7 +153,12 @@ export class SSHConnection {
       this.#client.sftp((err, sftp) => {
         if (err) {
           reject(
-            new LimaError({ summary: `failed to open an SFTP session to instance ${quote(this.target.name)}`, detail: err.message }, {
+            new LimaError({
+              summary: `failed to open an SFTP session to instance ${
+                quote(this.target.name)
+              }`,
+              detail: err.message,
+            }, {
               cause: err,
             }),
           );
@@ -147,10 +179,15 @@ export class SSHConnection {
   }
 }
 
-function collector(): { stream: WritableStream<Uint8Array>; bytes: () => Uint8Array } {
+function collector(): {
+  stream: WritableStream<Uint8Array>;
+  bytes: () => Uint8Array;
+} {
   const chunks: Uint8Array[] = [];
   return {
-    stream: new WritableStream({ write: (chunk) => void chunks.push(chunk.slice()) }),
+    stream: new WritableStream({
+      write: (chunk) => void chunks.push(chunk.slice()),
+    }),
     bytes: () => {
       const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
       let at = 0;
@@ -164,15 +201,25 @@ function collector(): { stream: WritableStream<Uint8Array>; bytes: () => Uint8Ar
 }
 
 /** Connects channel output to STREAM with backpressure; resolves when the source ends. */
-function pump(source: NodeJS.ReadableStream, stream: WritableStream<Uint8Array> | undefined): Promise<void> {
+function pump(
+  source: NodeJS.ReadableStream,
+  stream: WritableStream<Uint8Array> | undefined,
+): Promise<void> {
   const writer = stream?.getWriter();
   return new Promise<void>((resolve, reject) => {
     let pending = Promise.resolve();
     source.on("data", (chunk: Buffer) => {
       if (!writer) return;
-      const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength).slice();
+      const bytes = new Uint8Array(
+        chunk.buffer,
+        chunk.byteOffset,
+        chunk.byteLength,
+      ).slice();
       source.pause();
-      pending = pending.then(() => writer.write(bytes)).then(() => void source.resume(), (err) => reject(err));
+      pending = pending.then(() => writer.write(bytes)).then(
+        () => void source.resume(),
+        (err) => reject(err),
+      );
     });
     source.on("end", () => pending.then(() => resolve(), reject));
     source.on("error", reject);
@@ -180,7 +227,11 @@ function pump(source: NodeJS.ReadableStream, stream: WritableStream<Uint8Array> 
 }
 
 /** Feeds STDIN into the channel, honouring its flow control, then sends EOF. */
-async function feed(channel: ClientChannel, stdin: ExecOptions["stdin"], done: Promise<unknown>): Promise<void> {
+async function feed(
+  channel: ClientChannel,
+  stdin: ExecOptions["stdin"],
+  done: Promise<unknown>,
+): Promise<void> {
   if (stdin === undefined) {
     channel.end();
     return;
@@ -215,15 +266,27 @@ async function feed(channel: ClientChannel, stdin: ExecOptions["stdin"], done: P
   if (!finished) channel.end();
 }
 
-function runChannel(channel: ClientChannel, options: ExecOptions): RemoteProcess {
+function runChannel(
+  channel: ClientChannel,
+  options: ExecOptions,
+): RemoteProcess {
   let exit: ExitStatus | undefined;
   channel.on("exit", (code: number | null, signal?: string) => {
-    exit = code !== null && code !== undefined ? { code } : { code: 255, signal: signal ?? undefined };
+    exit = code !== null && code !== undefined
+      ? { code }
+      : { code: 255, signal: signal ?? undefined };
   });
-  const closed = new Promise<void>((resolve) => channel.once("close", () => resolve()));
-  const outputs = Promise.all([pump(channel, options.stdout), pump(channel.stderr, options.stderr)]);
+  const closed = new Promise<void>((resolve) =>
+    channel.once("close", () => resolve())
+  );
+  const outputs = Promise.all([
+    pump(channel, options.stdout),
+    pump(channel.stderr, options.stderr),
+  ]);
   feed(channel, options.stdin, closed);
-  const status = Promise.all([closed, outputs]).then(() => exit ?? { code: 255 });
+  const status = Promise.all([closed, outputs]).then(() =>
+    exit ?? { code: 255 }
+  );
   return {
     status,
     resize: (rows, cols) => channel.setWindow(rows, cols, 0, 0),
@@ -258,7 +321,10 @@ async function loadKeys(files: string[]): Promise<LoadedKey[]> {
 
 /** Errors after which trying again may help: nothing listening yet, or the guest dropped us while booting. */
 function isTransient(err: Error & { code?: string; level?: string }): boolean {
-  if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ECONNABORTED"].includes(err.code ?? "")) return true;
+  if (
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ECONNABORTED"]
+      .includes(err.code ?? "")
+  ) return true;
   return /timed out|handshake|closed|ended|reset/i.test(err.message);
 }
 
@@ -266,10 +332,19 @@ function isAuthFailure(err: Error & { level?: string }): boolean {
   return err.level === "client-authentication";
 }
 
-function connectOnce(target: SSHTarget, keys: LoadedKey[], timeoutMs: number, signal?: AbortSignal): Promise<Client> {
+function connectOnce(
+  target: SSHTarget,
+  keys: LoadedKey[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Client> {
   return new Promise((resolve, reject) => {
     const client = new Client();
-    const methods: AnyAuthMethod[] = keys.map(({ key }) => ({ type: "publickey", username: target.user, key }));
+    const methods: AnyAuthMethod[] = keys.map(({ key }) => ({
+      type: "publickey",
+      username: target.user,
+      key,
+    }));
     let settled = false;
     const fail = (err: Error) => {
       if (settled) return;
@@ -279,8 +354,14 @@ function connectOnce(target: SSHTarget, keys: LoadedKey[], timeoutMs: number, si
       client.end();
       reject(err);
     };
-    const timer = setTimeout(() => fail(new Error(`timed out after ${timeoutMs / 1000}s`)), timeoutMs);
-    const onAbort = () => fail(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
+    const timer = setTimeout(
+      () => fail(new Error(`timed out after ${timeoutMs / 1000}s`)),
+      timeoutMs,
+    );
+    const onAbort = () =>
+      fail(
+        signal?.reason instanceof Error ? signal.reason : new Error("aborted"),
+      );
     signal?.addEventListener("abort", onAbort, { once: true });
     client.on("ready", () => {
       if (settled) return;
@@ -290,8 +371,13 @@ function connectOnce(target: SSHTarget, keys: LoadedKey[], timeoutMs: number, si
       resolve(client);
     });
     client.on("error", fail);
-    client.on("close", () => fail(new Error("connection closed before login completed")));
-    const agent = target.forwardAgent ? Deno.env.get("SSH_AUTH_SOCK") : undefined;
+    client.on(
+      "close",
+      () => fail(new Error("connection closed before login completed")),
+    );
+    const agent = target.forwardAgent
+      ? Deno.env.get("SSH_AUTH_SOCK")
+      : undefined;
     client.connect({
       host: target.host,
       port: target.port,
@@ -304,11 +390,16 @@ function connectOnce(target: SSHTarget, keys: LoadedKey[], timeoutMs: number, si
       agentForward: agent !== undefined,
       algorithms: { cipher: [...CIPHERS], compress: ["none"] },
     });
+    // Interactive keystrokes and SFTP request/response round trips must not wait for Nagle.
+    client.setNoDelay(true);
   });
 }
 
 /** Logs in to TARGET; throws a LimaError naming the instance and the last failure. */
-export async function connect(target: SSHTarget, options: ConnectOptions = {}): Promise<SSHConnection> {
+export async function connect(
+  target: SSHTarget,
+  options: ConnectOptions = {},
+): Promise<SSHConnection> {
   const keys = await loadKeys(target.identityFiles);
   if (keys.length === 0) {
     throw new LimaError({
@@ -322,20 +413,34 @@ export async function connect(target: SSHTarget, options: ConnectOptions = {}): 
     options.signal?.throwIfAborted();
     try {
       return new SSHConnection(
-        await connectOnce(target, keys, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.signal),
+        await connectOnce(
+          target,
+          keys,
+          options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          options.signal,
+        ),
         target,
       );
     } catch (err) {
       last = err as Error;
       options.signal?.throwIfAborted();
-      const retry = isTransient(last) || (options.retryAuth === true && isAuthFailure(last));
-      logger.debug(`SSH connection to ${target.host}:${target.port} failed (attempt ${attempt}/${attempts}): ${last.message}`);
+      const retry = isTransient(last) ||
+        (options.retryAuth === true && isAuthFailure(last));
+      logger.debug(
+        `SSH connection to ${target.host}:${target.port} failed (attempt ${attempt}/${attempts}): ${last.message}`,
+      );
       if (!retry || attempt === attempts) break;
       await new Promise((r) => setTimeout(r, options.retryDelayMs ?? 500));
     }
   }
   throw new LimaError({
-    summary: `failed to connect to instance ${quote(target.name)} over SSH (${target.host}:${target.port})`,
-    detail: isAuthFailure(last) ? `the guest did not accept the key ${keys[0].file} for user ${quote(target.user)}` : last.message,
+    summary: `failed to connect to instance ${
+      quote(target.name)
+    } over SSH (${target.host}:${target.port})`,
+    detail: isAuthFailure(last)
+      ? `the guest did not accept the key ${keys[0].file} for user ${
+        quote(target.user)
+      }`
+      : last.message,
   }, { cause: last, exitCode: 255 });
 }

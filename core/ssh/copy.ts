@@ -42,7 +42,11 @@ export const localFileSystem: CopyFileSystem = {
   async stat(path) {
     try {
       const st = await Deno.stat(path);
-      return { isDirectory: st.isDirectory, isFile: st.isFile, mode: (st.mode ?? 0o644) & 0o7777 };
+      return {
+        isDirectory: st.isDirectory,
+        isFile: st.isFile,
+        mode: (st.mode ?? 0o644) & 0o7777,
+      };
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) return undefined;
       throw err;
@@ -58,8 +62,12 @@ export const localFileSystem: CopyFileSystem = {
   write: (path, mode) => createWriteStream(path, { mode }),
 };
 
-function promisify<T>(fn: (cb: (err: Error | undefined | null, value: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => fn((err, value) => err ? reject(err) : resolve(value)));
+function promisify<T>(
+  fn: (cb: (err: Error | undefined | null, value: T) => void) => void,
+): Promise<T> {
+  return new Promise((resolve, reject) =>
+    fn((err, value) => err ? reject(err) : resolve(value))
+  );
 }
 
 /** SFTP status code 2: no such file. */
@@ -69,8 +77,16 @@ const NO_SUCH_FILE = 2;
  * A guest's file system through SFTP session SFTP of instance NAME. Relative paths are
  * relative to the login user's home, and `~` / `~/…` are read the same way.
  */
-export function sftpFileSystem(name: string, sftp: SFTPWrapper): CopyFileSystem {
-  const resolve = (path: string) => path === "~" || path === "" ? "." : path.startsWith("~/") ? path.slice(2) || "." : path;
+export function sftpFileSystem(
+  name: string,
+  sftp: SFTPWrapper,
+): CopyFileSystem {
+  const resolve = (path: string) =>
+    path === "~" || path === ""
+      ? "."
+      : path.startsWith("~/")
+      ? path.slice(2) || "."
+      : path;
   return {
     label: (path) => `${name}:${path}`,
     join: posix.join,
@@ -78,18 +94,28 @@ export function sftpFileSystem(name: string, sftp: SFTPWrapper): CopyFileSystem 
     async stat(path) {
       try {
         const st = await promisify<Stats>((cb) => sftp.stat(resolve(path), cb));
-        return { isDirectory: st.isDirectory(), isFile: st.isFile(), mode: st.mode & 0o7777 };
+        return {
+          isDirectory: st.isDirectory(),
+          isFile: st.isFile(),
+          mode: st.mode & 0o7777,
+        };
       } catch (err) {
         if ((err as { code?: number }).code === NO_SUCH_FILE) return undefined;
         throw err;
       }
     },
     async readDir(path) {
-      const entries = await promisify<{ filename: string }[]>((cb) => sftp.readdir(resolve(path), cb));
-      return entries.map((e) => e.filename).filter((n) => n !== "." && n !== "..").sort();
+      const entries = await promisify<{ filename: string }[]>((cb) =>
+        sftp.readdir(resolve(path), cb)
+      );
+      return entries.map((e) => e.filename).filter((n) =>
+        n !== "." && n !== ".."
+      ).sort();
     },
     async mkdir(path, mode) {
-      await promisify<void>((cb) => sftp.mkdir(resolve(path), { mode }, (err) => cb(err, undefined)));
+      await promisify<void>((cb) =>
+        sftp.mkdir(resolve(path), { mode }, (err) => cb(err, undefined))
+      );
     },
     read: (path) => sftp.createReadStream(resolve(path)),
     write: (path, mode) => sftp.createWriteStream(resolve(path), { mode }),
@@ -110,16 +136,30 @@ export interface CopyOptions {
 }
 
 function failure(summary: string, err?: unknown): LimaError {
-  return new LimaError({ summary, detail: err === undefined ? undefined : String((err as Error)?.message ?? err) }, { cause: err });
+  return new LimaError({
+    summary,
+    detail: err === undefined
+      ? undefined
+      : String((err as Error)?.message ?? err),
+  }, { cause: err });
 }
 
-async function copyTree(from: CopyLocation, to: CopyLocation, info: FileInfo, options: CopyOptions): Promise<void> {
+async function copyTree(
+  from: CopyLocation,
+  to: CopyLocation,
+  info: FileInfo,
+  options: CopyOptions,
+): Promise<void> {
   const fromLabel = from.fs.label(from.path);
   const toLabel = to.fs.label(to.path);
   if (info.isDirectory) {
-    if (!options.recursive) throw failure(`${fromLabel} is a directory (use -r to copy directories)`);
+    if (!options.recursive) {
+      throw failure(`${fromLabel} is a directory (use -r to copy directories)`);
+    }
     const existing = await to.fs.stat(to.path);
-    if (existing && !existing.isDirectory) throw failure(`cannot copy directory ${fromLabel} over file ${toLabel}`);
+    if (existing && !existing.isDirectory) {
+      throw failure(`cannot copy directory ${fromLabel} over file ${toLabel}`);
+    }
     if (!existing) {
       // Made writable for ourselves first so that the contents can be written into it.
       await to.fs.mkdir(to.path, info.mode | 0o700).catch((err) => {
@@ -131,13 +171,21 @@ async function copyTree(from: CopyLocation, to: CopyLocation, info: FileInfo, op
       const childInfo = await from.fs.stat(child.path);
       // A dangling symlink has nothing to copy.
       if (!childInfo) continue;
-      await copyTree(child, { fs: to.fs, path: to.fs.join(to.path, name) }, childInfo, options);
+      await copyTree(
+        child,
+        { fs: to.fs, path: to.fs.join(to.path, name) },
+        childInfo,
+        options,
+      );
     }
     return;
   }
   if (!info.isFile) throw failure(`${fromLabel} is not a regular file`);
   try {
-    await pipeline(from.fs.read(from.path), to.fs.write(to.path, info.mode & 0o777));
+    await pipeline(
+      from.fs.read(from.path),
+      to.fs.write(to.path, info.mode & 0o777),
+    );
   } catch (err) {
     throw failure(`failed to copy ${fromLabel} to ${toLabel}`, err);
   }
@@ -148,20 +196,32 @@ async function copyTree(from: CopyLocation, to: CopyLocation, info: FileInfo, op
  * Copies SOURCES to TARGET. With several sources TARGET must be an existing directory;
  * a source lands inside TARGET when it is a directory, else at TARGET itself.
  */
-export async function copyFiles(sources: CopyLocation[], target: CopyLocation, options: CopyOptions = {}): Promise<void> {
+export async function copyFiles(
+  sources: CopyLocation[],
+  target: CopyLocation,
+  options: CopyOptions = {},
+): Promise<void> {
   const targetLabel = target.fs.label(target.path);
   const targetInfo = await target.fs.stat(target.path);
   if (sources.length > 1 && !targetInfo?.isDirectory) {
-    throw failure(`target ${targetLabel} is not a directory`, targetInfo ? undefined : "no such directory");
+    throw failure(
+      `target ${targetLabel} is not a directory`,
+      targetInfo ? undefined : "no such directory",
+    );
   }
   for (const source of sources) {
     const label = source.fs.label(source.path);
     const info = await source.fs.stat(source.path).catch((err) => {
       throw failure(`cannot access ${label}`, err);
     });
-    if (!info) throw failure(`cannot access ${label}`, "no such file or directory");
+    if (!info) {
+      throw failure(`cannot access ${label}`, "no such file or directory");
+    }
     const into = targetInfo?.isDirectory
-      ? { fs: target.fs, path: target.fs.join(target.path, source.fs.basename(source.path)) }
+      ? {
+        fs: target.fs,
+        path: target.fs.join(target.path, source.fs.basename(source.path)),
+      }
       : target;
     await copyTree(source, into, info, options);
   }

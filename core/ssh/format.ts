@@ -7,7 +7,9 @@ export type SSHFormat = typeof SSH_FORMATS[number];
 
 /** Checks a `--format` value. */
 export function parseSSHFormat(value: string): SSHFormat {
-  if ((SSH_FORMATS as readonly string[]).includes(value)) return value as SSHFormat;
+  if ((SSH_FORMATS as readonly string[]).includes(value)) {
+    return value as SSHFormat;
+  }
   throw new LimaError({
     summary: `unknown format ${JSON.stringify(value)}`,
     hint: `use one of ${SSH_FORMATS.join(", ")}`,
@@ -20,10 +22,15 @@ function quoteOption(option: string): string {
 }
 
 /** OPTIONS (`K=V` strings) for host alias HOST in FORMAT, each line ending in a newline. */
-export function formatSSHOptions(format: SSHFormat, host: string, options: string[]): string {
+export function formatSSHOptions(
+  format: SSHFormat,
+  host: string,
+  options: string[],
+): string {
   switch (format) {
     case "cmd":
-      return ["ssh", ...options.flatMap((o) => ["-o", quoteOption(o)]), host].join(" ") + "\n";
+      return ["ssh", ...options.flatMap((o) => ["-o", quoteOption(o)]), host]
+        .join(" ") + "\n";
     case "args":
       return options.flatMap((o) => ["-o", quoteOption(o)]).join(" ") + "\n";
     case "options":

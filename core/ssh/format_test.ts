@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { LimaError } from "../errors.ts";
 import { formatSSHOptions, parseSSHFormat } from "./format.ts";
 
-const opts = ['IdentityFile="/lh/_config/user"', "User=me", "Hostname=127.0.0.1", "Port=60022"];
+const opts = [
+  'IdentityFile="/lh/_config/user"',
+  "User=me",
+  "Hostname=127.0.0.1",
+  "Port=60022",
+];
 
 Deno.test("cmd and args wrap options holding double quotes in single quotes", () => {
   assert.equal(
@@ -16,7 +21,10 @@ Deno.test("cmd and args wrap options holding double quotes in single quotes", ()
 });
 
 Deno.test("options prints K=V lines and config a Host block", () => {
-  assert.equal(formatSSHOptions("options", "lima-vm", opts), opts.join("\n") + "\n");
+  assert.equal(
+    formatSSHOptions("options", "lima-vm", opts),
+    opts.join("\n") + "\n",
+  );
   assert.equal(
     formatSSHOptions("config", "lima-vm", opts),
     'Host lima-vm\n  IdentityFile "/lh/_config/user"\n  User me\n  Hostname 127.0.0.1\n  Port 60022\n',

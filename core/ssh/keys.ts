@@ -19,7 +19,9 @@ async function dotSSHPubKeyFiles(home: string): Promise<string[]> {
   const files: string[] = [];
   try {
     for await (const entry of Deno.readDir(dir)) {
-      if (entry.name.endsWith(".pub") && !entry.isDirectory) files.push(join(dir, entry.name));
+      if (entry.name.endsWith(".pub") && !entry.isDirectory) {
+        files.push(join(dir, entry.name));
+      }
     }
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return [];
@@ -41,7 +43,9 @@ async function isFile(path: string): Promise<boolean> {
  * The private key files to offer, in order: Lima's own key first, then each `~/.ssh/X`
  * whose `X.pub` exists (when enabled). Lima's key is generated when missing.
  */
-export async function identityFiles(options: KeyOptions = {}): Promise<string[]> {
+export async function identityFiles(
+  options: KeyOptions = {},
+): Promise<string[]> {
   const files = [(await ensureUserKey()).privateKey];
   if (!options.loadDotSSHPubKeys) return files;
   for (const pub of await dotSSHPubKeyFiles(options.home ?? homedir())) {
@@ -55,9 +59,13 @@ export async function identityFiles(options: KeyOptions = {}): Promise<string[]>
  * The public keys the guest must accept (one `authorized_keys` line each): Lima's own,
  * then every `~/.ssh/*.pub` (when enabled).
  */
-export async function authorizedKeys(options: KeyOptions = {}): Promise<string[]> {
+export async function authorizedKeys(
+  options: KeyOptions = {},
+): Promise<string[]> {
   const files = [(await ensureUserKey()).publicKey];
-  if (options.loadDotSSHPubKeys) files.push(...await dotSSHPubKeyFiles(options.home ?? homedir()));
+  if (options.loadDotSSHPubKeys) {
+    files.push(...await dotSSHPubKeyFiles(options.home ?? homedir()));
+  }
   const keys: string[] = [];
   for (const file of files) {
     const text = (await Deno.readTextFile(file)).trim();

@@ -99,7 +99,8 @@ async function probeOpenSSH(): Promise<OpenSSHFeatures> {
   } catch {
     return { gssapi: true, aesAccelerated };
   }
-  const text = new TextDecoder().decode(output.stderr) + new TextDecoder().decode(output.stdout);
+  const text = new TextDecoder().decode(output.stderr) +
+    new TextDecoder().decode(output.stdout);
   const m = /OpenSSH_(?:for_Windows_)?(\d+)\.(\d+)/.exec(text);
   return {
     version: m ? [Number(m[1]), Number(m[2])] : undefined,

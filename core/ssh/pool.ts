@@ -22,7 +22,9 @@ export class SSHPool {
     if (existing) {
       const conn = await existing.catch(() => undefined);
       if (conn && !conn.closed) return conn;
-      if (this.#connections.get(key) === existing) this.#connections.delete(key);
+      if (this.#connections.get(key) === existing) {
+        this.#connections.delete(key);
+      }
     }
     const opening = connect(target, this.#options);
     this.#connections.set(key, opening);

@@ -26,9 +26,17 @@ export interface ShellOptions {
 }
 
 /** Splits the positional arguments into the instance name and the command. */
-export function shellTarget(options: Pick<ShellOptions, "instance" | "args">): { name: string; command: string[] } {
-  if (options.instance !== undefined) return { name: options.instance, command: options.args };
-  if (options.args.length === 0) throw new LimaError({ summary: "requires instance name as first argument" });
+export function shellTarget(
+  options: Pick<ShellOptions, "instance" | "args">,
+): { name: string; command: string[] } {
+  if (options.instance !== undefined) {
+    return { name: options.instance, command: options.args };
+  }
+  if (options.args.length === 0) {
+    throw new LimaError({
+      summary: "requires instance name as first argument",
+    });
+  }
   const [name, ...command] = options.args;
   if (command[0] === "--") command.shift();
   return { name, command };
@@ -60,7 +68,15 @@ async function closeControlMaster(instDir: string): Promise<void> {
     return;
   }
   await new Deno.Command("ssh", {
-    args: ["-F", "/dev/null", "-o", `ControlPath=${sock}`, "-O", "exit", "lima"],
+    args: [
+      "-F",
+      "/dev/null",
+      "-o",
+      `ControlPath=${sock}`,
+      "-O",
+      "exit",
+      "lima",
+    ],
     stdin: "null",
     stdout: "null",
     stderr: "null",
@@ -87,13 +103,18 @@ export async function runShell(options: ShellOptions): Promise<number> {
   let env: [string, string][] | undefined;
   if (options.preserveEnv) {
     const { DEFAULT_SHELL_ENV_BLOCK } = await import("../info/info.ts");
-    env = preservedEnv({ env: Deno.env.toObject(), defaultBlock: DEFAULT_SHELL_ENV_BLOCK });
+    env = preservedEnv({
+      env: Deno.env.toObject(),
+      defaultBlock: DEFAULT_SHELL_ENV_BLOCK,
+    });
   }
   const script = shellScript({
     workdir: options.workdir,
     cwd: currentDir(),
     hostHome: realPathOr(homedir()),
-    mountLocations: (config.mounts ?? []).map((m) => realPathOr(m.location ?? "")),
+    mountLocations: (config.mounts ?? []).map((m) =>
+      realPathOr(m.location ?? "")
+    ),
     wsl2: inst.vmType === "wsl2",
     shell: options.shell,
     userShell: config.user?.shell ?? undefined,

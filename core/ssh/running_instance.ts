@@ -1,7 +1,7 @@
 /** Looking up the instance a command wants to log in to, with Lima's errors when it cannot. */
 import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
-import { type Instance, inspectInstance } from "../store/instance.ts";
+import { inspectInstance, type Instance } from "../store/instance.ts";
 
 /**
  * The inspected instance NAME, which must exist and be running. A stopped instance gets
@@ -11,17 +11,23 @@ export async function runningInstance(name: string): Promise<Instance> {
   const inst = await inspectInstance(name);
   if (!inst) {
     throw new LimaError({
-      summary: `instance ${quote(name)} does not exist, run \`limactl create ${name}\` to create a new instance`,
+      summary: `instance ${
+        quote(name)
+      } does not exist, run \`limactl create ${name}\` to create a new instance`,
     });
   }
   if (inst.status === "Stopped") {
     throw new LimaError({
-      summary: `instance ${quote(name)} is stopped, run \`limactl start ${name}\` to start the instance`,
+      summary: `instance ${
+        quote(name)
+      } is stopped, run \`limactl start ${name}\` to start the instance`,
     });
   }
   if (inst.status !== "Running") {
     throw new LimaError({
-      summary: `instance ${quote(name)} is not running (status ${quote(inst.status || "unknown")})`,
+      summary: `instance ${quote(name)} is not running (status ${
+        quote(inst.status || "unknown")
+      })`,
       detail: inst.errors.join("; ") || undefined,
     });
   }

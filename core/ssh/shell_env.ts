@@ -10,7 +10,9 @@ export interface ShellEnvInput {
 
 /** A comma-separated pattern list; whitespace around entries is ignored. */
 function patternList(variable: string, value: string): string[] {
-  const patterns = value.split(",").map((p) => p.trim()).filter((p) => p !== "");
+  const patterns = value.split(",").map((p) => p.trim()).filter((p) =>
+    p !== ""
+  );
   for (const p of patterns) {
     if (!/^[A-Za-z0-9_*]+$/.test(p)) {
       throw new LimaError({
@@ -23,7 +25,9 @@ function patternList(variable: string, value: string): string[] {
 }
 
 function matcher(patterns: string[]): (name: string) => boolean {
-  const regexes = patterns.map((p) => new RegExp(`^${p.replaceAll("*", ".*")}$`));
+  const regexes = patterns.map((p) =>
+    new RegExp(`^${p.replaceAll("*", ".*")}$`)
+  );
   return (name) => regexes.some((r) => r.test(name));
 }
 
@@ -37,11 +41,16 @@ export function preservedEnv(input: ShellEnvInput): [string, string][] {
   if (blockValue !== undefined && blockValue.trim() !== "") {
     const trimmed = blockValue.trim();
     block = trimmed.startsWith("+")
-      ? [...input.defaultBlock, ...patternList("LIMA_SHELLENV_BLOCK", trimmed.slice(1))]
+      ? [
+        ...input.defaultBlock,
+        ...patternList("LIMA_SHELLENV_BLOCK", trimmed.slice(1)),
+      ]
       : patternList("LIMA_SHELLENV_BLOCK", trimmed);
   }
   const blocked = matcher(block);
-  const allowed = matcher(patternList("LIMA_SHELLENV_ALLOW", input.env.LIMA_SHELLENV_ALLOW ?? ""));
+  const allowed = matcher(
+    patternList("LIMA_SHELLENV_ALLOW", input.env.LIMA_SHELLENV_ALLOW ?? ""),
+  );
   return Object.entries(input.env)
     .filter(([name]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
     .filter(([name]) => allowed(name) || !blocked(name))

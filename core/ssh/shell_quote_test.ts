@@ -12,13 +12,21 @@ Deno.test("shellQuote leaves safe words alone and single-quotes the rest", () =>
 });
 
 Deno.test("shellJoin keeps leading assignments as assignments", () => {
-  assert.equal(shellJoin(["FOO=a b", "BAR=1", "echo", "X=y z"]), `FOO='a b' BAR=1 echo 'X=y z'`);
+  assert.equal(
+    shellJoin(["FOO=a b", "BAR=1", "echo", "X=y z"]),
+    `FOO='a b' BAR=1 echo 'X=y z'`,
+  );
   assert.equal(shellJoin(["echo", "a b"]), "echo 'a b'");
 });
 
 Deno.test("a quoted command line survives a real shell unchanged", async () => {
   const args = ["a b", `'"`, "\n\techo foo\n", "$(x)", "", "*"];
   const line = shellJoin(["printf", "[%s]", ...args]);
-  const out = await new Deno.Command("sh", { args: ["-c", `sh -c ${shellQuote(line)}`] }).output();
-  assert.equal(new TextDecoder().decode(out.stdout), args.map((a) => `[${a}]`).join(""));
+  const out = await new Deno.Command("sh", {
+    args: ["-c", `sh -c ${shellQuote(line)}`],
+  }).output();
+  assert.equal(
+    new TextDecoder().decode(out.stdout),
+    args.map((a) => `[${a}]`).join(""),
+  );
 });

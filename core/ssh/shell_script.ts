@@ -29,12 +29,19 @@ function isWithin(path: string, dir: string): boolean {
 
 /** The `cd` prelude: where the guest shell starts. */
 export function changeDirCommand(input: ShellScriptInput): string {
-  if (input.workdir !== undefined && input.workdir !== "") return `cd ${shellQuote(input.workdir)} || exit 1`;
+  if (input.workdir !== undefined && input.workdir !== "") {
+    return `cd ${shellQuote(input.workdir)} || exit 1`;
+  }
   const cwd = input.cwd;
-  if (cwd !== undefined && (input.wsl2 || input.mountLocations.some((loc) => isWithin(cwd, loc)))) {
+  if (
+    cwd !== undefined &&
+    (input.wsl2 || input.mountLocations.some((loc) => isWithin(cwd, loc)))
+  ) {
     return `cd ${shellQuote(cwd)} || cd ${shellQuote(input.hostHome)}`;
   }
-  if (input.mountLocations.some((loc) => isWithin(input.hostHome, loc))) return `cd ${shellQuote(input.hostHome)}`;
+  if (input.mountLocations.some((loc) => isWithin(input.hostHome, loc))) {
+    return `cd ${shellQuote(input.hostHome)}`;
+  }
   // Nothing of the host is visible: start in the guest user's home.
   return "false";
 }
@@ -44,8 +51,12 @@ export function shellScript(input: ShellScriptInput): string {
   let shell = '"$SHELL"';
   if (input.shell) shell = shellQuote(input.shell);
   else if (input.userShell) shell = shellQuote(input.userShell);
-  const env = input.env?.length ? `env ${input.env.map(([k, v]) => shellQuote(`${k}=${v}`)).join(" ")} ` : "";
+  const env = input.env?.length
+    ? `env ${input.env.map(([k, v]) => shellQuote(`${k}=${v}`)).join(" ")} `
+    : "";
   let script = `${changeDirCommand(input)} ; exec ${env}${shell} -l`;
-  if (input.command.length > 0) script += ` -c ${shellQuote(shellJoin(input.command))}`;
+  if (input.command.length > 0) {
+    script += ` -c ${shellQuote(shellJoin(input.command))}`;
+  }
   return script;
 }

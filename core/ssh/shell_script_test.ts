@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { changeDirCommand, shellScript, type ShellScriptInput } from "./shell_script.ts";
+import {
+  changeDirCommand,
+  shellScript,
+  type ShellScriptInput,
+} from "./shell_script.ts";
 
 const base: ShellScriptInput = {
   cwd: "/home/me/src/x",
@@ -9,31 +13,69 @@ const base: ShellScriptInput = {
 };
 
 Deno.test("--workdir wins and must exist", () => {
-  assert.equal(changeDirCommand({ ...base, workdir: "/tmp/a b", mountLocations: ["/"] }), "cd '/tmp/a b' || exit 1");
+  assert.equal(
+    changeDirCommand({ ...base, workdir: "/tmp/a b", mountLocations: ["/"] }),
+    "cd '/tmp/a b' || exit 1",
+  );
 });
 
 Deno.test("a working directory inside a mount is used verbatim, with the home as fallback", () => {
-  assert.equal(changeDirCommand({ ...base, mountLocations: ["/home/me/src"] }), "cd /home/me/src/x || cd /home/me");
-  assert.equal(changeDirCommand({ ...base, mountLocations: ["/"] }), "cd /home/me/src/x || cd /home/me");
-  assert.equal(changeDirCommand({ ...base, cwd: "/home/me/src", mountLocations: ["/home/me/src"] }), "cd /home/me/src || cd /home/me");
-  assert.equal(changeDirCommand({ ...base, wsl2: true }), "cd /home/me/src/x || cd /home/me");
+  assert.equal(
+    changeDirCommand({ ...base, mountLocations: ["/home/me/src"] }),
+    "cd /home/me/src/x || cd /home/me",
+  );
+  assert.equal(
+    changeDirCommand({ ...base, mountLocations: ["/"] }),
+    "cd /home/me/src/x || cd /home/me",
+  );
+  assert.equal(
+    changeDirCommand({
+      ...base,
+      cwd: "/home/me/src",
+      mountLocations: ["/home/me/src"],
+    }),
+    "cd /home/me/src || cd /home/me",
+  );
+  assert.equal(
+    changeDirCommand({ ...base, wsl2: true }),
+    "cd /home/me/src/x || cd /home/me",
+  );
 });
 
 Deno.test("a mounted home is used when the working directory is not mounted", () => {
-  assert.equal(changeDirCommand({ ...base, cwd: "/opt/y", mountLocations: ["/home/me"] }), "cd /home/me");
+  assert.equal(
+    changeDirCommand({ ...base, cwd: "/opt/y", mountLocations: ["/home/me"] }),
+    "cd /home/me",
+  );
   // A sibling with a common prefix is not inside the mount.
-  assert.equal(changeDirCommand({ ...base, cwd: "/home/me2", mountLocations: ["/home/me"] }), "cd /home/me");
+  assert.equal(
+    changeDirCommand({
+      ...base,
+      cwd: "/home/me2",
+      mountLocations: ["/home/me"],
+    }),
+    "cd /home/me",
+  );
 });
 
 Deno.test("without mounts the shell starts in the guest home", () => {
   assert.equal(changeDirCommand(base), "false");
-  assert.equal(changeDirCommand({ ...base, cwd: undefined, mountLocations: ["/srv"] }), "false");
+  assert.equal(
+    changeDirCommand({ ...base, cwd: undefined, mountLocations: ["/srv"] }),
+    "false",
+  );
 });
 
 Deno.test("the shell comes from --shell, else user.shell, else $SHELL", () => {
   assert.equal(shellScript(base), 'false ; exec "$SHELL" -l');
-  assert.equal(shellScript({ ...base, userShell: "/bin/bash" }), "false ; exec /bin/bash -l");
-  assert.equal(shellScript({ ...base, userShell: "/bin/bash", shell: "/bin/my sh" }), "false ; exec '/bin/my sh' -l");
+  assert.equal(
+    shellScript({ ...base, userShell: "/bin/bash" }),
+    "false ; exec /bin/bash -l",
+  );
+  assert.equal(
+    shellScript({ ...base, userShell: "/bin/bash", shell: "/bin/my sh" }),
+    "false ; exec '/bin/my sh' -l",
+  );
 });
 
 Deno.test("a command is quoted twice and preserved variables go through env", () => {
@@ -42,7 +84,12 @@ Deno.test("a command is quoted twice and preserved variables go through env", ()
     `false ; exec /bin/bash -l -c 'echo '"'"'a b'"'"''`,
   );
   assert.equal(
-    shellScript({ ...base, userShell: "/bin/sh", env: [["A", "1"], ["B", "x y"]], command: ["env"] }),
+    shellScript({
+      ...base,
+      userShell: "/bin/sh",
+      env: [["A", "1"], ["B", "x y"]],
+      command: ["env"],
+    }),
     "false ; exec env A=1 'B=x y' /bin/sh -l -c env",
   );
 });

@@ -12,13 +12,24 @@ export async function showSSH(name: string, format: string): Promise<string> {
   const inst = await inspectInstance(name);
   if (!inst) {
     throw new LimaError({
-      summary: `instance ${quote(name)} does not exist, run \`limactl create ${name}\` to create a new instance`,
+      summary: `instance ${
+        quote(name)
+      } does not exist, run \`limactl create ${name}\` to create a new instance`,
     });
   }
   if (!inst.config) {
-    throw new LimaError({ summary: `instance ${quote(name)} has errors`, detail: inst.errors.join("; ") || undefined });
+    throw new LimaError({
+      summary: `instance ${quote(name)} has errors`,
+      detail: inst.errors.join("; ") || undefined,
+    });
   }
-  logger.warn(`\`limactl show-ssh\` is deprecated. Instead, use \`ssh -F ${inst.sshConfigFile} ${inst.hostname}\`.`);
+  logger.warn(
+    `\`limactl show-ssh\` is deprecated. Instead, use \`ssh -F ${inst.sshConfigFile} ${inst.hostname}\`.`,
+  );
   const options = await instanceSSHOptions(inst);
-  return formatSSHOptions(fmt, inst.hostname, [...options, "Hostname=127.0.0.1", `Port=${inst.sshLocalPort}`]);
+  return formatSSHOptions(fmt, inst.hostname, [
+    ...options,
+    "Hostname=127.0.0.1",
+    `Port=${inst.sshLocalPort}`,
+  ]);
 }

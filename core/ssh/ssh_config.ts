@@ -29,7 +29,10 @@ export function sshConfigText(input: SSHConfigInput): string {
 }
 
 /** Writes `INSTDIR/ssh.config` (mode 0600, replaced atomically); returns its path. */
-export async function writeSSHConfig(instDir: string, input: SSHConfigInput): Promise<string> {
+export async function writeSSHConfig(
+  instDir: string,
+  input: SSHConfigInput,
+): Promise<string> {
   const path = join(instDir, InstanceFiles.sshConfig);
   await writeFileAtomic(path, sshConfigText(input), { mode: 0o600 });
   await Deno.chmod(path, 0o600);

@@ -38,7 +38,9 @@ export async function sshTarget(inst: Instance): Promise<SSHTarget> {
     host: inst.sshAddress || "127.0.0.1",
     port: inst.sshLocalPort,
     user,
-    identityFiles: await identityFiles({ loadDotSSHPubKeys: inst.config.ssh?.loadDotSSHPubKeys ?? false }),
+    identityFiles: await identityFiles({
+      loadDotSSHPubKeys: inst.config.ssh?.loadDotSSHPubKeys ?? false,
+    }),
     forwardAgent: inst.config.ssh?.forwardAgent ?? false,
   };
 }
@@ -49,7 +51,9 @@ export async function instanceSSHOptions(inst: Instance): Promise<string[]> {
   return sshOptions({
     instDir: inst.dir,
     user: inst.config?.user?.name ?? "",
-    identityFiles: await identityFiles({ loadDotSSHPubKeys: ssh?.loadDotSSHPubKeys ?? false }),
+    identityFiles: await identityFiles({
+      loadDotSSHPubKeys: ssh?.loadDotSSHPubKeys ?? false,
+    }),
     forwardAgent: ssh?.forwardAgent ?? false,
     forwardX11: ssh?.forwardX11 ?? false,
     forwardX11Trusted: ssh?.forwardX11Trusted ?? false,

@@ -13,7 +13,11 @@ export interface WaitOptions {
 }
 
 /** Reads the first bytes the server sends; true when they are an SSH banner. */
-async function bannerSeen(host: string, port: number, timeoutMs: number): Promise<boolean> {
+async function bannerSeen(
+  host: string,
+  port: number,
+  timeoutMs: number,
+): Promise<boolean> {
   let conn: Deno.TcpConn | undefined;
   const timer = setTimeout(() => conn?.close(), timeoutMs);
   try {
@@ -42,7 +46,10 @@ async function bannerSeen(host: string, port: number, timeoutMs: number): Promis
  * Waits until TARGET accepts a login and runs `true`; returns that connection. Throws a
  * LimaError naming the last failure when the time is up.
  */
-export async function waitForSSH(target: SSHTarget, options: WaitOptions = {}): Promise<SSHConnection> {
+export async function waitForSSH(
+  target: SSHTarget,
+  options: WaitOptions = {},
+): Promise<SSHConnection> {
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;
   const interval = options.intervalMs ?? 500;
   const deadline = Date.now() + timeoutMs;
@@ -52,14 +59,19 @@ export async function waitForSSH(target: SSHTarget, options: WaitOptions = {}): 
     options.signal?.throwIfAborted();
     if (await bannerSeen(target.host, target.port, Math.min(left(), 5_000))) {
       try {
-        const conn = await connect(target, { timeoutMs: Math.min(left(), 10_000), signal: options.signal });
+        const conn = await connect(target, {
+          timeoutMs: Math.min(left(), 10_000),
+          signal: options.signal,
+        });
         const result = await conn.run("true");
         if (result.code === 0) return conn;
         conn.close();
         last = `\`true\` exited with ${result.code}`;
       } catch (err) {
         options.signal?.throwIfAborted();
-        last = err instanceof LimaError ? err.diagnostic.detail ?? err.message : String(err);
+        last = err instanceof LimaError
+          ? err.diagnostic.detail ?? err.message
+          : String(err);
       }
     } else {
       last = "no SSH banner received";
@@ -67,7 +79,9 @@ export async function waitForSSH(target: SSHTarget, options: WaitOptions = {}): 
     await new Promise((r) => setTimeout(r, Math.min(interval, left())));
   }
   throw new LimaError({
-    summary: `timed out waiting for SSH on instance ${quote(target.name)} (${target.host}:${target.port})`,
+    summary: `timed out waiting for SSH on instance ${
+      quote(target.name)
+    } (${target.host}:${target.port})`,
     detail: last,
   });
 }

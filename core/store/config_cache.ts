@@ -9,11 +9,10 @@
  * sockets). Warnings from the original load are replayed. Writing it is best effort.
  */
 import { join } from "node:path";
+import { hostInfo, machineID } from "../config/host.ts";
 import type { LimaYAML } from "../config/schema.ts";
 import { logger } from "../log.ts";
 import { VERSION } from "../version.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
-import { loadValidatedConfig } from "./load_config.ts";
 import { configDir, InstanceFiles } from "./paths.ts";
 
 export const CONFIG_CACHE_FILE = ".inspect-cache.json";
@@ -48,12 +47,11 @@ function statKey(path: string): string | null {
   }
 }
 
-let processKey: Promise<string> | undefined;
+let processKey: string | undefined;
 
 /** What every instance's result depends on beyond its own files: `_config`, host, environment, engine. */
-function sharedKey(): Promise<string> {
-  processKey ??= (async () => {
-    const { hostInfo, machineID } = await import("../config/host.ts");
+function sharedKey(): string {
+  processKey ??= (() => {
     const engine: string[] = [
       VERSION,
       Deno.execPath(),
@@ -64,6 +62,8 @@ function sharedKey(): Promise<string> {
       if (url.protocol !== "file:") continue;
       try {
         for (const entry of Deno.readDirSync(url)) {
+          // Tests are not part of the engine; skipping them halves the stat calls.
+          if (entry.name.endsWith("_test.ts")) continue;
           engine.push(
             `${entry.name}=${statKey(new URL(entry.name, url).pathname)}`,
           );
@@ -89,11 +89,11 @@ function sharedKey(): Promise<string> {
   return processKey;
 }
 
-async function instanceKey(
+function instanceKey(
   instDir: string,
   name: string,
   files: ReadonlySet<string>,
-): Promise<string> {
+): string {
   const yaml = Deno.readTextFileSync(join(instDir, InstanceFiles.limaYAML));
   const version = files.has(InstanceFiles.limaVersion)
     ? readOptional(join(instDir, InstanceFiles.limaVersion))
@@ -104,7 +104,7 @@ async function instanceKey(
     name,
     yaml,
     version,
-    shared: await sharedKey(),
+    shared: sharedKey(),
   });
 }
 
@@ -142,7 +142,7 @@ export async function loadConfigCached(
 ): Promise<LimaYAML> {
   const files = options.files ??
     new Set(Array.from(Deno.readDirSync(options.instDir), (e) => e.name));
-  const key = await instanceKey(options.instDir, options.name, files);
+  const key = instanceKey(options.instDir, options.name, files);
   const cacheFile = join(options.instDir, CONFIG_CACHE_FILE);
   try {
     const entry = files.has(CONFIG_CACHE_FILE)
@@ -161,6 +161,11 @@ export async function loadConfigCached(
   } catch {
     // No usable cache: load for real.
   }
+  // The config engine and the writer are needed only on a miss: import them then.
+  const [{ loadValidatedConfig }, { writeFileAtomic }] = await Promise.all([
+    import("./load_config.ts"),
+    import("./atomic_write.ts"),
+  ]);
   const warnings: string[] = [];
   const config = await loadValidatedConfig({
     instDir: options.instDir,

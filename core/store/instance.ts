@@ -63,13 +63,19 @@ export interface InspectOptions {
   loadConfig?: ConfigLoader;
   /** How long to wait for the host agent's answer; default 3 s. */
   hostAgentTimeoutMs?: number;
+  /** The entries of the instance directory, when the caller has listed it already. */
+  files?: ReadonlySet<string>;
 }
 
-/** Names of the instances in `LIMA_HOME` (directories not starting with `.` or `_`), sorted. */
-export async function instanceNames(): Promise<string[]> {
+/**
+ * Names of the instances in `LIMA_HOME` (directories not starting with `.` or `_`), sorted.
+ * File calls here and below are synchronous: `limactl list` makes a few per instance, on
+ * small files, where an async call costs more than the I/O.
+ */
+export function instanceNames(): string[] {
   const names: string[] = [];
   try {
-    for await (const entry of Deno.readDir(limaHome())) {
+    for (const entry of Deno.readDirSync(limaHome())) {
       if (entry.isDirectory && !/^[._]/.test(entry.name)) {
         names.push(entry.name);
       }
@@ -98,6 +104,19 @@ export async function instanceDirExists(name: string): Promise<boolean> {
     return (await Deno.stat(instanceDir(name))).isDirectory;
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+/** The entry names of instance directory DIR; undefined when it does not exist or is no directory. */
+export function instanceDirEntries(dir: string): Set<string> | undefined {
+  try {
+    return new Set(Array.from(Deno.readDirSync(dir), (e) => e.name));
+  } catch (err) {
+    if (
+      err instanceof Deno.errors.NotFound ||
+      err instanceof Deno.errors.NotADirectory
+    ) return undefined;
     throw err;
   }
 }
@@ -153,17 +172,8 @@ export async function inspectInstance(
   const dir = instanceDir(name);
   const inst = emptyInstance(name, dir);
   // One directory listing answers "does it exist" for every file below (missing files are the common case).
-  let files: Set<string>;
-  try {
-    files = new Set(Array.from(Deno.readDirSync(dir), (e) => e.name));
-  } catch (err) {
-    if (
-      err instanceof Deno.errors.NotFound ||
-      err instanceof Deno.errors.NotADirectory
-    ) return undefined;
-    throw err;
-  }
-  if (!files.has(InstanceFiles.limaYAML)) return undefined;
+  const files = options.files ?? instanceDirEntries(dir);
+  if (!files?.has(InstanceFiles.limaYAML)) return undefined;
   let y: LimaYAML;
   try {
     y = await (options.loadConfig ?? loadConfigCached)({
@@ -188,7 +198,7 @@ export async function inspectInstance(
   inst.sshConfigFile = join(dir, InstanceFiles.sshConfig);
   try {
     if (files.has(InstanceFiles.hostAgentPID)) {
-      inst.hostAgentPID = await readPidFile(
+      inst.hostAgentPID = readPidFile(
         join(dir, InstanceFiles.hostAgentPID),
       );
     }
@@ -214,15 +224,15 @@ export async function inspectInstance(
     }
   }
   if (inst.sshLocalPort === 0 && files.has(InstanceFiles.sshConfig)) {
-    const port = await sshPortFromConfig(inst.sshConfigFile).catch((err) => {
+    try {
+      inst.sshLocalPort = sshPortFromConfig(inst.sshConfigFile);
+    } catch (err) {
       inst.errors.push(
         `failed to extract SSH local port from ${quote(inst.sshConfigFile)}: ${
           errorMessage(err)
         }`,
       );
-      return 0;
-    });
-    inst.sshLocalPort = port;
+    }
   }
   inst.cpus = y.cpus ?? 0;
   inst.memory = sizeOrZero(y.memory);
@@ -236,7 +246,7 @@ export async function inspectInstance(
     inst.disk = 0;
   }
   readProtectedAndVersion(inst, files);
-  await statusFromPidFiles(inst, files);
+  statusFromPidFiles(inst, files);
   await renderMessage(inst, y.message ?? "");
   inst.param = y.param ?? {};
   return inst;
@@ -275,14 +285,14 @@ function readProtectedAndVersion(
 }
 
 /** The status table of spec §5.2: host agent and driver PIDs decide Running/Stopped/Broken. */
-async function statusFromPidFiles(
+function statusFromPidFiles(
   inst: Instance,
   files: ReadonlySet<string>,
-): Promise<void> {
+): void {
   const driverPidFile = `${inst.vmType}.pid`;
   try {
     if (files.has(driverPidFile)) {
-      inst.driverPID = await readPidFile(join(inst.dir, driverPidFile));
+      inst.driverPID = readPidFile(join(inst.dir, driverPidFile));
     }
   } catch (err) {
     inst.status = "Broken";
@@ -327,10 +337,10 @@ async function renderMessage(inst: Instance, message: string): Promise<void> {
 }
 
 /** The `Port N` line of an `ssh.config`; 0 when the file does not exist. */
-async function sshPortFromConfig(path: string): Promise<number> {
+function sshPortFromConfig(path: string): number {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = Deno.readTextFileSync(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return 0;
     throw err;

@@ -19,12 +19,13 @@ export function isProcessAlive(pid: number): boolean {
 
 /**
  * The PID recorded in PATH, or 0 when there is no file or the process has exited
- * (the stale file is then removed). Unreadable or garbage content throws.
+ * (the stale file is then removed). Unreadable or garbage content throws. Synchronous:
+ * status reads a few tiny files per instance, where async file calls cost more than the I/O.
  */
-export async function readPidFile(path: string): Promise<number> {
+export function readPidFile(path: string): number {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = Deno.readTextFileSync(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return 0;
     throw err;
@@ -39,6 +40,10 @@ export async function readPidFile(path: string): Promise<number> {
     );
   }
   if (isProcessAlive(pid)) return pid;
-  await Deno.remove(path).catch(() => {});
+  try {
+    Deno.removeSync(path);
+  } catch {
+    // Already gone, or not ours to remove: the PID is stale either way.
+  }
   return 0;
 }

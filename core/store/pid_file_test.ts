@@ -12,16 +12,16 @@ Deno.test("a live process is alive, an exited one is not", async () => {
 Deno.test("readPidFile: missing is 0, live is the PID, stale is 0 and removed, garbage throws", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    assert.equal(await readPidFile(`${dir}/ha.pid`), 0);
+    assert.equal(readPidFile(`${dir}/ha.pid`), 0);
     await Deno.writeTextFile(`${dir}/ha.pid`, `${Deno.pid}\n`);
-    assert.equal(await readPidFile(`${dir}/ha.pid`), Deno.pid);
+    assert.equal(readPidFile(`${dir}/ha.pid`), Deno.pid);
     const child = new Deno.Command("true").spawn();
     await child.status;
     await Deno.writeTextFile(`${dir}/qemu.pid`, String(child.pid));
-    assert.equal(await readPidFile(`${dir}/qemu.pid`), 0);
+    assert.equal(readPidFile(`${dir}/qemu.pid`), 0);
     await assert.rejects(Deno.stat(`${dir}/qemu.pid`), Deno.errors.NotFound);
     await Deno.writeTextFile(`${dir}/bad.pid`, "not a pid");
-    await assert.rejects(readPidFile(`${dir}/bad.pid`), /not a process ID/);
+    assert.throws(() => readPidFile(`${dir}/bad.pid`), /not a process ID/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -16,7 +16,7 @@ import {
 } from "../fixtures/qemu_vm.ts";
 
 const CI = Deno.env.get("CI") === "true";
-/** From QEMU start to power-off; TCG on 2 cores needs about 40 s of it. */
+/** From QEMU start to power-off: TCG on an idle 2-core host needs 30-50 s, twice that when busy. */
 const BOOT_TIMEOUT_MS = Number(Deno.env.get("LIMA_TEST_BOOT_TIMEOUT") ?? 180) *
   1000;
 const BUILD_TIMEOUT_MS = 20 * 60 * 1000;

@@ -1,0 +1,148 @@
+/**
+ * The flags of `limactl list`, shared by its commander command (`cli/list.ts`) and by a
+ * parser that needs no command tree: tools such as Colima poll `limactl list --json`, and
+ * building every command costs more than listing. The parser takes only plain spellings;
+ * anything else goes through the command tree so that help and error messages stay the same.
+ */
+import { parseArgs } from "node:util";
+
+/** One flag of `limactl list`. */
+export interface ListFlag {
+  /** The long name, without dashes. */
+  name: string;
+  /** The one-letter short name, without the dash. */
+  short?: string;
+  /** The placeholder of the flag's value in help; absent for boolean flags. */
+  value?: string;
+  description: string;
+  /** Whether every occurrence is kept, in order (default: the last one wins). */
+  multiple?: boolean;
+  /** The value when the flag is absent, as help shows it. */
+  default?: string;
+}
+
+/** The flags, in the order help lists them. */
+export const LIST_FLAGS: readonly ListFlag[] = [
+  {
+    name: "format",
+    short: "f",
+    value: "<format>",
+    description: "Output format, one of: json, yaml, table, go-template",
+    default: "table",
+  },
+  { name: "list-fields", description: "List fields available for format" },
+  { name: "json", description: "Same as --format=json" },
+  { name: "quiet", short: "q", description: "Only show names" },
+  { name: "all-fields", description: "Show all fields" },
+  {
+    name: "yq",
+    value: "<expression>",
+    description: "Apply yq expression to each instance",
+    multiple: true,
+  },
+  {
+    name: "filter",
+    short: "l",
+    value: "<expression>",
+    description:
+      "Filter instances using yq expression (equivalent to --yq 'select(EXPR)')",
+    multiple: true,
+  },
+];
+
+/** A parsed `limactl list` command line. */
+export interface ListInvocation {
+  names: string[];
+  /** `--format`, only when given on the command line. */
+  format?: string;
+  json?: boolean;
+  quiet?: boolean;
+  allFields?: boolean;
+  listFields?: boolean;
+  yq: string[];
+  filter: string[];
+}
+
+/** The key under which commander stores FLAG's value (`list-fields` → `listFields`). */
+export function optionKey(flag: ListFlag): string {
+  return flag.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Builds the invocation from option values keyed as `optionKey` names them. */
+export function listInvocation(
+  names: string[],
+  values: Record<string, unknown>,
+  formatGiven: boolean,
+): ListInvocation {
+  const flag = (key: string) => values[key] as boolean | undefined;
+  return {
+    names,
+    format: formatGiven ? values.format as string : undefined,
+    json: flag("json"),
+    quiet: flag("quiet"),
+    allFields: flag("allFields"),
+    listFields: flag("listFields"),
+    yq: (values.yq as string[] | undefined) ?? [],
+    filter: (values.filter as string[] | undefined) ?? [],
+  };
+}
+
+/**
+ * Parses ARGS (the whole command line after `limactl`) when it is a `list`/`ls` command
+ * line made only of the flags above in plain spellings (`--flag`, `--flag=value`,
+ * `--flag value`, `-x`, `-x value`); undefined for everything else (help, global flags,
+ * unknown, negated or grouped flags, `--`, missing values), which the command tree handles.
+ */
+export function parseListArgs(args: string[]): ListInvocation | undefined {
+  if (args[0] !== "list" && args[0] !== "ls") return undefined;
+  const rest = args.slice(1);
+  if (rest.some((arg) => arg === "--" || /^-[^-]./.test(arg))) return undefined;
+  // parseArgs rejects keys that are present but undefined.
+  const options = Object.fromEntries(LIST_FLAGS.map((flag) => [flag.name, {
+    type: flag.value ? "string" as const : "boolean" as const,
+    ...(flag.short ? { short: flag.short } : {}),
+    multiple: flag.multiple ?? false,
+  }]));
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch {
+    return undefined;
+  }
+  const values = Object.fromEntries(
+    LIST_FLAGS.map((flag) => [optionKey(flag), parsed.values[flag.name]]),
+  );
+  return listInvocation(
+    parsed.positionals,
+    values,
+    parsed.values.format !== undefined,
+  );
+}
+
+/** Runs `limactl list` as INVOCATION asks, writing to stdout. */
+export async function runList(invocation: ListInvocation): Promise<void> {
+  const { listInstances } = await import("../core/list/list.ts");
+  const tty = Deno.env.get("_LIMA_OUTPUT_IS_TTY")
+    ? true
+    : Deno.stdout.isTerminal();
+  const encoder = new TextEncoder();
+  await listInstances({
+    ...invocation,
+    outputIsTTY: tty,
+    terminalWidth: Deno.stdout.isTerminal()
+      ? Deno.consoleSize().columns
+      : undefined,
+    write: (text) => {
+      const bytes = encoder.encode(text);
+      let written = 0;
+      while (written < bytes.length) {
+        written += Deno.stdout.writeSync(bytes.subarray(written));
+      }
+    },
+  });
+}

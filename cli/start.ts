@@ -1,0 +1,78 @@
+import { Command, Option } from "@commander-js/extra-typings";
+import { addEditFlags } from "../core/config/edit_flags.ts";
+import { type GlobalOptions, isTty } from "./app.ts";
+import type { Wiring } from "./commands.ts";
+
+/** `limactl start [INSTANCE|FILE.yaml|URL]`. */
+export function startCommand(wiring: Wiring) {
+  const command = new Command("start")
+    .summary("Start an instance of Lima")
+    .description(`Start an instance of Lima.
+If the instance does not exist, open an editor for creating new one, with name "default"`)
+    .usage("[flags] NAME|FILE.yaml|URL")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  To create an instance "default" from the default Ubuntu template, and start it:
+  $ limactl start
+
+  To create an instance "default" from a template "docker", and start it:
+  $ limactl start --name=default template:docker
+
+  To start an existing instance "default":
+  $ limactl start default`,
+    )
+    .argument("[instance]")
+    .option("--name <name>", "Override the instance name")
+    .option("--list-templates", "List available templates and exit")
+    .addOption(
+      new Option(
+        "--foreground",
+        "Run the hostagent in the foreground",
+      ).hideHelp(Deno.build.os === "windows"),
+    )
+    .option(
+      "--timeout <duration>",
+      "Duration to wait for the instance to be running before timing out",
+      "10m0s",
+    )
+    .option(
+      "--progress",
+      "Show provision script progress by tailing cloud-init logs",
+    );
+  return addEditFlags(command).action(async (arg, opts, cmd) => {
+    if (opts.listTemplates) {
+      const { listTemplates } = await import("../core/template/search_path.ts");
+      const names = (await listTemplates()).map((t) => t.name).filter((n) =>
+        !n.startsWith("_")
+      );
+      console.log(names.join("\n"));
+      return;
+    }
+    const globals = cmd.optsWithGlobals() as GlobalOptions;
+    const { startFromRequest, parseDuration } = await import(
+      "../core/lifecycle/start.ts"
+    );
+    const {
+      name,
+      listTemplates: _list,
+      foreground,
+      timeout,
+      progress,
+      ...flags
+    } = opts;
+    await startFromRequest({
+      arg,
+      name,
+      flags,
+      tty: isTty(globals),
+      ttyExplicit: globals.tty !== undefined,
+      drivers: await wiring.drivers(),
+      timeoutMs: parseDuration(timeout),
+      foreground,
+      progress,
+      debug: globals.debug,
+    });
+  });
+}

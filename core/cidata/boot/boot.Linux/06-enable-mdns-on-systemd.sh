@@ -1,0 +1,12 @@
+#!/bin/sh
+# Resolve .local names in the guest the way the host does.
+set -eu
+command -v systemctl >/dev/null 2>&1 || exit 0
+systemctl is-active --quiet systemd-resolved 2>/dev/null || exit 0
+conf=/etc/systemd/resolved.conf.d/00-lima.conf
+want=$(printf '[Resolve]\nMulticastDNS=yes\n')
+if [ "$(cat "$conf" 2>/dev/null || true)" != "$want" ]; then
+	mkdir -p "${conf%/*}"
+	printf '%s\n' "$want" >"$conf"
+	systemctl restart systemd-resolved
+fi

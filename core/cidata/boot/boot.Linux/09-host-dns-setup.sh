@@ -1,0 +1,23 @@
+#!/bin/sh
+# The guest resolves through the user-mode network's DNS address; redirect those queries to the
+# host agent's DNS server, which answers with the host's own resolver.
+set -eu
+udp=${LIMA_CIDATA_UDP_DNS_LOCAL_PORT:-0}
+tcp=${LIMA_CIDATA_TCP_DNS_LOCAL_PORT:-0}
+[ "$udp" -ne 0 ] || [ "$tcp" -ne 0 ] || exit 0
+if ! command -v iptables >/dev/null 2>&1; then
+	echo "iptables is not installed yet; the DNS redirection is set up after the package installation"
+	exit 0
+fi
+dns=$LIMA_CIDATA_SLIRP_DNS
+gateway=$LIMA_CIDATA_SLIRP_GATEWAY
+iptables -t nat -N LIMADNS 2>/dev/null || iptables -t nat -F LIMADNS
+for chain in PREROUTING OUTPUT; do
+	iptables -t nat -C "$chain" -j LIMADNS 2>/dev/null || iptables -t nat -I "$chain" 1 -j LIMADNS
+done
+if [ "$udp" -ne 0 ]; then
+	iptables -t nat -A LIMADNS -d "$dns" -p udp --dport 53 -j DNAT --to-destination "$gateway:$udp"
+fi
+if [ "$tcp" -ne 0 ]; then
+	iptables -t nat -A LIMADNS -d "$dns" -p tcp --dport 53 -j DNAT --to-destination "$gateway:$tcp"
+fi

@@ -1,0 +1,57 @@
+#!/bin/sh
+# What rootless containers and user services need on systemd guests: the user's own home,
+# sbin on PATH, a delegated cgroup subtree, unprivileged user namespaces and ports, subordinate
+# ID ranges, and a user manager that runs without a login session (linger).
+set -eu
+command -v systemctl >/dev/null 2>&1 || exit 0
+[ -d /run/systemd/system ] || exit 0
+user=$LIMA_CIDATA_USER
+home=$LIMA_CIDATA_HOME
+
+# cloud-init creates the home as root when its parent directory did not exist.
+if [ -d "$home" ] && [ "$(stat -c %u "$home")" != "$LIMA_CIDATA_UID" ]; then
+	chown "$user" "$home"
+fi
+
+block="PATH=\"\$PATH:/usr/sbin:/sbin\""
+if compare_version.sh "$(uname -r | cut -d- -f1)" lt 5.13; then
+	# Kernels before 5.13 cannot mount overlayfs without privileges.
+	block=$(printf '%s\nexport CONTAINERD_SNAPSHOTTER=fuse-overlayfs' "$block")
+fi
+for rc in .profile .bashrc .zshrc; do
+	file=$home/$rc
+	[ -f "$file" ] || continue
+	tmp=$(mktemp)
+	awk '/^# Lima BEGIN$/ { skip = 1; next } /^# Lima END$/ { skip = 0; next } !skip' "$file" >"$tmp"
+	printf '# Lima BEGIN\n# Make sure iptables and mount.fuse3 are available\n%s\n# Lima END\n' "$block" >>"$tmp"
+	if ! cmp -s "$tmp" "$file"; then
+		cat "$tmp" >"$file"
+	fi
+	rm -f "$tmp"
+done
+
+dropin=/etc/systemd/system/user@.service.d/lima.conf
+if ! [ -f "$dropin" ]; then
+	mkdir -p "${dropin%/*}"
+	printf '[Service]\nDelegate=yes\n' >"$dropin"
+	systemctl daemon-reload
+fi
+
+sysctl_conf=/etc/sysctl.d/99-lima.conf
+{
+	if [ -e /proc/sys/kernel/unprivileged_userns_clone ]; then
+		echo "kernel.unprivileged_userns_clone=1"
+	fi
+	echo "net.ipv4.ping_group_range = 0 2147483647"
+	echo "net.ipv4.ip_unprivileged_port_start=0"
+} >"$sysctl_conf"
+sysctl --load "$sysctl_conf" >/dev/null 2>&1 || sysctl -p "$sysctl_conf" >/dev/null 2>&1 || true
+
+for file in /etc/subuid /etc/subgid; do
+	touch "$file"
+	grep -q "^$user:" "$file" || printf '%s:524288:1073741824\n' "$user" >>"$file"
+done
+
+if command -v loginctl >/dev/null 2>&1; then
+	loginctl enable-linger "$user" || true
+fi

@@ -1,0 +1,252 @@
+#!/bin/sh
+# Runs as root at every boot, started by cloud-init's per-boot script (or an init script on
+# guests without cloud-init) with LIMA_CIDATA_MNT pointing at the mounted seed.
+set -eu
+
+log() {
+	printf 'LIMA %s| %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"
+}
+
+: "${LIMA_CIDATA_MNT:=/mnt/lima-cidata}"
+export LIMA_CIDATA_MNT
+
+RUN=/run
+[ -d "$RUN" ] || RUN=/var/run
+rm -f "$RUN/lima-boot-done" "$RUN/lima-reboot-required"
+LIMA_REBOOT_REQUIRED=$RUN/lima-reboot-required
+export LIMA_REBOOT_REQUIRED
+
+# Exports one KEY=value entry; names a shell cannot export are skipped, not fatal.
+export_entry() {
+	case $1 in
+	*=*) ;;
+	*) return 0 ;;
+	esac
+	case ${1%%=*} in
+	"" | [0-9]* | *[!A-Za-z0-9_]*)
+		log "WARNING: Ignoring environment entry with an invalid name: ${1%%=*}"
+		return 0
+		;;
+	esac
+	export "$1"
+}
+
+# lima.env and param.env are generated: one KEY=value per line, taken literally.
+load_plain() {
+	[ -f "$1" ] || return 0
+	while IFS= read -r line || [ -n "$line" ]; do
+		[ -n "$line" ] && export_entry "$line"
+	done <"$1"
+}
+
+# etc_environment follows pam_env: leading blanks and "export " are dropped, '#' ends the
+# entry, and one pair of surrounding quotes around the value is removed.
+load_pam_env() {
+	[ -f "$1" ] || return 0
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%%#*}
+		line=${line#"${line%%[! 	]*}"}
+		case $line in
+		export\ *) line=${line#export } ;;
+		esac
+		case $line in
+		*=*) ;;
+		*) continue ;;
+		esac
+		key=${line%%=*}
+		value=${line#*=}
+		case $value in
+		\"*) value=${value#\"} && value=${value%\"} ;;
+		\'*) value=${value#\'} && value=${value%\'} ;;
+		esac
+		export_entry "$key=$value"
+	done <"$1"
+}
+
+load_plain "$LIMA_CIDATA_MNT/lima.env"
+load_plain "$LIMA_CIDATA_MNT/param.env"
+load_pam_env "$LIMA_CIDATA_MNT/etc_environment"
+
+PATH=$LIMA_CIDATA_MNT/util:$PATH
+export PATH
+
+CODE=0
+OS=$(uname -s)
+
+run_dir() {
+	for script in "$1"/*.sh; do
+		[ -f "$script" ] || continue
+		log "Executing $script"
+		if ! "$script"; then
+			log "WARNING: Failed to execute $script"
+			CODE=1
+		fi
+	done
+}
+
+run_dir "$LIMA_CIDATA_MNT/boot.essential.$OS"
+if [ "${LIMA_CIDATA_PLAIN:-}" = 1 ]; then
+	log "Plain mode. Skipping to run boot scripts. Provisioning scripts will be still executed."
+else
+	run_dir "$LIMA_CIDATA_MNT/boot.$OS"
+fi
+
+# Runs a command as the guest user, or as root when sudo is missing or refuses.
+as_user() {
+	if command -v sudo >/dev/null 2>&1 && sudo -u "$1" -- true 2>/dev/null; then
+		user=$1
+		shift
+		sudo -u "$user" -- "$@"
+	else
+		shift
+		"$@"
+	fi
+}
+
+# Looks up LIMA_CIDATA_<KIND>_<ID>_<FIELD>; ids are digits only, which keeps eval safe.
+seed_var() {
+	eval "printf '%s' \"\${LIMA_CIDATA_$1_$2_$3:-}\""
+}
+
+for f in "$LIMA_CIDATA_MNT"/provision.data/*; do
+	[ -f "$f" ] || continue
+	id=${f##*/}
+	case $id in *[!0-9]*) continue ;; esac
+	path=$(seed_var DATAFILE "$id" PATH)
+	owner=$(seed_var DATAFILE "$id" OWNER)
+	if [ -e "$path" ] && [ "$(seed_var DATAFILE "$id" OVERWRITE)" = false ]; then
+		log "Not overwriting existing $path"
+		continue
+	fi
+	log "Writing $path"
+	dir=$(dirname "$path")
+	if ! [ -d "$dir" ]; then
+		as_user "${owner%%:*}" mkdir -p "$dir" 2>/dev/null || mkdir -p "$dir"
+	fi
+	if cp "$f" "$path" && chown "$owner" "$path" && chmod "$(seed_var DATAFILE "$id" PERMISSIONS)" "$path"; then
+		:
+	else
+		log "WARNING: Failed to write $path"
+		CODE=1
+	fi
+done
+
+# The format of a yq edit: the configured one, else the file extension, else yaml.
+yq_format() {
+	if [ "$1" != auto ]; then
+		echo "$1"
+		return
+	fi
+	case ${2##*.} in
+	csv | ini | json | properties | toml | tsv | xml | yaml) echo "${2##*.}" ;;
+	yml) echo yaml ;;
+	*)
+		log "WARNING: Cannot tell the format of $2 from its name; using yaml" >&2
+		echo yaml
+		;;
+	esac
+}
+
+if [ -d "$LIMA_CIDATA_MNT/provision.yq" ]; then
+	if [ -x "$LIMA_CIDATA_MNT/lima-guestagent" ]; then
+		set -- "$LIMA_CIDATA_MNT/lima-guestagent" yq
+	elif command -v yq >/dev/null 2>&1; then
+		set -- yq
+	else
+		set --
+	fi
+	for f in "$LIMA_CIDATA_MNT"/provision.yq/*; do
+		[ -f "$f" ] || continue
+		id=${f##*/}
+		case $id in *[!0-9]*) continue ;; esac
+		path=$(seed_var YQ_PROVISION "$id" PATH)
+		owner=$(seed_var YQ_PROVISION "$id" OWNER)
+		user=${owner%%:*}
+		format=$(yq_format "$(seed_var YQ_PROVISION "$id" FORMAT)" "$path")
+		if [ $# -eq 0 ]; then
+			log "WARNING: Cannot edit $path: no yq (the guest agent is not in the seed)"
+			CODE=1
+			continue
+		fi
+		log "Editing $path with yq"
+		if [ -e "$path" ]; then
+			if ! as_user "$user" test -w "$path"; then
+				log "WARNING: $path is not writable by $user"
+				CODE=1
+				continue
+			fi
+			"$@" --inplace --from-file "$f" --input-format "$format" --output-format "$format" "$path" || {
+				log "WARNING: Failed to edit $path"
+				CODE=1
+				continue
+			}
+		else
+			dir=$(dirname "$path")
+			[ -d "$dir" ] || as_user "$user" mkdir -p "$dir" 2>/dev/null || mkdir -p "$dir"
+			"$@" --null-input --from-file "$f" --output-format "$format" >"$path" || {
+				log "WARNING: Failed to create $path"
+				CODE=1
+				continue
+			}
+		fi
+		chown "$owner" "$path" && chmod "$(seed_var YQ_PROVISION "$id" PERMISSIONS)" "$path" || CODE=1
+	done
+fi
+
+for f in "$LIMA_CIDATA_MNT"/provision.system/*; do
+	[ -f "$f" ] || continue
+	log "Executing $f"
+	if ! "$f"; then
+		log "WARNING: Failed to execute $f"
+		CODE=1
+	fi
+done
+
+USER_SCRIPT=$LIMA_CIDATA_HOME/.lima-user-script
+if ls "$LIMA_CIDATA_MNT"/provision.user/* >/dev/null 2>&1; then
+	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+		# User scripts may use the user's systemd instance (rootless containers, dbus).
+		i=0
+		until [ -e "/run/user/$LIMA_CIDATA_UID/systemd/private" ] || [ "$i" -ge 60 ]; do
+			i=$((i + 1))
+			sleep 1
+		done
+	fi
+	params=$(env | sed -n 's/^\(PARAM_[A-Za-z0-9_]*\)=.*/\1/p' | tr '\n' ,)
+	params=${params%,}
+	for f in "$LIMA_CIDATA_MNT"/provision.user/*; do
+		[ -f "$f" ] || continue
+		log "Executing $f (as user $LIMA_CIDATA_USER)"
+		install -m 0755 -o "$LIMA_CIDATA_USER" "$f" "$USER_SCRIPT"
+		if ! sudo -iu "$LIMA_CIDATA_USER" ${params:+"--preserve-env=$params"} \
+			"XDG_RUNTIME_DIR=/run/user/$LIMA_CIDATA_UID" "$USER_SCRIPT"; then
+			log "WARNING: Failed to execute $f (as user $LIMA_CIDATA_USER)"
+			CODE=1
+		fi
+		rm -f "$USER_SCRIPT"
+	done
+fi
+
+if [ "${LIMA_CIDATA_PASSWORDLESS_SUDO:-}" != 1 ] && ! [ -e "$LIMA_CIDATA_HOME/.lima-password-set" ]; then
+	password=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+	if printf '%s:%s\n' "$LIMA_CIDATA_USER" "$password" | chpasswd; then
+		(
+			umask 077
+			printf '%s\n' "$password" >"$LIMA_CIDATA_HOME/password"
+		)
+		chown "$LIMA_CIDATA_USER" "$LIMA_CIDATA_HOME/password"
+		touch "$LIMA_CIDATA_HOME/.lima-password-set"
+		log "The password of $LIMA_CIDATA_USER is in $LIMA_CIDATA_HOME/password"
+	else
+		log "WARNING: Failed to set the password of $LIMA_CIDATA_USER"
+		CODE=1
+	fi
+fi
+
+if [ -e "$LIMA_REBOOT_REQUIRED" ]; then
+	log "Rebooting to finish the boot scripts; the boot is not done yet"
+else
+	printf '%s\n' "$LIMA_CIDATA_IID" >"$RUN/lima-boot-done"
+	log "Boot done"
+fi
+exit "$CODE"

@@ -1,0 +1,325 @@
+/**
+ * The guest scripts: every one must parse under the shell its first line names, and boot.sh,
+ * the utilities and the scripts that only edit files are run for real. Those runs need root and
+ * a private mount namespace (`unshare`) so that /run, /etc/environment and /etc/hosts of the
+ * host stay untouched.
+ */
+import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { IMAGES, seedOptions } from "../_test_config.ts";
+import type { IsoFile } from "../iso9660.ts";
+import { seedFiles } from "../seed.ts";
+import { BOOT_FILES } from "./mod.ts";
+
+const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+
+async function run(cmd: string, args: string[], input?: string) {
+  const child = new Deno.Command(cmd, {
+    args,
+    stdin: input === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .spawn();
+  if (input !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(input));
+    await writer.close();
+  }
+  const out = await child.output();
+  return {
+    code: out.code,
+    stdout: decode(out.stdout),
+    stderr: decode(out.stderr),
+  };
+}
+
+const canIsolate = Deno.uid() === 0 &&
+  (await run("unshare", ["--mount", "true"]).catch(() => ({ code: 1 })))
+      .code === 0;
+if (!canIsolate) {
+  console.error(
+    "boot_test: runs of boot scripts skipped (they need root and unshare)",
+  );
+}
+
+Deno.test("every boot script starts with #! and parses under its shell and under bash", async () => {
+  assert.ok(BOOT_FILES.length > 15);
+  for (const file of BOOT_FILES) {
+    const shebang = file.content.split("\n")[0];
+    assert.match(
+      shebang,
+      /^#!\/bin\/(sh|bash)$/,
+      `${file.path} starts with a shell line`,
+    );
+    for (const shell of new Set([shebang.slice(2), "bash"])) {
+      const result = await run(shell, ["-n"], file.content);
+      assert.equal(
+        result.code,
+        0,
+        `${shell} -n ${file.path}: ${result.stderr}`,
+      );
+    }
+  }
+});
+
+Deno.test("the seed carries the boot scripts unchanged and executable", () => {
+  const files = seedFiles(seedOptions(IMAGES));
+  for (const boot of BOOT_FILES) {
+    const file = files.find((f) => f.path === boot.path);
+    assert.ok(file, `${boot.path} is in the seed`);
+    assert.equal(decode(file.data), boot.content);
+    assert.equal(file.mode, 0o755);
+  }
+});
+
+async function utility(name: string, ...args: string[]) {
+  const file = BOOT_FILES.find((f) => f.path === `util/${name}`)!;
+  return await run("sh", ["-c", file.content, name, ...args]);
+}
+
+Deno.test("escape_fstab.sh and unescape_fstab.sh round-trip blanks and backslashes", async () => {
+  const path = "/mnt/My Files\\x\tz";
+  const escaped = await utility("escape_fstab.sh", path);
+  assert.equal(escaped.stdout, "/mnt/My\\040Files\\134x\\011z\n");
+  const back = await utility("unescape_fstab.sh", escaped.stdout.trimEnd());
+  assert.equal(back.stdout, path + "\n");
+  assert.equal(
+    (await utility("unescape_fstab.sh", "/plain/path")).stdout,
+    "/plain/path\n",
+  );
+});
+
+Deno.test("compare_version.sh compares dotted versions numerically", async () => {
+  const holds = async (a: string, op: string, b: string) =>
+    (await utility("compare_version.sh", a, op, b)).code === 0;
+  assert.equal(await holds("5.10.0", "lt", "5.13"), true);
+  assert.equal(await holds("6.1", "lt", "5.13"), false);
+  assert.equal(await holds("5.13", "ge", "5.13.0"), true);
+  assert.equal(await holds("10.0", "gt", "9.9"), true);
+  assert.equal(await holds("1.2", "eq", "1.3"), false);
+  assert.equal((await utility("compare_version.sh", "1", "??", "2")).code, 2);
+});
+
+/** Writes FILES as a seed directory (what the guest sees at /mnt/lima-cidata). */
+async function writeSeed(dir: string, files: IsoFile[]): Promise<void> {
+  for (const file of files) {
+    const path = join(dir, file.path);
+    await Deno.mkdir(dirname(path), { recursive: true });
+    await Deno.writeFile(path, file.data, { mode: file.mode ?? 0o644 });
+    await Deno.chmod(path, file.mode ?? 0o644);
+  }
+}
+
+/** Runs SCRIPT in a mount namespace with a private /run; prints the ready files afterwards. */
+async function isolated(
+  seedDir: string,
+  script: string,
+  binds: Record<string, string> = {},
+) {
+  const mounts = Object.entries(binds).map(([target, source]) =>
+    `mount --bind '${source}' '${target}'`
+  );
+  return await run("unshare", [
+    "--mount",
+    "--propagation",
+    "private",
+    "sh",
+    "-c",
+    [
+      "set -e",
+      "mount -t tmpfs tmpfs /run",
+      ...mounts,
+      "set +e",
+      `LIMA_CIDATA_MNT='${seedDir}' ${script}`,
+      'echo "exit=$?"',
+      'for f in /run/lima-*; do [ -f "$f" ] && echo "$f: $(cat "$f")"; done',
+      "true",
+    ].join("\n"),
+  ]);
+}
+
+Deno.test({
+  name:
+    "boot.sh loads the environment, runs scripts in order, provisions, and marks the boot done",
+  ignore: !canIsolate,
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "limactl-boot-" });
+  try {
+    const seedDir = join(dir, "seed");
+    const target = join(dir, "target");
+    const files = seedFiles(seedOptions(
+      IMAGES + [
+        "plain: true",
+        "param: {GREETING: 'hello world'}",
+        "env: {EDITOR: vim}",
+        "provision:",
+        "- mode: system",
+        "  script: |",
+        "    #!/bin/sh",
+        '    echo "system: $PARAM_GREETING $EDITOR $LIMA_CIDATA_USER $QUOTED"',
+        `- {mode: data, path: ${target}/new/motd, content: welcome, permissions: '600'}`,
+        `- {mode: data, path: ${target}/kept, content: replaced, overwrite: false}`,
+        "- {mode: system, script: 'exit 3'}",
+      ].join("\n") + "\n",
+      { instanceID: "iid-42" },
+    ));
+    const etc = files.find((f) => f.path === "etc_environment")!;
+    etc.data = new TextEncoder().encode(
+      decode(etc.data) + '  export QUOTED="a b" # comment\n',
+    );
+    const text = (s: string) => new TextEncoder().encode(s);
+    files.push(
+      {
+        path: "boot.essential.Linux/01-first.sh",
+        data: text('#!/bin/sh\necho "first $PARAM_GREETING"\n'),
+        mode: 0o755,
+      },
+      {
+        path: "boot.essential.Linux/02-fails.sh",
+        data: text("#!/bin/sh\nexit 1\n"),
+        mode: 0o755,
+      },
+      {
+        path: "boot.essential.Linux/03-third.sh",
+        data: text("#!/bin/sh\necho third\n"),
+        mode: 0o755,
+      },
+    );
+    await writeSeed(seedDir, files);
+    await Deno.mkdir(target);
+    await Deno.writeTextFile(join(target, "kept"), "original");
+
+    const result = await isolated(seedDir, `'${seedDir}/boot.sh'`);
+    const out = result.stdout;
+    const order = [
+      "first hello world",
+      "02-fails.sh",
+      "third",
+      "Plain mode",
+      "system: hello world vim alice a b",
+    ]
+      .map((s) => out.indexOf(s));
+    assert.ok(
+      order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1])),
+      out + result.stderr,
+    );
+    assert.match(
+      out,
+      /^LIMA \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\| WARNING: Failed to execute .*02-fails\.sh$/m,
+    );
+    assert.match(
+      out,
+      /WARNING: Failed to execute .*provision\.system\/00000003/,
+    );
+    assert.match(
+      out,
+      /^exit=1$/m,
+      "a failure makes boot.sh exit 1 after running everything",
+    );
+    assert.match(out, /^\/run\/lima-boot-done: iid-42$/m);
+
+    assert.equal(await Deno.readTextFile(join(target, "new/motd")), "welcome");
+    assert.equal(
+      (await Deno.stat(join(target, "new/motd"))).mode! & 0o777,
+      0o600,
+    );
+    assert.equal(
+      await Deno.readTextFile(join(target, "kept")),
+      "original",
+      "overwrite: false keeps the file",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "boot.sh does not mark the boot done when a script asks for a reboot",
+  ignore: !canIsolate,
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "limactl-boot-" });
+  try {
+    const files = seedFiles(
+      seedOptions(IMAGES + "plain: true\n", { instanceID: "iid-7" }),
+    );
+    files.push({
+      path: "boot.essential.Linux/00-reboot.sh",
+      data: new TextEncoder().encode(
+        '#!/bin/sh\ntouch "$LIMA_REBOOT_REQUIRED"\n',
+      ),
+      mode: 0o755,
+    });
+    await writeSeed(dir, files);
+    const result = await isolated(dir, `'${dir}/boot.sh'`);
+    assert.match(result.stdout, /^exit=0$/m, result.stderr);
+    assert.doesNotMatch(result.stdout, /lima-boot-done/);
+    assert.match(result.stdout, /^\/run\/lima-reboot-required: $/m);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name:
+    "07-etc-environment.sh replaces the LIMA block of /etc/environment and signals SSH readiness",
+  ignore: !canIsolate,
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "limactl-boot-" });
+  try {
+    const files = seedFiles(
+      seedOptions(IMAGES + "env: {EDITOR: vim, PAGER: less}\n", {
+        instanceID: "iid-9",
+      }),
+    );
+    await writeSeed(join(dir, "seed"), files);
+    const environment = join(dir, "environment");
+    await Deno.writeTextFile(
+      environment,
+      'PATH="/usr/bin"\n#LIMA-START\nOLD=1\n#LIMA-END\nLANG=C.UTF-8\n',
+    );
+    const script = join(dir, "seed/boot.Linux/07-etc-environment.sh");
+    const env = "LIMA_CIDATA_USER=nobody-here LIMA_CIDATA_IID=iid-9";
+    const result = await isolated(join(dir, "seed"), `${env} '${script}'`, {
+      "/etc/environment": environment,
+    });
+    assert.match(result.stdout, /^exit=0$/m, result.stderr);
+    assert.match(result.stdout, /^\/run\/lima-ssh-ready: iid-9$/m);
+    assert.equal(
+      await Deno.readTextFile(environment),
+      'PATH="/usr/bin"\nLANG=C.UTF-8\n#LIMA-START\nEDITOR=vim\nPAGER=less\n#LIMA-END\n',
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "06-etc-hosts.sh points host.lima.internal at the gateway, once",
+  ignore: !canIsolate,
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "limactl-boot-" });
+  try {
+    await writeSeed(join(dir, "seed"), seedFiles(seedOptions(IMAGES)));
+    const hosts = join(dir, "hosts");
+    await Deno.writeTextFile(
+      hosts,
+      "127.0.0.1 localhost\n10.0.0.1 host.lima.internal\n10.0.0.2 other.host.lima.internal.example\n",
+    );
+    const script = `LIMA_CIDATA_SLIRP_GATEWAY=192.168.5.2 '${
+      join(dir, "seed/boot.Linux/06-etc-hosts.sh")
+    }'`;
+    for (let i = 0; i < 2; i++) {
+      const result = await isolated(join(dir, "seed"), script, {
+        "/etc/hosts": hosts,
+      });
+      assert.match(result.stdout, /^exit=0$/m, result.stderr);
+    }
+    assert.equal(
+      await Deno.readTextFile(hosts),
+      "127.0.0.1 localhost\n10.0.0.2 other.host.lima.internal.example\n192.168.5.2\thost.lima.internal\n",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,385 @@
+/**
+ * The host agent (spec §6.2-6.4, §6.8): the background process that owns a running instance.
+ * It writes the cidata seed and `ssh.config`, starts the VM through its driver, checks the
+ * guest's requirements over SSH, reports progress as events on stdout, answers on `ha.sock`,
+ * and on SIGINT/SIGTERM (or when the VM ends) stops the VM and exits.
+ */
+import { writeCidataISO } from "../cidata/write.ts";
+import { newInstanceID } from "../cidata/seed.ts";
+import { existingLimaVersion } from "../config/load.ts";
+import type { LimaYAML } from "../config/schema.ts";
+import { errorMessage, formatDiagnostic, LimaError } from "../errors.ts";
+import { logger } from "../log.ts";
+import { quote } from "../quote.ts";
+import { authorizedKeys, identityFiles } from "../ssh/keys.ts";
+import { detectOpenSSH, sshOptions } from "../ssh/options.ts";
+import { SSHPool } from "../ssh/pool.ts";
+import { writeSSHConfig } from "../ssh/ssh_config.ts";
+import type { SSHTarget } from "../ssh/target.ts";
+import { loadValidatedConfig } from "../store/load_config.ts";
+import { instanceDir } from "../store/paths.ts";
+import { isProcessAlive, readPidFile } from "../store/pid_file.ts";
+import type { Driver, RunningVM } from "../../plugins/contract.ts";
+import type { DriverRegistry } from "../../plugins/registry.ts";
+import { serveAPI } from "./api.ts";
+import { copyToHost, removeCopiedFiles } from "./copy_to_host.ts";
+import { EventWriter } from "./events.ts";
+import {
+  checkRequirements,
+  essentialRequirements,
+  finalRequirement,
+  optionalRequirements,
+  scriptCommand,
+  type ScriptRunner,
+} from "./requirements.ts";
+import { sshBanner } from "./ssh_banner.ts";
+import { chooseSSHPort } from "./ssh_port.ts";
+
+export interface HostAgentOptions {
+  /** The instance name. */
+  name: string;
+  /** `--pidfile`: written with our PID, removed on exit. */
+  pidFile: string;
+  /** `--socket`: where the HTTP API listens. */
+  socket: string;
+  drivers: DriverRegistry;
+  /** Where event lines go; default: stdout. */
+  writeEvent?: (bytes: Uint8Array) => void;
+  /** Stops the host agent like SIGINT does. */
+  signal?: AbortSignal;
+  /** Pass the cidata debug flag to the guest (`--debug`). */
+  debug?: boolean;
+  /** Pause between requirement checks (ms); default 1 s (0.5 s for the essential ones). */
+  requirementIntervalMs?: number;
+  /** How long one requirement may take (ms); default 10 minutes. */
+  requirementTimeoutMs?: number;
+}
+
+/** How long one requirement script may run before the attempt counts as failed. */
+const SCRIPT_TIMEOUT_MS = 60_000;
+
+async function writePidFile(path: string): Promise<void> {
+  let pid = 0;
+  try {
+    pid = await readPidFile(path);
+  } catch {
+    // Garbage in the file: it names no process, so it is replaced.
+  }
+  if (pid > 0 && pid !== Deno.pid && isProcessAlive(pid)) {
+    throw new LimaError({
+      summary:
+        `another hostagent may already be running with pid ${pid} (pidfile ${
+          quote(path)
+        })`,
+    });
+  }
+  await Deno.writeTextFile(path, `${Deno.pid}\n`, { mode: 0o644 });
+}
+
+async function removePidFile(path: string): Promise<void> {
+  try {
+    if ((await Deno.readTextFile(path)).trim() === String(Deno.pid)) {
+      await Deno.remove(path);
+    }
+  } catch {
+    // Already removed (e.g. by a forced stop).
+  }
+}
+
+function isLegacyDefault(name: string, limaVersion: string | undefined) {
+  return name === "default" && limaVersion !== undefined &&
+    (limaVersion === "" || /^v?[01]\./.test(limaVersion));
+}
+
+/** Resolves when SIGINT or SIGTERM arrives (or SIGNAL aborts); `dispose` removes the handlers. */
+function shutdownRequest(signal?: AbortSignal) {
+  const { promise, resolve } = Promise.withResolvers<string>();
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((name) => {
+    const handler = () => resolve(name);
+    Deno.addSignalListener(name, handler);
+    return [name, handler] as const;
+  });
+  const onAbort = () => resolve("stop request");
+  signal?.addEventListener("abort", onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  return {
+    promise,
+    dispose() {
+      for (const [name, handler] of handlers) {
+        Deno.removeSignalListener(name, handler);
+      }
+      signal?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
+/** The VM ended on its own; the `exiting` event has already reported it. */
+class VMStoppedError extends LimaError {}
+
+/** Runs the host agent of instance NAME until it is told to stop or the VM ends. */
+export async function runHostAgent(options: HostAgentOptions): Promise<void> {
+  const dir = instanceDir(options.name);
+  const events = new EventWriter(
+    options.writeEvent ?? ((bytes) => Deno.stdout.writeSync(bytes)),
+  );
+  const stop = shutdownRequest(options.signal);
+  await writePidFile(options.pidFile);
+  try {
+    await serve(options, dir, events, stop.promise);
+  } catch (err) {
+    if (!(err instanceof VMStoppedError)) {
+      events.emit({ exiting: true, errors: [errorMessage(err)] });
+    }
+    throw err;
+  } finally {
+    stop.dispose();
+    await removePidFile(options.pidFile);
+  }
+}
+
+async function serve(
+  options: HostAgentOptions,
+  dir: string,
+  events: EventWriter,
+  shutdown: Promise<string>,
+): Promise<void> {
+  const config = await loadValidatedConfig({
+    instDir: dir,
+    name: options.name,
+  });
+  const limaVersion = await existingLimaVersion(dir);
+  const sshLocalPort = await chooseSSHPort({
+    configured: config.ssh?.localPort ?? 0,
+    legacyDefault: isLegacyDefault(options.name, limaVersion),
+  });
+  const vmType = config.vmType ?? "qemu";
+  const loaded = await options.drivers.get(vmType);
+  const driver = await loaded.create({
+    name: options.name,
+    dir,
+    config,
+    limaVersion,
+    sshLocalPort,
+  });
+  const configured = await driver.configure();
+  const problems = await driver.validate();
+  for (const p of problems.filter((p) => p.severity === "warning")) {
+    logger.warn(formatDiagnostic(p));
+  }
+  const errors = problems.filter((p) => p.severity === "error");
+  if (errors.length > 0) {
+    throw new LimaError({
+      summary: "failed to validate the instance YAML after filling defaults",
+      detail: errors.map(formatDiagnostic).join("; "),
+    });
+  }
+
+  const info = await driver.info();
+  const loadDotSSHPubKeys = configured.ssh?.loadDotSSHPubKeys ?? false;
+  const iid = newInstanceID();
+  await writeCidataISO({
+    config: configured,
+    name: options.name,
+    instDir: dir,
+    sshPublicKeys: await authorizedKeys({ loadDotSSHPubKeys }),
+    sshLocalPort,
+    instanceID: iid,
+    driverBootScripts: await driver.bootScripts(),
+    vsockPort: info.vsockPort,
+    virtioPort: info.virtioPort,
+    noCloudInit: info.features.noCloudInit,
+    debug: options.debug,
+  });
+  const keys = await identityFiles({ loadDotSSHPubKeys });
+  const user = configured.user?.name ?? "";
+  await writeSSHConfig(dir, {
+    name: options.name,
+    port: sshLocalPort,
+    options: sshOptions({
+      instDir: dir,
+      user,
+      identityFiles: keys,
+      forwardAgent: configured.ssh?.forwardAgent ?? false,
+      forwardX11: configured.ssh?.forwardX11 ?? false,
+      forwardX11Trusted: configured.ssh?.forwardX11Trusted ?? false,
+      features: await detectOpenSSH(),
+    }),
+  });
+
+  const api = await serveAPI(options.socket, () => ({ sshLocalPort }));
+  logger.info(`hostagent socket created at ${options.socket}`);
+  const pool = new SSHPool({ timeoutMs: 10_000 });
+  const routine = new AbortController();
+  let vm: RunningVM | undefined;
+  let crash: string | undefined;
+  try {
+    vm = await driver.start();
+    events.emit({ sshLocalPort });
+    const target: SSHTarget = {
+      name: options.name,
+      instDir: dir,
+      host: await driver.sshAddress(),
+      port: sshLocalPort,
+      user,
+      identityFiles: keys,
+      forwardAgent: configured.ssh?.forwardAgent ?? false,
+    };
+    startupRoutine({
+      config: configured,
+      iid,
+      dir,
+      run: scriptRunner(pool, target, configured),
+      pool,
+      target,
+      signal: routine.signal,
+      intervalMs: options.requirementIntervalMs,
+      timeoutMs: options.requirementTimeoutMs,
+    }).then((errs) => {
+      events.emit({
+        running: true,
+        sshLocalPort,
+        degraded: errs.length > 0,
+        errors: errs,
+      });
+    }, (err) => {
+      if (!routine.signal.aborted) {
+        logger.error(`start-up routine failed: ${errorMessage(err)}`);
+      }
+    });
+    const ended = await Promise.race([
+      vm.exited.then((report) => ({ report })),
+      shutdown.then((reason) => ({ reason })),
+    ]);
+    if ("reason" in ended) {
+      logger.info(`Received ${ended.reason}, shutting down the host agent`);
+    } else {
+      const why = ended.report.diagnostic
+        ? formatDiagnostic(ended.report.diagnostic)
+        : `exit status ${ended.report.code ?? ended.report.signal}`;
+      crash = `Driver stopped due to error: ${why}`;
+      logger.error(crash);
+      vm = undefined;
+    }
+  } finally {
+    logger.info("Shutting down the host agent");
+    routine.abort();
+    await cleanup(configured, dir, pool);
+    await stopDriver(driver, vm !== undefined);
+    if (crash) events.emit({ exiting: true, errors: [crash] });
+    await api.close();
+  }
+  if (crash) throw new VMStoppedError({ summary: crash });
+  events.emit({ exiting: true });
+}
+
+async function cleanup(
+  config: LimaYAML,
+  dir: string,
+  pool: SSHPool,
+): Promise<void> {
+  await removeCopiedFiles(config, dir).catch((err) =>
+    logger.warn(`failed to remove copied files: ${errorMessage(err)}`)
+  );
+  await pool.close();
+}
+
+async function stopDriver(driver: Driver, running: boolean): Promise<void> {
+  try {
+    await driver.stop();
+  } catch (err) {
+    const level = running ? "error" : "debug";
+    logger[level](`failed to stop the driver: ${errorMessage(err)}`);
+  }
+}
+
+function scriptRunner(
+  pool: SSHPool,
+  target: SSHTarget,
+  config: LimaYAML,
+): ScriptRunner {
+  const linux = (config.os ?? "Linux") === "Linux";
+  return async (req) => {
+    // Until sshd answers, a login attempt would only wait for its own timeout.
+    if (
+      req.description === "ssh" && !(await sshBanner(target.host, target.port))
+    ) {
+      return "no SSH banner received";
+    }
+    const conn = await pool.get(target);
+    const { command, stdin } = scriptCommand(req.script, {
+      params: req.userScript && linux,
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        conn.close();
+        reject(
+          new Error(
+            `the script did not finish in ${SCRIPT_TIMEOUT_MS / 1000}s`,
+          ),
+        );
+      }, SCRIPT_TIMEOUT_MS);
+    });
+    try {
+      const result = await Promise.race([
+        conn.run(command, { stdin }),
+        timeout,
+      ]);
+      if (result.code === 0) return undefined;
+      const stderr = new TextDecoder().decode(result.stderr).trim();
+      return `exit status ${result.code}${stderr ? `: ${stderr}` : ""}`;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+interface RoutineOptions {
+  config: LimaYAML;
+  iid: string;
+  dir: string;
+  run: ScriptRunner;
+  pool: SSHPool;
+  target: SSHTarget;
+  signal: AbortSignal;
+  intervalMs?: number;
+  timeoutMs?: number;
+}
+
+/** Spec §6.4: the requirements in order, then `copyToHost`; returns every error. */
+async function startupRoutine(o: RoutineOptions): Promise<string[]> {
+  if (o.config.plain) {
+    logger.info(
+      "Running in plain mode. Mounts, dynamic port forwarding, containerd, etc. will be ignored. Guest agent will not be running. Static port forwarding is allowed.",
+    );
+  }
+  const check = { signal: o.signal, timeoutMs: o.timeoutMs };
+  const errors = await checkRequirements(
+    "essential",
+    essentialRequirements(o.config, o.iid),
+    o.run,
+    { ...check, intervalMs: o.intervalMs ?? 500 },
+  );
+  const optional = optionalRequirements(o.config);
+  if (optional.length > 0) {
+    errors.push(
+      ...await checkRequirements("optional", optional, o.run, {
+        ...check,
+        intervalMs: o.intervalMs,
+      }),
+    );
+  }
+  errors.push(
+    ...await checkRequirements("final", [finalRequirement(o.iid)], o.run, {
+      ...check,
+      intervalMs: o.intervalMs,
+    }),
+  );
+  o.signal.throwIfAborted();
+  try {
+    await copyToHost(o.config, o.dir, () => o.pool.get(o.target));
+  } catch (err) {
+    errors.push(errorMessage(err));
+  }
+  return errors;
+}

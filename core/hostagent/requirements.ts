@@ -1,0 +1,228 @@
+/**
+ * The guest checks the host agent runs over SSH before it reports the instance running
+ * (spec §6.4): essential ones (SSH works, the boot reset the user session), optional ones
+ * (containerd, readiness probes) and the final one (the boot scripts finished).
+ */
+import type { LimaYAML } from "../config/schema.ts";
+import { errorMessage } from "../errors.ts";
+import { logger } from "../log.ts";
+import { shellQuote } from "../ssh/shell_quote.ts";
+
+export interface Requirement {
+  description: string;
+  /** A script with a `#!` line; it runs with its body on stdin. */
+  script: string;
+  /** What to look at when the requirement is never met. */
+  debugHint: string;
+  /** When it fails, the rest of its group is not checked. */
+  fatal?: boolean;
+  /** A user script that may use `PARAM_*` from `param.env`. */
+  userScript?: boolean;
+}
+
+export type RequirementGroup = "essential" | "optional" | "final";
+
+function bash(body: string): string {
+  return `#!/bin/bash\nset -eu\n${body}\n`;
+}
+
+/** The essential requirements of a guest booted with the instance id IID. */
+export function essentialRequirements(
+  config: LimaYAML,
+  iid: string,
+): Requirement[] {
+  const list: Requirement[] = [{
+    description: "ssh",
+    script: bash("true"),
+    debugHint:
+      `the guest's SSH server did not accept a login on the forwarded port. Check that no other ` +
+      `process uses the port set in "ssh.localPort", and that the boot got as far as starting sshd ` +
+      `(see the serial log)`,
+  }];
+  const linux = (config.os ?? "Linux") === "Linux";
+  if (!linux || config.plain) {
+    list.push(controlMaster());
+    return list;
+  }
+  list.push({
+    description: "user session is ready for ssh",
+    script: bash(`[ "$(cat /run/lima-ssh-ready 2>/dev/null)" = ${iid} ]`),
+    debugHint:
+      "the boot scripts end the user's sessions after changing /etc/environment and then " +
+      "write /run/lima-ssh-ready; that has not happened yet",
+  });
+  if (
+    config.mountType === "reverse-sshfs" && (config.mounts ?? []).length > 0
+  ) {
+    list.push({
+      description: "sshfs binary to be installed",
+      script: bash("command -v sshfs"),
+      debugHint:
+        "sshfs is needed for reverse-sshfs mounts; see /var/log/cloud-init-output.log in the guest",
+    }, {
+      description: "fuse to allow_other as user",
+      script: bash(
+        `[ "$(cat /run/lima-fuse-ready 2>/dev/null)" = ${iid} ]`,
+      ),
+      debugHint:
+        "the boot scripts enable user_allow_other in /etc/fuse.conf and then write /run/lima-fuse-ready",
+    });
+  } else {
+    list.push(controlMaster());
+  }
+  return list;
+}
+
+function controlMaster(): Requirement {
+  return {
+    description: "Explicitly start ssh ControlMaster",
+    script: bash("true"),
+    debugHint: "the persistent SSH connection to the guest could not be opened",
+  };
+}
+
+/** The optional requirements: containerd's and the template's readiness probes. */
+export function optionalRequirements(config: LimaYAML): Requirement[] {
+  const list: Requirement[] = [];
+  const linux = (config.os ?? "Linux") === "Linux";
+  const containerd = config.containerd?.system || config.containerd?.user;
+  if (linux && !config.plain && containerd) {
+    const prefix = config.guestInstallPrefix || "/usr/local";
+    list.push({
+      description: "systemd must be available",
+      fatal: true,
+      script: bash("command -v systemctl"),
+      debugHint: "containerd needs systemd in the guest",
+    }, {
+      description: "containerd binaries to be installed",
+      script: bash(
+        `command -v nerdctl || test -x ${shellQuote(`${prefix}/bin/nerdctl`)}`,
+      ),
+      debugHint:
+        "the nerdctl archive is installed by the boot scripts; see /var/log/cloud-init-output.log in the guest",
+    });
+  }
+  for (const probe of config.probes ?? []) {
+    if (!probe.script) continue;
+    list.push({
+      description: probe.description ?? "probe",
+      script: probe.script,
+      debugHint: probe.hint ?? "",
+      userScript: true,
+    });
+  }
+  return list;
+}
+
+/** The last requirement: the boot scripts of this boot (instance id IID) finished. */
+export function finalRequirement(iid: string): Requirement {
+  return {
+    description: "boot scripts must have finished",
+    script: bash(`[ "$(cat /run/lima-boot-done 2>/dev/null)" = ${iid} ]`),
+    debugHint:
+      "provisioning scripts and probes must finish before the instance is ready; " +
+      "see /var/log/cloud-init-output.log in the guest for where the boot stopped",
+  };
+}
+
+/**
+ * The remote command and stdin that run SCRIPT: the interpreter of its `#!` line with the
+ * body on stdin. User scripts first get the `PARAM_*` variables of the cidata `param.env`.
+ */
+export function scriptCommand(
+  script: string,
+  options: { params?: boolean } = {},
+): { command: string; stdin: string } {
+  const m = /^#!(.*)\n/.exec(script);
+  const interpreter = m ? m[1].trim() : "/bin/sh";
+  const body = m ? script.slice(m[0].length) : script;
+  if (!options.params) return { command: interpreter, stdin: body };
+  const prelude = [
+    'param_env="$(sudo cat /mnt/lima-cidata/param.env 2>/dev/null)"',
+    'while read -r line; do [ -n "$line" ] && export "$line"; done <<EOF',
+    "${param_env}",
+    "EOF",
+    interpreter,
+  ].join("\n");
+  return { command: `/bin/bash -c ${shellQuote(prelude)}`, stdin: body };
+}
+
+/** Runs one script in the guest: resolves to undefined when it succeeded, else the reason. */
+export type ScriptRunner = (
+  requirement: Requirement,
+  signal: AbortSignal,
+) => Promise<string | undefined>;
+
+export interface CheckOptions {
+  /** How long each requirement may take before it fails; default 10 minutes. */
+  timeoutMs?: number;
+  /** Pause between attempts; default 1 s. */
+  intervalMs?: number;
+  signal: AbortSignal;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+
+/**
+ * Checks LIST in order, retrying each until it succeeds or its time is up; returns the
+ * errors of the requirements that failed (a fatal one ends the group).
+ */
+export async function checkRequirements(
+  group: RequirementGroup,
+  list: Requirement[],
+  run: ScriptRunner,
+  options: CheckOptions,
+): Promise<string[]> {
+  const errors: string[] = [];
+  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
+  const intervalMs = options.intervalMs ?? 1000;
+  for (const [i, req] of list.entries()) {
+    const n = `${i + 1} of ${list.length}`;
+    logger.info(
+      `Waiting for the ${group} requirement ${n}: ${
+        JSON.stringify(req.description)
+      }`,
+    );
+    const deadline = Date.now() + timeoutMs;
+    let failure: string | undefined;
+    for (;;) {
+      options.signal.throwIfAborted();
+      try {
+        failure = await run(req, options.signal);
+      } catch (err) {
+        options.signal.throwIfAborted();
+        failure = errorMessage(err);
+      }
+      if (failure === undefined || Date.now() >= deadline) break;
+      logger.debug(`${group} requirement ${n} not satisfied yet`, {
+        reason: failure,
+      });
+      await sleep(intervalMs, options.signal);
+    }
+    if (failure === undefined) {
+      logger.info(`The ${group} requirement ${n} is satisfied`);
+      continue;
+    }
+    errors.push(
+      `failed to satisfy the ${group} requirement ${n} ${
+        JSON.stringify(req.description)
+      }: ${req.debugHint}: ${failure}`,
+    );
+    if (req.fatal) {
+      logger.info(
+        `No further ${group} requirements will be checked`,
+      );
+      break;
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import type { LimaYAML } from "../config/schema.ts";
+import {
+  checkRequirements,
+  essentialRequirements,
+  finalRequirement,
+  optionalRequirements,
+  type Requirement,
+  scriptCommand,
+} from "./requirements.ts";
+
+const descriptions = (list: Requirement[]) => list.map((r) => r.description);
+
+Deno.test("a Linux guest without mounts needs ssh, the session reset and the master", () => {
+  assert.deepEqual(
+    descriptions(essentialRequirements({ mounts: [] } as LimaYAML, "iid-1")),
+    [
+      "ssh",
+      "user session is ready for ssh",
+      "Explicitly start ssh ControlMaster",
+    ],
+  );
+});
+
+Deno.test("reverse-sshfs mounts need sshfs and fuse instead of the master", () => {
+  const config = {
+    mountType: "reverse-sshfs",
+    mounts: [{ location: "~" }],
+  } as LimaYAML;
+  assert.deepEqual(descriptions(essentialRequirements(config, "iid-1")), [
+    "ssh",
+    "user session is ready for ssh",
+    "sshfs binary to be installed",
+    "fuse to allow_other as user",
+  ]);
+});
+
+Deno.test("plain mode only checks ssh", () => {
+  assert.deepEqual(
+    descriptions(essentialRequirements({ plain: true } as LimaYAML, "iid-1")),
+    ["ssh", "Explicitly start ssh ControlMaster"],
+  );
+});
+
+Deno.test("containerd adds a fatal systemd check; probes follow", () => {
+  const list = optionalRequirements({
+    containerd: { system: false, user: true },
+    probes: [{ description: "docker", script: "#!/bin/sh\ntrue\n", hint: "h" }],
+  } as LimaYAML);
+  assert.deepEqual(descriptions(list), [
+    "systemd must be available",
+    "containerd binaries to be installed",
+    "docker",
+  ]);
+  assert.equal(list[0].fatal, true);
+  assert.equal(list[2].userScript, true);
+});
+
+Deno.test("the final requirement compares the boot marker with this boot's instance id", () => {
+  assert.match(finalRequirement("iid-42").script, /lima-boot-done.*= iid-42/);
+});
+
+Deno.test("scripts run with the interpreter of their #! line", () => {
+  assert.deepEqual(scriptCommand("#!/bin/bash\necho hi\n"), {
+    command: "/bin/bash",
+    stdin: "echo hi\n",
+  });
+  const wrapped = scriptCommand("#!/bin/sh\necho $PARAM_X\n", { params: true });
+  assert.match(wrapped.command, /^\/bin\/bash -c '.*param\.env/s);
+  assert.match(wrapped.command, /\n\/bin\/sh'$/);
+  assert.equal(wrapped.stdin, "echo $PARAM_X\n");
+});
+
+Deno.test("a requirement is retried until it holds; a fatal failure ends its group", async () => {
+  const attempts: Record<string, number> = {};
+  const run = (req: Requirement) => {
+    attempts[req.description] = (attempts[req.description] ?? 0) + 1;
+    if (req.description === "eventually") {
+      return Promise.resolve(attempts.eventually < 3 ? "not yet" : undefined);
+    }
+    return Promise.resolve("never");
+  };
+  const req = (description: string, fatal = false): Requirement => ({
+    description,
+    script: "#!/bin/sh\ntrue\n",
+    debugHint: "hint",
+    fatal,
+  });
+  const errors = await checkRequirements(
+    "optional",
+    [req("eventually"), req("broken", true), req("skipped")],
+    run,
+    { signal: new AbortController().signal, intervalMs: 1, timeoutMs: 50 },
+  );
+  assert.equal(attempts.eventually, 3);
+  assert.equal(attempts.skipped, undefined);
+  assert.equal(errors.length, 1);
+  assert.match(
+    errors[0],
+    /^failed to satisfy the optional requirement 2 of 3 "broken": hint: never$/,
+  );
+});

@@ -1,0 +1,156 @@
+/**
+ * Preparing an instance for its first boot (spec §6.1 step 3, §3.6 "Image selection at
+ * start"): choose the image for the instance's arch, download it (with its kernel and
+ * initrd) into the instance directory, and let the driver turn it into `disk`.
+ */
+import { join } from "node:path";
+import { download } from "../download/download.ts";
+import type { ImageEntry, LimaYAML } from "../config/schema.ts";
+import { errorMessage, formatDiagnostic, LimaError } from "../errors.ts";
+import { logger } from "../log.ts";
+import { quote } from "../quote.ts";
+import { writeFileAtomic } from "../store/atomic_write.ts";
+import { InstanceFiles } from "../store/paths.ts";
+import type { Driver } from "../../plugins/contract.ts";
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+/**
+ * The images to try, in order: those for the instance's arch whose variant and arch variant
+ * match the first such entry's.
+ */
+export function candidateImages(
+  images: ImageEntry[],
+  arch: string,
+): ImageEntry[] {
+  const first = images.find((i) => i.arch === arch);
+  if (!first) return [];
+  return images.filter((i) =>
+    i.arch === arch && (i.variant ?? "") === (first.variant ?? "") &&
+    (i.archVariant ?? "") === (first.archVariant ?? "")
+  );
+}
+
+async function fetchInto(
+  dest: string,
+  file: { location?: string | null; digest?: string | null },
+  description: string,
+  decompress = true,
+): Promise<void> {
+  await download(dest, file.location!, {
+    digest: file.digest ?? undefined,
+    decompress,
+    description,
+  });
+}
+
+/** Removes FILES that a failed attempt may have left. */
+async function removeAll(files: string[]): Promise<void> {
+  for (const f of files) await Deno.remove(f).catch(() => {});
+}
+
+/**
+ * Downloads the image (and its kernel, kernel command line and initrd) into DIR unless the
+ * instance already has `image` or `disk`. Every file appears whole or not at all.
+ */
+export async function ensureImage(
+  dir: string,
+  config: LimaYAML,
+): Promise<void> {
+  const image = join(dir, InstanceFiles.image);
+  if (await exists(image) || await exists(join(dir, InstanceFiles.disk))) {
+    return;
+  }
+  const images = config.images ?? [];
+  if (images.length === 0) {
+    throw new LimaError({
+      summary:
+        "no images are configured (did you set --image-variant or --arch-variant to a value not present in the template?)",
+      path: "images",
+    });
+  }
+  const arch = config.arch ?? "";
+  const candidates = candidateImages(images, arch);
+  if (candidates.length === 0) {
+    throw new LimaError({
+      summary: `no image is configured for the arch ${JSON.stringify(arch)}`,
+      path: "images",
+    });
+  }
+  const kernel = join(dir, "kernel");
+  const cmdline = join(dir, "kernel.cmdline");
+  const initrd = join(dir, "initrd");
+  const failures: string[] = [];
+  for (const entry of candidates) {
+    if (!entry.location) continue;
+    try {
+      if (entry.kernel?.location) {
+        await fetchInto(kernel, entry.kernel, "the kernel");
+        if (entry.kernel.cmdline) {
+          await writeFileAtomic(cmdline, entry.kernel.cmdline);
+        }
+      }
+      if (entry.initrd?.location) {
+        // The kernel unpacks a compressed initrd itself.
+        await fetchInto(initrd, entry.initrd, "the initrd", false);
+      }
+      // The image last: its presence marks the download as complete.
+      await fetchInto(image, entry, "the image");
+      return;
+    } catch (err) {
+      await removeAll([kernel, cmdline, initrd]);
+      failures.push(`${quote(entry.location)}: ${errorMessage(err)}`);
+      logger.warn(`Failed to download ${quote(entry.location)}`, {
+        error: errorMessage(err),
+      });
+    }
+  }
+  throw new LimaError({
+    summary: "failed to download the image",
+    detail: failures.join("; "),
+    path: "images",
+  });
+}
+
+/**
+ * Spec §6.1 step 3 for a configured driver: validate, fetch the image, create the disk.
+ * When the disk cannot be made from the image, the image is removed so that the next
+ * start fetches it again.
+ */
+export async function prepareInstance(
+  o: { dir: string; driver: Driver },
+): Promise<LimaYAML> {
+  const config = await o.driver.configure();
+  const problems = await o.driver.validate();
+  for (const p of problems.filter((p) => p.severity === "warning")) {
+    logger.warn(formatDiagnostic(p));
+  }
+  const errors = problems.filter((p) => p.severity === "error");
+  if (errors.length > 0) {
+    throw new LimaError({
+      summary: "failed to validate the instance YAML after filling defaults",
+      detail: errors.map(formatDiagnostic).join("; "),
+    });
+  }
+  await ensureImage(o.dir, config);
+  try {
+    await o.driver.createDisk();
+  } catch (err) {
+    if (!(await exists(join(o.dir, InstanceFiles.disk)))) {
+      await removeAll([join(o.dir, InstanceFiles.image)]);
+    }
+    throw new LimaError({
+      summary: "failed to create the disk from the image",
+      detail: err instanceof LimaError ? err.message : errorMessage(err),
+    }, { cause: err });
+  }
+  return config;
+}

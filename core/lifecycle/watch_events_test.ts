@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { type EventStatus, formatEvent } from "../hostagent/events.ts";
+import type { LimaError } from "../errors.ts";
+import { LineFollower, waitForRunning } from "./watch_events.ts";
+
+Deno.test("the follower returns whole new lines and starts over after truncation", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/log`;
+  const follower = new LineFollower(path);
+  assert.deepEqual(await follower.read(), []);
+  await Deno.writeTextFile(path, "one\ntw");
+  assert.deepEqual(await follower.read(), ["one"]);
+  await Deno.writeTextFile(path, "o\n", { append: true });
+  assert.deepEqual(await follower.read(), ["two"]);
+  await Deno.writeTextFile(path, "new\n");
+  assert.deepEqual(await follower.read(), ["new"]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+async function instanceDir(events: string[], stderr = ""): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/ha.stdout.log`, events.join("\n") + "\n");
+  await Deno.writeTextFile(`${dir}/ha.stderr.log`, stderr);
+  return dir;
+}
+
+Deno.test("the running event ends the wait; older events are ignored", async () => {
+  const since = new Date();
+  const dir = await instanceDir([
+    formatEvent({ exiting: true }, new Date(since.getTime() - 60_000)),
+    formatEvent({ sshLocalPort: 2222 }),
+    formatEvent({ running: true, sshLocalPort: 2222 }),
+  ]);
+  await waitForRunning({ instDir: dir, name: "x", since, timeoutMs: 2000 });
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("exiting and degraded events fail the start", async () => {
+  const since = new Date(Date.now() - 1000);
+  for (
+    const [status, pattern] of [
+      [
+        { exiting: true, errors: ["QEMU failed"] },
+        /^exiting, status=.*QEMU failed/,
+      ],
+      [{ running: true, degraded: true, errors: ["e"] }, /^degraded, status=/],
+    ] as [EventStatus, RegExp][]
+  ) {
+    const dir = await instanceDir([formatEvent(status)]);
+    await assert.rejects(
+      waitForRunning({ instDir: dir, name: "x", since, timeoutMs: 2000 }),
+      (err: LimaError) => pattern.test(err.message),
+    );
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a timeout names the logs and shows their last lines", async () => {
+  const dir = await instanceDir(
+    [formatEvent({ sshLocalPort: 2222 })],
+    JSON.stringify({
+      level: "info",
+      msg: "Waiting for ssh",
+      time: new Date().toISOString(),
+    }) + "\n",
+  );
+  await Deno.writeTextFile(`${dir}/serial.log`, "Kernel panic\n");
+  await assert.rejects(
+    waitForRunning({
+      instDir: dir,
+      name: "x",
+      since: new Date(),
+      timeoutMs: 300,
+    }),
+    (err: LimaError) => {
+      assert.match(
+        err.message,
+        /did not receive an event with the `running` status/,
+      );
+      assert.match(err.message, /ha\.stderr\.log/);
+      assert.match(err.message, /Waiting for ssh/);
+      assert.match(err.message, /serial\.log:\n {2}Kernel panic/);
+      return true;
+    },
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("the host agent's exit ends the wait with its cause", async () => {
+  const dir = await instanceDir([]);
+  await assert.rejects(
+    waitForRunning({
+      instDir: dir,
+      name: "x",
+      since: new Date(),
+      timeoutMs: 5000,
+      hostAgentExited: Promise.resolve("exit status 1"),
+    }),
+    /host agent process has exited: exit status 1/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});

@@ -1,0 +1,371 @@
+/**
+ * `limactl shell`, `copy`, `show-ssh` and the `lima` wrapper as a user runs them. A
+ * "running" instance is faked: live PIDs in `ha.pid`/`qemu.pid`, a host agent socket that
+ * answers `/v1/info`, and a real sshd on loopback standing in for the guest.
+ */
+import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { haveSSHD, startTestGuest, type TestGuest } from "../fixtures/sshd.ts";
+import {
+  assertFatal,
+  assertWarning,
+  createDummyInstance,
+  limactl,
+  limactlExpect,
+} from "./helpers.ts";
+
+const ignore = !haveSSHD();
+const WRAPPER = fileURLToPath(
+  new URL("../../cli/wrappers/lima", import.meta.url),
+);
+const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+
+async function tempHome(): Promise<string> {
+  return await Deno.makeTempDir({ prefix: "lima-cli-ssh-" });
+}
+
+Deno.test("shell names what is missing or stopped", async () => {
+  const limaHome = await tempHome();
+  try {
+    let r = await limactlExpect(1, ["shell"], { limaHome });
+    assertFatal(r.stderr, "requires instance name as first argument");
+    r = await limactlExpect(1, ["shell", "nosuch", "uname"], { limaHome });
+    assertFatal(
+      r.stderr,
+      "instance `nosuch` does not exist, run `limactl create nosuch` to create a new instance",
+    );
+    r = await limactlExpect(1, ["shell", "--instance", "nosuch", "uname"], {
+      limaHome,
+    });
+    assertFatal(r.stderr, "instance `nosuch` does not exist…");
+    r = await limactlExpect(1, ["shell", "--foo", "nosuch"], { limaHome });
+    assertFatal(r.stderr, "unknown flag: --foo");
+    await createDummyInstance("stopped", { limaHome });
+    for (
+      const args of [["--tty=false", "shell", "stopped"], [
+        "shell",
+        "--tty=true",
+        "stopped",
+        "true",
+      ]]
+    ) {
+      r = await limactlExpect(1, args, { limaHome, stdin: "y\n" });
+      assertFatal(
+        r.stderr,
+        "instance `stopped` is stopped, run `limactl start stopped` to start the instance",
+      );
+    }
+    r = await limactlExpect(1, [
+      "copy",
+      "stopped:/etc/hostname",
+      join(limaHome, "x"),
+    ], { limaHome });
+    assertFatal(r.stderr, "instance `stopped` is stopped…");
+    r = await limactlExpect(1, ["copy", "a:b:c", "d"], { limaHome });
+    assertFatal(r.stderr, 'path "a:b:c" contains multiple colons');
+  } finally {
+    await Deno.remove(limaHome, { recursive: true });
+  }
+});
+
+Deno.test("the lima wrapper forwards to limactl shell", async () => {
+  const limaHome = await tempHome();
+  try {
+    const limactlScript = join(limaHome, "limactl");
+    await Deno.writeTextFile(
+      limactlScript,
+      `#!/bin/sh\nexec "${Deno.execPath()}" run -A "${MAIN}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const lima = async (args: string[], env: Record<string, string> = {}) => {
+      const out = await new Deno.Command(WRAPPER, {
+        args,
+        env: { LIMA_HOME: limaHome, LIMACTL: limactlScript, ...env },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const d = new TextDecoder();
+      return {
+        code: out.code,
+        stdout: d.decode(out.stdout),
+        stderr: d.decode(out.stderr),
+      };
+    };
+    let r = await lima(["--help"]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^Usage: lima \[COMMAND\.\.\.\]/);
+    r = await lima(["--version"]);
+    assert.match(r.stdout, /^limactl version /);
+    r = await lima(["--start=false", "uname"]);
+    assert.equal(r.code, 1);
+    assertFatal(r.stderr, "instance `default` does not exist…");
+    r = await lima(["uname"], { LIMA_INSTANCE: "other" });
+    assertFatal(r.stderr, "instance `other` does not exist…");
+    r = await lima(["--unknown-flag", "uname"]);
+    assert.equal(r.code, 1);
+    assertFatal(r.stderr, "unknown flag: --unknown-flag");
+  } finally {
+    await Deno.remove(limaHome, { recursive: true });
+  }
+});
+
+interface RunningFake extends AsyncDisposable {
+  guest: TestGuest;
+  limaHome: string;
+  /** A directory mounted into the instance (the fake guest shares the host's file system). */
+  work: string;
+}
+
+/** Instance `vm` that status reporting sees as Running, logging in to the test sshd. */
+async function runningFake(): Promise<RunningFake> {
+  const guest = await startTestGuest("_guest");
+  const { limaHome } = guest;
+  const work = join(limaHome, "work dir");
+  await Deno.mkdir(work);
+  await createDummyInstance("vm", {
+    limaHome,
+    yaml: JSON.stringify({
+      images: [{ location: "/etc/profile" }],
+      user: { name: guest.sshd.user },
+      ssh: { localPort: guest.sshd.port },
+      mounts: [{ location: work }],
+    }),
+  });
+  const instDir = join(limaHome, "vm");
+  await Deno.writeTextFile(join(instDir, "ha.pid"), `${Deno.pid}\n`);
+  await Deno.writeTextFile(join(instDir, "qemu.pid"), `${Deno.pid}\n`);
+  const server = Deno.serve(
+    { path: join(instDir, "ha.sock"), onListen: () => {} },
+    () => Response.json({ sshLocalPort: guest.sshd.port }),
+  );
+  return {
+    guest,
+    limaHome,
+    work,
+    async [Symbol.asyncDispose]() {
+      await server.shutdown();
+      await guest[Symbol.asyncDispose]();
+    },
+  };
+}
+
+Deno.test({
+  name: "shell runs commands with exit codes, stdin, stderr and quoting intact",
+  ignore,
+}, async () => {
+  await using fake = await runningFake();
+  const { limaHome } = fake;
+  let r = await limactlExpect(0, [
+    "shell",
+    "vm",
+    "--",
+    "printf",
+    "[%s]",
+    "a b",
+    `'"`,
+    "\n\techo foo\n",
+  ], { limaHome });
+  assert.equal(r.stdout, `[a b]['"][\n\techo foo\n]`);
+  r = await limactl([
+    "shell",
+    "vm",
+    "--",
+    "sh",
+    "-c",
+    "echo out; echo err >&2; exit 7",
+  ], { limaHome });
+  assert.deepEqual([r.code, r.stdout], [7, "out\n"]);
+  assert.match(r.stderr, /^err$/m);
+  assert.ok(!r.stderr.includes("fatal"), r.stderr);
+  const input = "line 1\nline 2 with 'quotes'\n".repeat(10_000);
+  r = await limactlExpect(0, ["shell", "vm", "cat"], {
+    limaHome,
+    stdin: input,
+  });
+  assert.equal(r.stdout, input);
+  r = await limactlExpect(0, ["shell", "vm", "FOO=a b", "printenv", "FOO"], {
+    limaHome,
+  });
+  assert.equal(r.stdout, "a b\n");
+  const shell = join(fake.work, "my shell");
+  await Deno.writeTextFile(shell, `#!/bin/sh\nprintf '%s|' "$@"\n`, {
+    mode: 0o755,
+  });
+  r = await limactlExpect(
+    0,
+    ["shell", "--shell", shell, "vm", "echo", "$HOME"],
+    { limaHome },
+  );
+  assert.equal(r.stdout, "-l|-c|echo '$HOME'|");
+});
+
+Deno.test({ name: "shell maps the working directory", ignore }, async () => {
+  await using fake = await runningFake();
+  const { limaHome, work } = fake;
+  const sub = join(work, "sub");
+  await Deno.mkdir(sub);
+  let r = await limactlExpect(0, ["shell", "vm", "pwd"], {
+    limaHome,
+    cwd: sub,
+  });
+  assert.equal(r.stdout, `${sub}\n`);
+  r = await limactlExpect(0, ["shell", "--workdir", "/", "vm", "pwd"], {
+    limaHome,
+    cwd: sub,
+  });
+  assert.equal(r.stdout, "/\n");
+  r = await limactl(
+    ["shell", "--workdir", join(work, "missing"), "vm", "pwd"],
+    { limaHome },
+  );
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "");
+  // Outside the mounts the shell starts in the guest user's home.
+  const home =
+    (await limactlExpect(0, ["shell", "vm", "printenv", "HOME"], { limaHome }))
+      .stdout;
+  r = await limactlExpect(0, ["shell", "vm", "pwd"], {
+    limaHome,
+    cwd: dirname(work),
+  });
+  assert.equal(r.stdout, home);
+  r = await limactl(["shell", "vm", "start", "x"], { limaHome });
+  assertWarning(r.stderr, "Perhaps you meant `limactl start x`?");
+});
+
+Deno.test({
+  name: "shell passes dash arguments to the remote command without --",
+  ignore,
+}, async () => {
+  await using fake = await runningFake();
+  const r = await limactlExpect(0, [
+    "shell",
+    "vm",
+    "printf",
+    "%s|",
+    "-v",
+    "--debug=true",
+    "-h",
+  ], { limaHome: fake.limaHome });
+  assert.equal(r.stdout, "-v|--debug=true|-h|");
+});
+
+Deno.test({
+  name: "copy moves files both ways and recursively, byte for byte",
+  ignore,
+}, async () => {
+  await using fake = await runningFake();
+  const { limaHome, work } = fake;
+  const data = new Uint8Array(200_000).map((_, i) => (i * 31 + 7) & 255);
+  const src = join(work, "src dir");
+  await Deno.mkdir(join(src, "nested"), { recursive: true });
+  await Deno.writeFile(join(src, "nested", "file with spaces.bin"), data);
+  await Deno.writeTextFile(join(src, "top.txt"), "top\n");
+  const guestDir = join(work, "in guest");
+  await Deno.mkdir(guestDir);
+  await limactlExpect(0, ["copy", "-r", src, `vm:${guestDir}`], { limaHome });
+  assert.deepEqual(
+    await Deno.readFile(
+      join(guestDir, "src dir", "nested", "file with spaces.bin"),
+    ),
+    data,
+  );
+  const r = await limactlExpect(0, [
+    "cp",
+    "--verbose",
+    `vm:${join(guestDir, "src dir", "top.txt")}`,
+    join(work, "back.txt"),
+  ], {
+    limaHome,
+  });
+  assert.equal(await Deno.readTextFile(join(work, "back.txt")), "top\n");
+  assert.match(r.stderr, /top\.txt -> /);
+  await limactlExpect(0, [
+    "copy",
+    "-r",
+    `vm:${join(guestDir, "src dir")}`,
+    `vm:${join(work, "guest copy")}`,
+  ], { limaHome });
+  assert.deepEqual(
+    await Deno.readFile(
+      join(work, "guest copy", "nested", "file with spaces.bin"),
+    ),
+    data,
+  );
+  const fail = await limactlExpect(1, ["copy", `vm:${src}`, join(work, "x")], {
+    limaHome,
+  });
+  assertFatal(
+    fail.stderr,
+    `vm:${src} is a directory (use -r to copy directories)`,
+  );
+});
+
+Deno.test(
+  { name: "show-ssh prints the options in each format", ignore },
+  async () => {
+    await using fake = await runningFake();
+    const { limaHome, guest } = fake;
+    const instDir = join(limaHome, "vm");
+    const opts = await limactlExpect(0, [
+      "show-ssh",
+      "--format",
+      "options",
+      "vm",
+    ], { limaHome });
+    const lines = opts.stdout.trimEnd().split("\n");
+    assert.equal(
+      lines[0],
+      `IdentityFile="${join(limaHome, "_config", "user")}"`,
+    );
+    assert.ok(lines.includes(`User=${guest.sshd.user}`));
+    assert.ok(lines.includes(`ControlPath="${join(instDir, "ssh.sock")}"`));
+    assert.deepEqual(lines.slice(-2), [
+      "Hostname=127.0.0.1",
+      `Port=${guest.sshd.port}`,
+    ]);
+    assertWarning(
+      opts.stderr,
+      `\`limactl show-ssh\` is deprecated. Instead, use \`ssh -F ${
+        join(instDir, "ssh.config")
+      } lima-vm\`.`,
+    );
+    const cmd = await limactlExpect(0, ["show-ssh", "vm"], { limaHome });
+    assert.ok(
+      cmd.stdout.startsWith(
+        `ssh -o 'IdentityFile="${
+          join(limaHome, "_config", "user")
+        }"' -o StrictHostKeyChecking=no`,
+      ),
+    );
+    assert.ok(cmd.stdout.endsWith(` -o Port=${guest.sshd.port} lima-vm\n`));
+    const args = await limactlExpect(0, ["show-ssh", "--format=args", "vm"], {
+      limaHome,
+    });
+    assert.equal(`ssh ${args.stdout.trimEnd()} lima-vm\n`, cmd.stdout);
+    const config = await limactlExpect(0, [
+      "show-ssh",
+      "--format",
+      "config",
+      "vm",
+    ], { limaHome });
+    assert.ok(config.stdout.startsWith("Host lima-vm\n  IdentityFile "));
+    // The config block is what OpenSSH needs to log in.
+    const file = join(limaHome, "show-ssh.config");
+    await Deno.writeTextFile(
+      file,
+      config.stdout.replace(/^ {2}Control.*\n/gm, ""),
+    );
+    const ssh = await new Deno.Command("ssh", {
+      args: ["-F", file, "lima-vm", "echo", "ok"],
+      stdin: "null",
+    }).output();
+    assert.equal(new TextDecoder().decode(ssh.stdout), "ok\n");
+    const bad = await limactlExpect(1, ["show-ssh", "--format", "json", "vm"], {
+      limaHome,
+    });
+    assertFatal(bad.stderr, 'unknown format "json"…');
+  },
+);
