@@ -1,5 +1,6 @@
 /** The `lima.env` file of the seed: `LIMA_CIDATA_*` settings for the boot scripts (spec §7.5). */
 import { LimaError } from "../errors.ts";
+import type { GuestUser } from "./user_data.ts";
 
 export interface SeedDisk {
   name: string;
@@ -23,14 +24,7 @@ export interface LimaEnvInput {
   iid: string;
   /** The instance name. */
   name: string;
-  user: {
-    name: string;
-    uid: number;
-    comment: string;
-    home: string;
-    shell: string;
-    passwordlessSudo: boolean;
-  };
+  user: GuestUser;
   /** Guest mount point of the host home directory, "" when it is not mounted. */
   hostHomeMountPoint: string;
   mountPoints: string[];

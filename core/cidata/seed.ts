@@ -1,9 +1,8 @@
 /** The files of the cidata seed of a Linux guest (spec §7.2), computed from a filled config. */
 import { homedir } from "node:os";
 import { posix } from "node:path";
-import { macAddress, mountTag } from "../../drivers/common/identity.ts";
+import { macAddress, mountTag } from "../config/identity.ts";
 import { guestHostname } from "../config/fill.ts";
-import { machineID } from "../config/host.ts";
 import type { LimaYAML, Mount } from "../config/schema.ts";
 import { parseSize } from "../config/units.ts";
 import { errorMessage, LimaError } from "../errors.ts";
@@ -221,7 +220,7 @@ function seedContext(options: SeedOptions): SeedContext {
       networks[userV2Index]?.macAddress,
       `networks[${userV2Index}].macAddress`,
     )
-    : macAddress(options.machineID ?? machineID(), options.instDir);
+    : macAddress(options.instDir, options.machineID);
   const nics: GuestNic[] = [{
     macAddress: nic0Mac,
     interface: "eth0",

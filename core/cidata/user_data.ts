@@ -16,15 +16,18 @@ export interface KernelMount {
   options: string;
 }
 
+/** The guest user, with every default resolved. */
+export interface GuestUser {
+  name: string;
+  uid: number;
+  comment: string;
+  home: string;
+  shell: string;
+  passwordlessSudo: boolean;
+}
+
 export interface UserDataInput {
-  user: {
-    name: string;
-    uid: number;
-    comment: string;
-    home: string;
-    shell: string;
-    passwordlessSudo: boolean;
-  };
+  user: GuestUser;
   sshPublicKeys: string[];
   /** IANA zone; "" leaves the guest's zone alone. */
   timezone: string;

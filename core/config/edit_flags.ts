@@ -12,6 +12,7 @@ import {
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
+import { type Arch, ARCHS } from "./schema.ts";
 
 /** The edit flags as parsed from the command line; a flag that was not given is `undefined`. */
 export interface EditFlags {
@@ -44,14 +45,15 @@ export interface EditFlags {
   shell?: string;
 }
 
-export const ARCHES = [
+/** The schema's ARCHS in the order `--arch` help and errors list them (spec §2.4). */
+const ARCH_FLAG_ORDER = [
   "x86_64",
   "aarch64",
   "riscv64",
   "armv7l",
   "s390x",
   "ppc64le",
-] as const;
+] as const satisfies readonly Arch[];
 
 /** Go's `%q` for the strings that appear here (JSON escaping is the same for printable text). */
 const q = (s: string) => JSON.stringify(s);
@@ -394,12 +396,12 @@ const DEFS: FlagDef[] = [
     newOnly: true,
     build: ({ arch }) => {
       if (
-        !(ARCHES as readonly string[]).includes(arch!) && arch !== "default"
+        !(ARCHS as readonly string[]).includes(arch!) && arch !== "default"
       ) {
         throw new Error(
-          `expected one of [${ARCHES.map((a) => quote(a)).join(", ")}], got ${
-            quote(arch!)
-          }`,
+          `expected one of [${
+            ARCH_FLAG_ORDER.map((a) => quote(a)).join(", ")
+          }], got ${quote(arch!)}`,
         );
       }
       return [`.arch = ${q(arch!)}`];
@@ -669,7 +671,7 @@ export function addEditFlags<
     add(
       new Option(
         "--arch <string>",
-        `${p}Machine architecture (${ARCHES.join(", ")})`,
+        `${p}Machine architecture (${ARCH_FLAG_ORDER.join(", ")})`,
       ),
     );
     add(new Option("--image-variant <string>", `${p}Image variant`));

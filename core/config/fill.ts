@@ -4,7 +4,6 @@
  * port-forward defaults (§10.1) and plain mode. Driver-specific defaults (mount type,
  * VNC display, CPU type, ssh over vsock) are left to the drivers.
  */
-import { createHash } from "node:crypto";
 import { isAbsolute, join, posix } from "node:path";
 import { tmpdir } from "node:os";
 import { renderGoTemplate } from "../gotemplate/mod.ts";
@@ -12,7 +11,8 @@ import { errorMessage } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { limaHome } from "../store/paths.ts";
-import { type HostInfo, hostInfo, machineID } from "./host.ts";
+import { type HostInfo, hostInfo } from "./host.ts";
+import { macAddress } from "./identity.ts";
 import type {
   CopyToHost,
   Disk,
@@ -74,20 +74,6 @@ export const DEFAULT_GUEST_INSTALL_PREFIX = "/usr/local";
 export const DEFAULT_9P_MSIZE = "128KiB";
 const VALID_USERNAME = /^[a-z_][a-z0-9_-]*$/;
 const FALLBACK_USER = "lima";
-
-/** `52:55:55:` + 3 bytes of sha256(machine ID + ID): stable per host and per ID. */
-export function macAddress(
-  uniqueID: string,
-  seed: string = machineID(),
-): string {
-  const sum = createHash("sha256").update(seed + uniqueID).digest();
-  return [
-    "52",
-    "55",
-    "55",
-    ...[0, 1, 2].map((i) => sum[i].toString(16).padStart(2, "0")),
-  ].join(":");
-}
 
 /** The guest host name of an instance: `lima-` + name with `.` and `_` replaced by `-`. */
 export function guestHostname(name: string): string {

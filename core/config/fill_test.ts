@@ -4,8 +4,8 @@ import {
   fillDefaults,
   type FillOptions,
   guestHostname,
-  macAddress,
 } from "./fill.ts";
+import { macAddress } from "./identity.ts";
 import type { HostInfo } from "./host.ts";
 import { parseLimaYAML } from "./parse.ts";
 import type { LimaYAML } from "./schema.ts";

@@ -3,11 +3,8 @@ import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { inspectInstance, type Instance } from "../store/instance.ts";
 
-/**
- * The inspected instance NAME, which must exist and be running. A stopped instance gets
- * Lima's hint to start it; any other state is reported with the instance's errors.
- */
-export async function runningInstance(name: string): Promise<Instance> {
+/** The inspected instance NAME, which must exist (else Lima's hint to create it). */
+export async function existingInstance(name: string): Promise<Instance> {
   const inst = await inspectInstance(name);
   if (!inst) {
     throw new LimaError({
@@ -16,6 +13,15 @@ export async function runningInstance(name: string): Promise<Instance> {
       } does not exist, run \`limactl create ${name}\` to create a new instance`,
     });
   }
+  return inst;
+}
+
+/**
+ * The inspected instance NAME, which must exist and be running. A stopped instance gets
+ * Lima's hint to start it; any other state is reported with the instance's errors.
+ */
+export async function runningInstance(name: string): Promise<Instance> {
+  const inst = await existingInstance(name);
   if (inst.status === "Stopped") {
     throw new LimaError({
       summary: `instance ${

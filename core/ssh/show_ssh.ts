@@ -2,21 +2,14 @@
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
-import { inspectInstance } from "../store/instance.ts";
 import { formatSSHOptions, parseSSHFormat } from "./format.ts";
+import { existingInstance } from "./running_instance.ts";
 import { instanceSSHOptions } from "./target.ts";
 
 /** The text `show-ssh --format FORMAT NAME` prints (ends in a newline). */
 export async function showSSH(name: string, format: string): Promise<string> {
   const fmt = parseSSHFormat(format);
-  const inst = await inspectInstance(name);
-  if (!inst) {
-    throw new LimaError({
-      summary: `instance ${
-        quote(name)
-      } does not exist, run \`limactl create ${name}\` to create a new instance`,
-    });
-  }
+  const inst = await existingInstance(name);
   if (!inst.config) {
     throw new LimaError({
       summary: `instance ${quote(name)} has errors`,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { freeLoopbackPort } from "../../tests/fixtures/free_port.ts";
 import {
-  freePort,
   haveSSHD,
   startSSHD,
   startTestGuest,
@@ -45,7 +45,7 @@ Deno.test({
   await using guest = await startTestGuest();
   await guest.sshd.stop();
   // A listener that never speaks SSH.
-  const port = freePort();
+  const port = freeLoopbackPort();
   const silent = Deno.listen({ hostname: "127.0.0.1", port });
   const started = Date.now();
   try {
@@ -72,7 +72,7 @@ Deno.test({
   await using guest = await startTestGuest();
   const key = await Deno.readTextFile(`${guest.sshd.dir}/authorized_keys`);
   await guest.sshd.stop();
-  const port = freePort();
+  const port = freeLoopbackPort();
   const late = new Promise<TestSSHD>((resolve, reject) =>
     setTimeout(() => startSSHD(key, { port }).then(resolve, reject), 1_000)
   );

@@ -7,6 +7,7 @@
 import { basename, join } from "node:path";
 import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
+import { exists } from "./exists.ts";
 import { validateDiskName } from "./names.ts";
 import { renameNoReplace } from "./rename_no_replace.ts";
 import { disksDir } from "./paths.ts";
@@ -181,55 +182,66 @@ export async function resizeImage(
   await Deno.truncate(path, size);
 }
 
+function alreadyExists(name: string, dir: string): string {
+  return `disk ${quote(name)} already exists (${quote(dir)})`;
+}
+
+/**
+ * Builds disk NAME in a hidden directory (created with MODE) where FILL writes the
+ * datadisk, then moves it to DIR, so a failure leaves nothing behind. FAILURE maps the
+ * error of a failed fill or move.
+ */
+async function buildDisk(options: {
+  name: string;
+  dir: string;
+  mode: number;
+  fill: (datadisk: string) => Promise<void>;
+  failure?: (err: unknown) => unknown;
+}): Promise<Disk> {
+  const { name, dir } = options;
+  await Deno.mkdir(disksDir(), { recursive: true, mode: 0o700 });
+  const tmp = join(
+    disksDir(),
+    `.${name}.${crypto.randomUUID().slice(0, 8)}.tmp`,
+  );
+  await Deno.mkdir(tmp, { mode: options.mode });
+  try {
+    await options.fill(join(tmp, DATA_DISK));
+    await renameNoReplace(tmp, dir, () => alreadyExists(name, dir));
+  } catch (err) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw options.failure ? options.failure(err) : err;
+  }
+  return (await inspectDisk(name))!;
+}
+
 /** Creates disk NAME. */
 export async function createDisk(
   name: string,
   options: { size: number; format: DiskFormat },
 ): Promise<Disk> {
   const dir = diskDir(name);
-  try {
-    await Deno.lstat(dir);
-    throw new LimaError({
-      summary: `disk ${quote(name)} already exists (${quote(dir)})`,
-    });
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  if (await exists(dir)) {
+    throw new LimaError({ summary: alreadyExists(name, dir) });
   }
-  await Deno.mkdir(disksDir(), { recursive: true, mode: 0o700 });
-  // Build the disk in a hidden directory and move it into place, so a failure leaves nothing behind.
-  const tmp = join(
-    disksDir(),
-    `.${name}.${crypto.randomUUID().slice(0, 8)}.tmp`,
-  );
-  await Deno.mkdir(tmp, { mode: 0o700 });
-  try {
-    await createImage(join(tmp, DATA_DISK), options.size, options.format);
-    await renameNoReplace(
-      tmp,
-      dir,
-      () => `disk ${quote(name)} already exists (${quote(dir)})`,
-    );
-  } catch (err) {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    if (err instanceof LimaError) throw err;
-    throw new LimaError({
-      summary: `failed to create ${options.format} disk in ${quote(dir)}`,
-      detail: err instanceof Error ? err.message : String(err),
-    }, { cause: err });
-  }
-  return (await inspectDisk(name))!;
+  return await buildDisk({
+    name,
+    dir,
+    mode: 0o700,
+    fill: (datadisk) => createImage(datadisk, options.size, options.format),
+    failure: (err) =>
+      err instanceof LimaError ? err : new LimaError({
+        summary: `failed to create ${options.format} disk in ${quote(dir)}`,
+        detail: err instanceof Error ? err.message : String(err),
+      }, { cause: err }),
+  });
 }
 
 /** Copies the qcow2 or raw image FILE into a new disk NAME (a symlinked FILE is followed). */
 export async function importDisk(name: string, file: string): Promise<Disk> {
   const dir = diskDir(name);
-  try {
-    await Deno.lstat(dir);
-    throw new LimaError({
-      summary: `disk ${quote(name)} already exists (${quote(dir)})`,
-    });
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  if (await exists(dir)) {
+    throw new LimaError({ summary: alreadyExists(name, dir) });
   }
   const { format } = await inspectImage(file);
   if (format !== "qcow2" && format !== "raw") {
@@ -239,24 +251,12 @@ export async function importDisk(name: string, file: string): Promise<Disk> {
       } not supported, use \`qcow2\` or \`raw\` instead`,
     });
   }
-  await Deno.mkdir(disksDir(), { recursive: true, mode: 0o700 });
-  const tmp = join(
-    disksDir(),
-    `.${name}.${crypto.randomUUID().slice(0, 8)}.tmp`,
-  );
-  await Deno.mkdir(tmp, { mode: 0o755 });
-  try {
-    await Deno.copyFile(file, join(tmp, DATA_DISK));
-    await renameNoReplace(
-      tmp,
-      dir,
-      () => `disk ${quote(name)} already exists (${quote(dir)})`,
-    );
-  } catch (err) {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw err;
-  }
-  return (await inspectDisk(name))!;
+  return await buildDisk({
+    name,
+    dir,
+    mode: 0o755,
+    fill: (datadisk) => Deno.copyFile(file, datadisk),
+  });
 }
 
 /** Removes the `in_use_by` lock of DISK. */

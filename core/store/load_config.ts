@@ -1,7 +1,7 @@
 /** The filled and validated configuration of an instance (what status and every command use). */
 import { join } from "node:path";
 import type { LimaYAML } from "../config/schema.ts";
-import { InstanceFiles } from "./paths.ts";
+import { InstanceFiles, limaHome } from "./paths.ts";
 
 export interface LoadConfigOptions {
   instDir: string;
@@ -20,10 +20,12 @@ export interface LoadConfigOptions {
 export async function loadValidatedConfig(
   options: LoadConfigOptions,
 ): Promise<LimaYAML> {
-  const [{ loadInstanceConfig }, { validateLimaYAML }] = await Promise.all([
-    import("../config/load.ts"),
-    import("../config/validate.ts"),
-  ]);
+  const [{ loadInstanceConfig }, { validateLimaYAML }, { registeredVMTypes }] =
+    await Promise.all([
+      import("../config/load.ts"),
+      import("../config/validate.ts"),
+      import("../config/vm_types.ts"),
+    ]);
   const file = join(options.instDir, InstanceFiles.limaYAML);
   const y = await loadInstanceConfig({
     instDir: options.instDir,
@@ -32,6 +34,7 @@ export async function loadValidatedConfig(
     file,
     warn: options.warn,
   });
-  validateLimaYAML(y, { file, warn: options.warn });
+  const vmTypes = await registeredVMTypes(limaHome(), y.vmType);
+  validateLimaYAML(y, { file, warn: options.warn, vmTypes });
   return y;
 }

@@ -9,11 +9,28 @@ export function isProcessAlive(pid: number): boolean {
   try {
     // Signal 0 only checks for existence; Deno's type lists named signals only.
     Deno.kill(pid, 0 as unknown as Deno.Signal);
-    return true;
+    return !isZombie(pid);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return false;
     if (err instanceof Deno.errors.PermissionDenied) return true;
     throw err;
+  }
+}
+
+/**
+ * A killed process whose parent has not reaped it still answers signal 0. Where nobody
+ * reaps orphans (a container whose PID 1 is not an init), a killed host agent or VM would
+ * otherwise look alive forever. Linux only; elsewhere such processes are reaped.
+ */
+function isZombie(pid: number): boolean {
+  if (Deno.build.os !== "linux") return false;
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // The state follows the parenthesised command name, which may itself contain ")".
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) ===
+      "Z";
+  } catch {
+    return false;
   }
 }
 

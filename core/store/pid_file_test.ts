@@ -26,3 +26,28 @@ Deno.test("readPidFile: missing is 0, live is the PID, stale is 0 and removed, g
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a killed process that nobody reaped counts as dead", async () => {
+  if (Deno.build.os !== "linux") return;
+  // `sh` forks a sleeper and execs a long sleep without ever waiting for the child.
+  const child = new Deno.Command("sh", {
+    args: ["-c", "sleep 30 & echo $!; exec sleep 30"],
+    stdout: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const { value } = await reader.read();
+  const orphan = Number(new TextDecoder().decode(value).trim());
+  try {
+    assert.equal(isProcessAlive(orphan), true);
+    Deno.kill(orphan, "SIGKILL");
+    for (let i = 0; i < 50 && isProcessAlive(orphan); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(isProcessAlive(orphan), false);
+  } finally {
+    child.kill("SIGKILL");
+    reader.releaseLock();
+    await child.status;
+    await child.stdout.cancel();
+  }
+});

@@ -4,6 +4,7 @@ import { LimaError } from "../errors.ts";
 import { syncDir } from "./atomic_write.ts";
 import { lockInstance } from "./lock.ts";
 import { configDir } from "./paths.ts";
+import { exists } from "./exists.ts";
 
 export interface UserKey {
   /** Path of the private key (`identityFile`). */
@@ -13,16 +14,6 @@ export interface UserKey {
 
 /** Lock name for key generation; instance names cannot start with `_`, so it never clashes. */
 const KEY_LOCK = "_user-key";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
 
 /**
  * Returns the key pair, generating it with `ssh-keygen -t ed25519` when missing. Two

@@ -3,6 +3,7 @@
  * template gets a minimal synthesized template, and an instance name derived from the
  * image's file name.
  */
+import { hostArch } from "../config/host.ts";
 import { logger } from "../log.ts";
 
 /** Disk image extensions, optionally followed by a compression suffix. */
@@ -51,11 +52,6 @@ const GENERIC_TAGS = [
 /** Whether the locator names a disk image rather than a template. */
 export function isImageURL(locator: string): boolean {
   return IMAGE_SUFFIX.test(locator);
-}
-
-/** Lima's name for the architecture this process runs on. */
-export function hostArch(): string {
-  return Deno.build.arch;
 }
 
 /** The guest OS an image file name suggests: macOS restore images, FreeBSD, else Linux. */

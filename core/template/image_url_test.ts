@@ -3,11 +3,11 @@ import { parse } from "yaml";
 import {
   guessImageArch,
   guessImageOS,
-  hostArch,
   imageTemplate,
   instanceNameFromImageURL,
   isImageURL,
 } from "./image_url.ts";
+import { hostArch } from "../config/host.ts";
 
 const otherArch = hostArch() === "x86_64" ? "aarch64" : "x86_64";
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { LimaError } from "../errors.ts";
 import { captureLog, withEnv, withFiles } from "./_test_utils.ts";
-import { hostArch } from "./image_url.ts";
+import { hostArch } from "../config/host.ts";
 import { instanceNameFromPath, readTemplate, templateName } from "./locator.ts";
 import { MAX_TEMPLATE_BYTES } from "./read_file.ts";
 

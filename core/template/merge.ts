@@ -13,30 +13,11 @@ import {
   YAMLMap,
   YAMLSeq,
 } from "yaml";
+import { compareVersions } from "../config/semver.ts";
 import { field, findPair, isUnset, rootMap, scalarText } from "./document.ts";
 
 /** Top-level lists whose entries from the base go first (base scripts run before the template's). */
 const PREPENDED = new Set(["base", "provision", "probes"]);
-
-/** Compares dotted version strings numerically (`2.10.0` > `2.9.1`; a pre-release sorts first). */
-function compareVersions(a: string, b: string): number {
-  const parse = (v: string) => {
-    const [core, pre] = v.trim().replace(/^v/, "").split(/-(.*)/s, 2);
-    return {
-      parts: core.split(".").map((p) => Number.parseInt(p, 10) || 0),
-      pre,
-    };
-  };
-  const x = parse(a), y = parse(b);
-  for (let i = 0; i < Math.max(x.parts.length, y.parts.length); i++) {
-    const d = (x.parts[i] ?? 0) - (y.parts[i] ?? 0);
-    if (d !== 0) return Math.sign(d);
-  }
-  if (x.pre === y.pre) return 0;
-  if (x.pre === undefined) return 1;
-  if (y.pre === undefined) return -1;
-  return x.pre < y.pre ? -1 : 1;
-}
 
 /** Copies the head and line comments of a key from SRC when DST has none. */
 function adoptComments(dst: Pair, src: Pair): void {
@@ -53,7 +34,10 @@ function adoptComments(dst: Pair, src: Pair): void {
   }
 }
 
-/** Keeps the higher version of a version field found at PATH in both mappings. */
+/**
+ * Keeps the higher version of a version field found at PATH in both mappings; a value
+ * that is not semver cannot be ranked, so A's own value stays (validation reports it).
+ */
 function keepHigherVersion(a: YAMLMap, b: YAMLMap, path: string[]): void {
   const parent = (m: YAMLMap) => {
     let node: unknown = m;
@@ -65,7 +49,7 @@ function keepHigherVersion(a: YAMLMap, b: YAMLMap, path: string[]): void {
   const da = pa && findPair(pa, key), db = pb && findPair(pb, key);
   const va = scalarText(da?.value), vb = scalarText(db?.value);
   if (!da || !db || va === undefined || vb === undefined) return;
-  if (compareVersions(vb, va) > 0) {
+  if ((compareVersions(vb, va) ?? 0) > 0) {
     da.value = db.value;
     (da.key as Scalar).commentBefore = (db.key as Scalar).commentBefore;
   }

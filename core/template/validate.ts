@@ -7,6 +7,7 @@ import { stringify } from "yaml";
 import { loadInstanceConfig } from "../config/load.ts";
 import type { LimaYAML } from "../config/schema.ts";
 import { validateLimaYAML } from "../config/validate.ts";
+import { registeredVMTypes } from "../config/vm_types.ts";
 import { errorMessage, LimaError } from "../errors.ts";
 import { limaHome } from "../store/paths.ts";
 import { validateInstanceName } from "../store/names.ts";
@@ -50,7 +51,9 @@ export async function fillTemplate(
       text: tmpl.text,
       file: locator,
     });
-    validateLimaYAML(config, { file: locator, vmTypes: options.vmTypes });
+    const vmTypes = options.vmTypes ??
+      await registeredVMTypes(limaHome(), config.vmType);
+    validateLimaYAML(config, { file: locator, vmTypes });
     return { locator, name: tmpl.name, config };
   } catch (err) {
     throw new LimaError({

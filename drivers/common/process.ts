@@ -2,6 +2,7 @@
 import process from "node:process";
 import { errorMessage, LimaError } from "../../core/errors.ts";
 import { quote } from "../../core/quote.ts";
+import type { ExitReport } from "../../plugins/contract.ts";
 
 export interface RunResult {
   code: number;
@@ -83,36 +84,89 @@ export async function readPidFile(path: string): Promise<number> {
   }
 }
 
-/** Polls until the process is gone; false on timeout. */
-export async function waitForExit(
-  pid: number,
+/** Checks DONE every INTERVALMS until it holds; false when TIMEOUTMS passed first. */
+async function pollUntil(
+  done: () => boolean | Promise<boolean>,
   timeoutMs: number,
-  intervalMs = 100,
+  intervalMs: number,
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid)) {
+  while (!(await done())) {
     if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   return true;
 }
 
+/** Polls until the process is gone; false on timeout. */
+export function waitForExit(
+  pid: number,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<boolean> {
+  return pollUntil(() => !isAlive(pid), timeoutMs, intervalMs);
+}
+
+/** Waits for a child to end; false when it is still running after TIMEOUTMS. */
+export async function waitForChild(
+  child: Deno.ChildProcess,
+  timeoutMs: number,
+): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const done = await Promise.race([
+    child.status.then(() => true),
+    new Promise<boolean>((r) => timer = setTimeout(() => r(false), timeoutMs)),
+  ]);
+  clearTimeout(timer);
+  return done;
+}
+
+/** The report of an ended VM process; FAILURE, when given, is why the end was unexpected. */
+export function exitReport(
+  status: Deno.CommandStatus,
+  failure?: { summary: string; detail: string | undefined },
+): ExitReport {
+  return {
+    code: status.code,
+    signal: status.signal,
+    ...(failure
+      ? {
+        diagnostic: {
+          severity: "error" as const,
+          summary: failure.summary,
+          detail: failure.detail,
+        },
+      }
+      : {}),
+  };
+}
+
 /** Polls until a path exists; false on timeout. */
-export async function waitForPath(
+export function waitForPath(
   path: string,
   timeoutMs: number,
   intervalMs = 50,
 ): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await Deno.lstat(path);
-      return true;
-    } catch {
-      if (Date.now() >= deadline) return false;
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
-  }
+  return pollUntil(
+    () => Deno.lstat(path).then(() => true, () => false),
+    timeoutMs,
+    intervalMs,
+  );
+}
+
+/**
+ * Waits until a starting child creates PATH (its sign of life), for at most TIMEOUTMS; true
+ * when the child exited first. A slow child that is still running counts as started.
+ */
+export async function exitedBeforePath(
+  child: Deno.ChildProcess,
+  path: string,
+  timeoutMs: number,
+): Promise<boolean> {
+  return await Promise.race([
+    waitForPath(path, timeoutMs).then(() => false),
+    child.status.then(() => true),
+  ]);
 }
 
 /** Sends a signal, ignoring a process that is already gone. */

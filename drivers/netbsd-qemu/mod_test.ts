@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runConformance } from "../../plugins/testkit.ts";
+import { freeLoopbackPort } from "../../tests/fixtures/free_port.ts";
 import * as netbsd from "./mod.ts";
 
 const fakeQemu = fileURLToPath(
@@ -10,13 +11,6 @@ const fakeQemu = fileURLToPath(
     import.meta.url,
   ),
 );
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 async function readRuns(log: string): Promise<string[][]> {
   const text = await Deno.readTextFile(log);
@@ -63,7 +57,7 @@ Deno.test("netbsd-qemu driver passes the conformance suite against a fake NetBSD
           args: ["create", "-f", "qcow2", join(dir, "image"), "16M"],
         }).output();
         assert.ok(out.success);
-        return instanceIn(dir, freePort());
+        return instanceIn(dir, freeLoopbackPort());
       },
     });
     const vm = (await readRuns(log)).find((a) => a.includes("-pidfile"))!;

@@ -1,5 +1,6 @@
 /** Finding `qemu-system-<arch>` and checking its version (spec §8.1). */
 import { LimaError } from "../../core/errors.ts";
+import { compareVersions } from "../../core/config/semver.ts";
 import type { Arch } from "../../core/config/schema.ts";
 import { logger } from "../../core/log.ts";
 import { runText } from "../common/process.ts";
@@ -75,14 +76,9 @@ export function parseQemuVersion(text: string): string {
   return m[1];
 }
 
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return Math.sign(d);
-  }
-  return 0;
+/** Whether VERSION is older than MINIMUM; both are semver (validation checks the template's). */
+function olderThan(version: string, minimum: string): boolean {
+  return (compareVersions(version, minimum) ?? 0) < 0;
 }
 
 /** Hard and recommended minimum versions for a host (spec §8.1). */
@@ -112,16 +108,16 @@ export async function checkQemuVersion(
     await runText(binary.path, [...binary.extraArgs, "--version"], "run QEMU"),
   );
   const { hard, soft } = minimumVersions(options.hostOS, options.hostArch);
-  if (compareVersions(version, hard) < 0) {
+  if (olderThan(version, hard)) {
     throw new LimaError({
       summary: `QEMU ${version} is too old, ${hard} or later required`,
     });
   }
-  if (compareVersions(version, soft) < 0) {
+  if (olderThan(version, soft)) {
     logger.warn(`QEMU ${version} is too old, ${soft} or later is recommended`);
   }
   const wanted = options.templateMinimum;
-  if (wanted && compareVersions(version, wanted) < 0) {
+  if (wanted && olderThan(version, wanted)) {
     throw new LimaError({
       summary: `QEMU ${version} is too old, template requires ${
         JSON.stringify(wanted)

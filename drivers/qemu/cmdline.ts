@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Arch, LimaYAML } from "../../core/config/schema.ts";
 import { parseSize } from "../../core/config/units.ts";
 import { LimaError } from "../../core/errors.ts";
-import { mountTag } from "../common/identity.ts";
+import { mountTag } from "../../core/config/identity.ts";
 import type { Accelerator } from "./accel.ts";
 
 export interface QemuPlan {

@@ -4,7 +4,9 @@ import { formatSize } from "../../core/config/units.ts";
 import { errorMessage, LimaError } from "../../core/errors.ts";
 import { logger } from "../../core/log.ts";
 import { quote } from "../../core/quote.ts";
+import { instanceImage } from "../common/instance_image.ts";
 import { runText } from "../common/process.ts";
+import { exists } from "../../core/store/exists.ts";
 
 /** The part of `qemu-img info --output=json` that matters here. */
 export interface ImageInfo {
@@ -48,15 +50,6 @@ export async function isISO9660(path: string): Promise<boolean> {
     return n === 5 && new TextDecoder().decode(buf) === "CD001";
   } finally {
     file.close();
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -109,13 +102,7 @@ export interface CreateDiskOptions {
 export async function createDisk(options: CreateDiskOptions): Promise<void> {
   const disk = join(options.dir, "disk");
   if (await exists(disk)) return;
-  const image = join(options.dir, "image");
-  if (!(await exists(image))) {
-    throw new LimaError({
-      summary: "there is no image to create the disk from",
-      detail: `${image} does not exist`,
-    });
-  }
+  const image = await instanceImage(options.dir, "the disk");
   if (await isISO9660(image)) {
     await Deno.rename(image, join(options.dir, "iso"));
     await runText(options.qemuImg, [

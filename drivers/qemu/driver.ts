@@ -16,11 +16,19 @@ import type {
   RunningVM,
   SnapshotOps,
 } from "../../plugins/contract.ts";
-import { macAddress, machineId } from "../common/identity.ts";
+import { macAddress } from "../../core/config/identity.ts";
 import {
+  additionalDiskPaths,
+  bootFiles,
+  kernelCmdline,
+} from "../common/boot_inputs.ts";
+import {
+  exitedBeforePath,
+  exitReport,
   readPidFile,
   runText,
   signal,
+  waitForChild,
   waitForExit,
   waitForPath,
 } from "../common/process.ts";
@@ -93,15 +101,6 @@ export function qemuMountTypes(os: string): MountType[] {
 function compareLimaVersion(version: string, major: number): number {
   const m = /^v?(\d+)/.exec(version);
   return m ? Number(m[1]) - major : 1;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export class QemuDriver implements Driver {
@@ -402,18 +401,6 @@ export class QemuDriver implements Driver {
         if (m.location) await Deno.mkdir(m.location, { recursive: true });
       }
     }
-    const limaHome = dirname(this.#dir);
-    const additionalDisks = (this.#config.additionalDisks ?? []).map((d) =>
-      join(
-        limaHome,
-        "_disks",
-        typeof d === "string" ? d : d.name ?? "",
-        "datadisk",
-      )
-    );
-    const kernelCmdline = await Deno.readTextFile(
-      join(this.#dir, "kernel.cmdline"),
-    ).then((t) => t.trim(), () => undefined);
     const { args, warnings } = qemuCommandLine({
       name: this.#instance.name,
       dir: this.#dir,
@@ -423,16 +410,11 @@ export class QemuDriver implements Driver {
       accel,
       cpuType,
       firmware,
-      files: {
-        iso: await exists(join(this.#dir, "iso")),
-        kernel: await exists(join(this.#dir, "kernel")),
-        initrd: await exists(join(this.#dir, "initrd")),
-        cidata: await exists(join(this.#dir, "cidata.iso")),
-      },
-      kernelCmdline,
+      files: await bootFiles(this.#dir),
+      kernelCmdline: await kernelCmdline(this.#dir),
       sshLocalPort,
-      macAddress: macAddress(await machineId(this.#host.os), this.#dir),
-      additionalDisks,
+      macAddress: macAddress(this.#dir),
+      additionalDisks: additionalDiskPaths(this.#dir, this.#config),
       extraArgs: binary.extraArgs,
     });
     for (const w of warnings) logger.warn(w);
@@ -473,28 +455,18 @@ export class QemuDriver implements Driver {
       await pumping;
       this.#child = undefined;
       const failed = !this.#stopping && !status.success;
-      return {
-        code: status.code,
-        signal: status.signal,
-        ...(failed
+      return exitReport(
+        status,
+        failed
           ? {
-            diagnostic: {
-              severity: "error" as const,
-              summary: "QEMU exited unexpectedly",
-              detail: tail.join("\n") || `exit status ${status.code}`,
-            },
+            summary: "QEMU exited unexpectedly",
+            detail: tail.join("\n") || `exit status ${status.code}`,
           }
-          : {}),
-      };
+          : undefined,
+      );
     });
     // QEMU writes its pid file once the machine is set up; an early exit means bad arguments.
-    const outcome = await Promise.race([
-      waitForPath(join(this.#dir, "qemu.pid"), 30_000).then((up) =>
-        up ? "up" : "slow"
-      ),
-      child.status.then(() => "exited"),
-    ]);
-    if (outcome === "exited") {
+    if (await exitedBeforePath(child, join(this.#dir, "qemu.pid"), 30_000)) {
       await exited;
       throw new LimaError({
         summary: "QEMU failed to start",
@@ -535,15 +507,7 @@ export class QemuDriver implements Driver {
   async #waitForQemu(pid: number, timeoutMs: number): Promise<boolean> {
     const child = this.#child;
     if (!child) return waitForExit(pid, timeoutMs);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const done = await Promise.race([
-      child.status.then(() => true),
-      new Promise<boolean>((resolve) =>
-        timer = setTimeout(() => resolve(false), timeoutMs)
-      ),
-    ]);
-    clearTimeout(timer);
-    return done;
+    return await waitForChild(child, timeoutMs);
   }
 
   delete(): Promise<void> {
@@ -636,24 +600,17 @@ export class QemuDriver implements Driver {
     const state = join(this.#dir, "swtpm");
     const socket = join(this.#dir, "swtpm.sock");
     await Deno.mkdir(state, { recursive: true });
-    const child = new Deno.Command("swtpm", {
-      args: [
-        "socket",
-        "--tpmstate",
-        `dir=${state}`,
-        "--ctrl",
-        `type=unixio,path=${socket}`,
-        "--tpm2",
-        "--terminate",
-        "--log",
-        "level=1",
-      ],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-      detached: true,
-    }).spawn();
-    this.#helpers.push(child);
+    this.#spawnHelper("swtpm", [
+      "socket",
+      "--tpmstate",
+      `dir=${state}`,
+      "--ctrl",
+      `type=unixio,path=${socket}`,
+      "--tpm2",
+      "--terminate",
+      "--log",
+      "level=1",
+    ]);
     await waitForPath(socket, 1000);
   }
 
@@ -664,14 +621,12 @@ export class QemuDriver implements Driver {
     for (const [i, mount] of (this.#config.mounts ?? []).entries()) {
       const socket = join(this.#dir, `virtiofsd-${i}.sock`);
       await Deno.remove(socket).catch(() => {});
-      const child = new Deno.Command(binary, {
-        args: ["--socket-path", socket, "--shared-dir", mount.location!],
-        stdin: "null",
-        stdout: "null",
-        stderr: "null",
-        detached: true,
-      }).spawn();
-      this.#helpers.push(child);
+      this.#spawnHelper(binary, [
+        "--socket-path",
+        socket,
+        "--shared-dir",
+        mount.location!,
+      ]);
       if (!(await waitForPath(socket, 1000, 200))) {
         throw new LimaError({
           summary: "virtiofsd did not create its socket",
@@ -681,16 +636,23 @@ export class QemuDriver implements Driver {
     }
   }
 
+  /** Starts a helper daemon (swtpm, virtiofsd) that lives as long as the VM. */
+  #spawnHelper(command: string, args: string[]): void {
+    this.#helpers.push(
+      new Deno.Command(command, {
+        args,
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+        detached: true,
+      }).spawn(),
+    );
+  }
+
   async #stopHelpers(): Promise<void> {
     for (const child of this.#helpers) {
       signal(child.pid, "SIGTERM");
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const ended = await Promise.race([
-        child.status.then(() => true),
-        new Promise<boolean>((r) => timer = setTimeout(() => r(false), 5000)),
-      ]);
-      clearTimeout(timer);
-      if (!ended) {
+      if (!(await waitForChild(child, 5000))) {
         signal(child.pid, "SIGKILL");
         await child.status;
       }

@@ -1,13 +1,7 @@
 import { join } from "node:path";
 import { runConformance } from "../../plugins/testkit.ts";
+import { freeLoopbackPort } from "../../tests/fixtures/free_port.ts";
 import * as qemu from "./mod.ts";
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 Deno.test("qemu driver passes the conformance suite with the real QEMU", async (t) => {
   await runConformance(t, {
@@ -22,7 +16,7 @@ Deno.test("qemu driver passes the conformance suite with the real QEMU", async (
       return {
         name: "kit",
         dir,
-        sshLocalPort: freePort(),
+        sshLocalPort: freeLoopbackPort(),
         config: {
           vmType: "qemu",
           arch: Deno.build.arch,

@@ -2,7 +2,7 @@
  * The built-in `vz` driver (spec §9.3): Apple Virtualization.framework through `vfkit`, a
  * maintained CLI over it. Configurations validate on every host; VMs start only on macOS.
  */
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { LimaYAML, MountType } from "../../core/config/schema.ts";
 import { parseSize } from "../../core/config/units.ts";
 import { type Diagnostic, errorMessage, LimaError } from "../../core/errors.ts";
@@ -17,16 +17,26 @@ import type {
   InstanceStatus,
   RunningVM,
 } from "../../plugins/contract.ts";
-import { macAddress, machineId, mountTag } from "../common/identity.ts";
+import { macAddress, mountTag } from "../../core/config/identity.ts";
 import {
+  additionalDiskPaths,
+  bootFiles,
+  kernelCmdline,
+} from "../common/boot_inputs.ts";
+import { instanceImage } from "../common/instance_image.ts";
+import { requireNativeArch } from "../common/native_arch.ts";
+import {
+  exitedBeforePath,
+  exitReport,
   readPidFile,
   runText,
   signal,
+  waitForChild,
   waitForExit,
-  waitForPath,
 } from "../common/process.ts";
 import { unixRequest } from "../common/unix_http.ts";
 import { checkBaseImage, imageInfo, isISO9660 } from "../qemu/disk.ts";
+import { exists } from "../../core/store/exists.ts";
 
 const MOUNT_TYPES: MountType[] = ["virtiofs", "reverse-sshfs"];
 const IMAGE_FORMATS = ["raw", "asif"];
@@ -66,15 +76,6 @@ export const vzDefaults: VzOptions = {
 
 /** vsock port of the guest agent (spec §6.9). */
 export const GUEST_AGENT_VSOCK_PORT = 2222;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export interface VfkitPlan {
   dir: string;
@@ -283,13 +284,7 @@ class VzDriver implements Driver {
   async createDisk(): Promise<void> {
     const disk = join(this.#dir, "disk");
     if (await exists(disk)) return;
-    const image = join(this.#dir, "image");
-    if (!(await exists(image))) {
-      throw new LimaError({
-        summary: "there is no image to create the disk from",
-        detail: `${image} does not exist`,
-      });
-    }
+    const image = await instanceImage(this.#dir, "the disk");
     if (await isISO9660(image)) {
       await Deno.rename(image, join(this.#dir, "iso"));
       const file = await Deno.open(disk, { create: true, write: true });
@@ -316,36 +311,14 @@ class VzDriver implements Driver {
 
   async start(): Promise<RunningVM> {
     if (Deno.build.os === "darwin") await checkMacOS();
-    const arch = this.#config.arch ?? Deno.build.arch;
-    if (arch !== Deno.build.arch) {
-      throw new LimaError({
-        summary: `vmType vz only runs native guests (${Deno.build.arch}), got ${
-          JSON.stringify(arch)
-        }`,
-        path: "arch",
-      });
-    }
-    const limaHome = dirname(this.#dir);
+    requireNativeArch(this.#config.arch, "vz");
     const args = vfkitArgs({
       dir: this.#dir,
       config: this.#config,
-      macAddress: macAddress(await machineId(), this.#dir),
-      files: {
-        iso: await exists(join(this.#dir, "iso")),
-        kernel: await exists(join(this.#dir, "kernel")),
-        initrd: await exists(join(this.#dir, "initrd")),
-        cidata: await exists(join(this.#dir, "cidata.iso")),
-      },
-      kernelCmdline: await Deno.readTextFile(join(this.#dir, "kernel.cmdline"))
-        .then((t) => t.trim(), () => undefined),
-      additionalDisks: (this.#config.additionalDisks ?? []).map((d) =>
-        join(
-          limaHome,
-          "_disks",
-          typeof d === "string" ? d : d.name ?? "",
-          "datadisk",
-        )
-      ),
+      macAddress: macAddress(this.#dir),
+      files: await bootFiles(this.#dir),
+      kernelCmdline: await kernelCmdline(this.#dir),
+      additionalDisks: additionalDiskPaths(this.#dir, this.#config),
       userNetwork: await exists(join(this.#dir, "default_fd.sock")),
     });
     for (const stale of ["vfkit.sock", "ga.sock", "ssh-vsock.sock", "vz.pid"]) {
@@ -376,27 +349,17 @@ class VzDriver implements Driver {
       await Deno.remove(join(this.#dir, "vz.pid")).catch(() => {});
       const text = (await stderr).trim();
       const failed = !this.#stopping && !status.success;
-      return {
-        code: status.code,
-        signal: status.signal,
-        ...(failed
+      return exitReport(
+        status,
+        failed
           ? {
-            diagnostic: {
-              severity: "error" as const,
-              summary: "vfkit exited unexpectedly",
-              detail: text || `exit status ${status.code}`,
-            },
+            summary: "vfkit exited unexpectedly",
+            detail: text || `exit status ${status.code}`,
           }
-          : {}),
-      };
+          : undefined,
+      );
     });
-    const up = await Promise.race([
-      waitForPath(join(this.#dir, "vfkit.sock"), 30_000).then((ok) =>
-        ok ? "up" : "slow"
-      ),
-      child.status.then(() => "exited"),
-    ]);
-    if (up === "exited") {
+    if (await exitedBeforePath(child, join(this.#dir, "vfkit.sock"), 30_000)) {
       const report = await exited;
       throw new LimaError({
         summary: "vfkit failed to start the VM",
@@ -415,7 +378,7 @@ class VzDriver implements Driver {
     const socket = join(this.#dir, "vfkit.sock");
     const gone = async (ms: number) =>
       this.#child
-        ? await waitChild(this.#child, ms)
+        ? await waitForChild(this.#child, ms)
         : await waitForExit(pid, ms);
     try {
       await unixRequest(socket, "POST", "/vm/state", { state: "Stop" });
@@ -482,19 +445,6 @@ class VzDriver implements Driver {
       socketPath: join(this.#dir, "ga.sock"),
     });
   }
-}
-
-async function waitChild(
-  child: Deno.ChildProcess,
-  ms: number,
-): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const done = await Promise.race([
-    child.status.then(() => true),
-    new Promise<boolean>((r) => timer = setTimeout(() => r(false), ms)),
-  ]);
-  clearTimeout(timer);
-  return done;
 }
 
 async function checkMacOS(): Promise<void> {

@@ -16,7 +16,10 @@ import type {
   InstanceStatus,
   RunningVM,
 } from "../../plugins/contract.ts";
-import { run } from "../common/process.ts";
+import { instanceImage } from "../common/instance_image.ts";
+import { requireNativeArch } from "../common/native_arch.ts";
+import { exitReport, run } from "../common/process.ts";
+import { exists } from "../../core/store/exists.ts";
 
 const TARBALL = /\.(tar|tgz|txz|tbz2|tzst|tar\.(gz|xz|bz2|zst|zstd))$/i;
 
@@ -65,15 +68,6 @@ export function distroState(
     if (cols[0] === distro && cols.length >= 2) return cols[1];
   }
   return undefined;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 class Wsl2Driver implements Driver {
@@ -194,27 +188,11 @@ class Wsl2Driver implements Driver {
   async createDisk(): Promise<void> {
     const basedisk = join(this.#dir, "basedisk");
     if (await exists(basedisk)) return;
-    const image = join(this.#dir, "image");
-    if (!(await exists(image))) {
-      throw new LimaError({
-        summary: "there is no image to create the distro from",
-        detail: `${image} does not exist`,
-      });
-    }
-    await Deno.rename(image, basedisk);
+    await Deno.rename(await instanceImage(this.#dir, "the distro"), basedisk);
   }
 
   async start(): Promise<RunningVM> {
-    const arch = this.#config.arch ?? Deno.build.arch;
-    if (arch !== Deno.build.arch) {
-      throw new LimaError({
-        summary:
-          `vmType wsl2 only runs native guests (${Deno.build.arch}), got ${
-            JSON.stringify(arch)
-          }`,
-        path: "arch",
-      });
-    }
+    requireNativeArch(this.#config.arch, "wsl2");
     if ((await this.#state()) === "Uninitialized") {
       logger.info(`Importing distro ${this.#distro}`);
       await this.#wsl([
@@ -263,19 +241,15 @@ class Wsl2Driver implements Driver {
     const exited = child.status.then(async (status) => {
       this.#keepAlive = undefined;
       const failed = !this.#stopping;
-      return {
-        code: status.code,
-        signal: status.signal,
-        ...(failed
+      return exitReport(
+        status,
+        failed
           ? {
-            diagnostic: {
-              severity: "error" as const,
-              summary: `distro ${this.#distro} stopped unexpectedly`,
-              detail: (await stderr).trim() || undefined,
-            },
+            summary: `distro ${this.#distro} stopped unexpectedly`,
+            detail: (await stderr).trim() || undefined,
           }
-          : {}),
-      };
+          : undefined,
+      );
     });
     for (let i = 0; i < 100 && (await this.#state()) !== "Running"; i++) {
       await new Promise((r) => setTimeout(r, 100));

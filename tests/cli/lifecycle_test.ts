@@ -10,18 +10,10 @@ import {
   type RunOptions,
   tempLimaHome,
 } from "./helpers.ts";
+import { exists } from "../../core/store/exists.ts";
 
 const DUMMY =
   "# my instance\nimages:\n- location: /etc/profile # the image\ndisk: 2GiB\n";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The entries of DIR, without hidden ones (such as the configuration cache). */
 async function entries(dir: string): Promise<string[]> {

@@ -8,15 +8,7 @@ import {
   limactlExpect,
   tempLimaHome,
 } from "./helpers.ts";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { exists } from "../../core/store/exists.ts";
 
 Deno.test("limactl protect (Lima's protect.bats)", async (t) => {
   const limaHome = await tempLimaHome();

@@ -125,3 +125,12 @@ Deno.test("info --yq selects part of the report", async () => {
   const { stdout } = await limactlExpect(0, ["info", "--yq", ".vmTypes"], { limaHome });
   assert.ok(JSON.parse(stdout).includes("vz"));
 });
+
+Deno.test("vmType may name a driver module by path; unknown names are refused", async () => {
+  const driver = new URL("../fixtures/example-driver/mod.ts", import.meta.url).pathname;
+  const byPath = await writeTemplate("by-path.yaml", `images: [{location: /etc/profile}]\nvmType: ${driver}\n`);
+  await limactlExpect(0, ["validate", byPath], { limaHome });
+  const unknown = await writeTemplate("unknown.yaml", "images: [{location: /etc/profile}]\nvmType: nosuch\n");
+  const { stderr } = await limactlExpect(1, ["validate", unknown], { limaHome });
+  assert.match(stderr, /vmType \\"nosuch\\" is not a registered driver/);
+});

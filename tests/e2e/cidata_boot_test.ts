@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { buildIso } from "../../core/cidata/iso9660.ts";
 import { buildGuestImage } from "../fixtures/guest_image.ts";
+import { freeLoopbackPort } from "../fixtures/free_port.ts";
 import {
-  freeLoopbackPort,
   probeAccel,
   sshBanner,
   startVm,

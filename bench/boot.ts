@@ -1,0 +1,348 @@
+/**
+ * Boot benchmark: time to READY of `limactl start` (a fresh instance of the test template,
+ * timed from the command's start to its exit) against a bare baseline run in the same process:
+ * the QEMU command line the qemu driver used for that instance (read from the running QEMU's
+ * `/proc/<pid>/cmdline`, the instance directory and SSH port swapped for the baseline's own),
+ * a fresh copy of the same image, kernel and initrd, and a cidata seed that only creates the
+ * same user with the same key, timed from QEMU's start to the first successful
+ * `ssh -o BatchMode=yes ... true`. Runs alternate ABBA style, one VM at a time, and every VM is
+ * killed and deleted afterwards. Prints each run, the medians, the ratio and the load average
+ * (the machine may be shared); exits 1 when the ratio misses the target.
+ *
+ *   deno run -A bench/boot.ts [--runs N] [--keep-logs DIR]
+ *
+ * Needs QEMU, qemu-img and ssh; building the guest image (when not cached) needs root.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { parse, stringify } from "yaml";
+import { buildIso } from "../core/cidata/iso9660.ts";
+import {
+  buildGuestImage,
+  type GuestImage,
+} from "../tests/fixtures/guest_image.ts";
+import { freeLoopbackPort } from "../tests/fixtures/free_port.ts";
+import { sshBanner } from "../tests/fixtures/qemu_vm.ts";
+import { testTemplate } from "../tests/fixtures/test_template.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    runs: { type: "string", default: "2" },
+    "keep-logs": { type: "string" },
+  },
+});
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(`--runs must be a positive integer, got ${values.runs}`);
+  Deno.exit(2);
+}
+const keepLogs = values["keep-logs"];
+const MAX_RATIO = 1.15;
+const BOOT_TIMEOUT_MS = 5 * 60_000;
+const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+const decoder = new TextDecoder();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+async function loadAverage(): Promise<string> {
+  const text = await Deno.readTextFile("/proc/loadavg").catch(() => "");
+  return text.split(" ").slice(0, 3).join(" ") || "?";
+}
+
+/** What the baseline copies from a `limactl start` of the instance. */
+interface Recipe {
+  qemu: string;
+  args: string[];
+  instDir: string;
+  sshPort: number;
+  /** The `users` entry of the instance's user-data. */
+  users: unknown;
+  user: string;
+  key: string;
+}
+
+interface LimaTimes {
+  ready: number;
+  /** From the host agent's log, relative to the start of `limactl start`. */
+  qemuStarted?: number;
+  sshSatisfied?: number;
+}
+
+// A short LIMA_HOME: the instance's unix sockets must fit in sun_path.
+const home = await Deno.makeTempDir({ prefix: "lb" });
+const limactl = (args: string[]) =>
+  new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    env: { LIMA_HOME: home },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+
+/** QEMU's argv, read while it runs; empty when SIGNAL aborts first. */
+async function readQemuCommandLine(
+  dir: string,
+  signal: AbortSignal,
+): Promise<string[]> {
+  while (!signal.aborted) {
+    try {
+      const pid = Number(
+        (await Deno.readTextFile(join(dir, "qemu.pid"))).trim(),
+      );
+      const raw = await Deno.readFile(`/proc/${pid}/cmdline`);
+      const words = decoder.decode(raw).split("\0");
+      if (words.at(-1) === "") words.pop();
+      if (words.length > 1) return words;
+    } catch {
+      // Not started yet.
+    }
+    await sleep(100);
+  }
+  return [];
+}
+
+/** Seconds since START of the first host agent log record whose message matches RE. */
+function logTime(log: string, re: RegExp, start: number): number | undefined {
+  for (const line of log.split("\n")) {
+    try {
+      const rec = JSON.parse(line) as { msg?: string; time?: string };
+      if (rec.msg && re.test(rec.msg) && rec.time) {
+        return Date.parse(rec.time) - start;
+      }
+    } catch {
+      // Not a JSON record.
+    }
+  }
+  return undefined;
+}
+
+async function saveLogs(dir: string, files: string[], tag: string) {
+  if (!keepLogs) return;
+  await Deno.mkdir(keepLogs, { recursive: true });
+  for (const f of files) {
+    await Deno.copyFile(join(dir, f), join(keepLogs, `${tag}.${f}`)).catch(
+      () => {},
+    );
+  }
+}
+
+async function limaRun(
+  template: string,
+  name: string,
+): Promise<{ times: LimaTimes; recipe: Recipe }> {
+  const dir = join(home, name);
+  const wallStart = Date.now();
+  const started = performance.now();
+  const child = limactl([
+    "start",
+    "--tty=false",
+    "--timeout",
+    `${BOOT_TIMEOUT_MS / 1000}s`,
+    "--name",
+    name,
+    template,
+  ]).spawn();
+  const watching = new AbortController();
+  const cmdline = readQemuCommandLine(dir, watching.signal);
+  const out = await child.output();
+  const ready = performance.now() - started;
+  try {
+    if (!out.success) {
+      throw new Error(
+        `limactl start ${name} failed:\n${decoder.decode(out.stderr)}`,
+      );
+    }
+    watching.abort();
+    const [qemu, ...args] = await cmdline;
+    if (!qemu) throw new Error("QEMU's command line was not seen");
+    const log = await Deno.readTextFile(join(dir, "ha.stderr.log"));
+    const config = parse(
+      await Deno.readTextFile(join(dir, "cloud-config.yaml")),
+    ) as { users: { name: string }[] };
+    const port = /hostfwd=tcp:127\.0\.0\.1:(\d+)-:22/.exec(args.join(" "));
+    if (!port) throw new Error("no SSH hostfwd in the QEMU command line");
+    return {
+      times: {
+        ready,
+        qemuStarted: logTime(log, /^Starting QEMU/, wallStart),
+        sshSatisfied: logTime(
+          log,
+          /^The essential requirement 1 of \d+ is satisfied/,
+          wallStart,
+        ),
+      },
+      recipe: {
+        qemu,
+        args,
+        instDir: dir,
+        sshPort: Number(port[1]),
+        users: config.users,
+        user: config.users[0].name,
+        key: join(home, "_config", "user"),
+      },
+    };
+  } finally {
+    watching.abort();
+    await saveLogs(
+      dir,
+      ["ha.stdout.log", "ha.stderr.log", "serial.log"],
+      name,
+    );
+    await limactl(["stop", "--force", name]).output();
+    await limactl(["delete", "--force", name]).output();
+  }
+}
+
+async function sshLogin(recipe: Recipe, port: number): Promise<boolean> {
+  const out = await new Deno.Command("ssh", {
+    args: [
+      ...["-q", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no"],
+      ...["-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=5"],
+      ...["-o", "IdentitiesOnly=yes", "-i", recipe.key, "-p", String(port)],
+      `${recipe.user}@127.0.0.1`,
+      "true",
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  return out.success;
+}
+
+async function baselineRun(
+  image: GuestImage,
+  recipe: Recipe,
+  tag: string,
+): Promise<number> {
+  const dir = join(home, tag);
+  await Deno.mkdir(dir);
+  try {
+    await Deno.copyFile(image.disk, join(dir, "disk"));
+    await Deno.copyFile(image.kernel, join(dir, "kernel"));
+    await Deno.copyFile(image.initrd, join(dir, "initrd"));
+    const text = new TextEncoder();
+    const iso = buildIso([
+      {
+        path: "user-data",
+        data: text.encode(
+          "#cloud-config\n" + stringify({ users: recipe.users }),
+        ),
+      },
+      {
+        path: "meta-data",
+        data: text.encode(
+          `instance-id: iid-${tag}-${Date.now()}\nlocal-hostname: lima-${tag}\n`,
+        ),
+      },
+    ], { volumeLabel: "cidata" });
+    await Deno.writeFile(join(dir, "cidata.iso"), iso);
+    const port = freeLoopbackPort();
+    const args = recipe.args.map((a) =>
+      a.replaceAll(recipe.instDir, dir).replace(
+        `hostfwd=tcp:127.0.0.1:${recipe.sshPort}-:22`,
+        `hostfwd=tcp:127.0.0.1:${port}-:22`,
+      )
+    );
+    const started = performance.now();
+    const qemu = new Deno.Command(recipe.qemu, {
+      args,
+      cwd: dir,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const stderr = new Response(qemu.stderr).text();
+    let exited = false;
+    qemu.status.then(() => exited = true);
+    try {
+      for (;;) {
+        if (exited) {
+          throw new Error(`QEMU exited during the baseline: ${await stderr}`);
+        }
+        if (performance.now() - started > BOOT_TIMEOUT_MS) {
+          throw new Error(
+            `no SSH login within ${seconds(BOOT_TIMEOUT_MS)} (baseline)`,
+          );
+        }
+        if (await sshBanner(port) && await sshLogin(recipe, port)) {
+          return performance.now() - started;
+        }
+        await sleep(100);
+      }
+    } finally {
+      await saveLogs(dir, ["serial.log"], tag);
+      if (!exited) qemu.kill("SIGKILL");
+      await qemu.status;
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+try {
+  const image = await buildGuestImage();
+  const template = join(home, "boot.yaml");
+  await Deno.writeTextFile(template, testTemplate(image));
+  const limaTimes: LimaTimes[] = [];
+  const baseTimes: number[] = [];
+  let recipe: Recipe | undefined;
+  const lima = async (i: number) => {
+    const load = await loadAverage();
+    const r = await limaRun(template, `vm${i}`);
+    recipe = r.recipe;
+    limaTimes.push(r.times);
+    const t = r.times;
+    console.log(
+      `limactl start #${i}: READY ${seconds(t.ready)} (QEMU started at ${
+        t.qemuStarted === undefined ? "?" : seconds(t.qemuStarted)
+      }, ssh requirement met at ${
+        t.sshSatisfied === undefined ? "?" : seconds(t.sshSatisfied)
+      }); load before: ${load}`,
+    );
+  };
+  const baseline = async (i: number) => {
+    const load = await loadAverage();
+    const t = await baselineRun(image, recipe!, `base${i}`);
+    baseTimes.push(t);
+    console.log(
+      `baseline       #${i}: first SSH login ${
+        seconds(t)
+      }; load before: ${load}`,
+    );
+  };
+  // The first limactl run supplies the command line; then ABBA to even out order effects.
+  for (let i = 1; i <= runs; i++) {
+    if (i % 2 === 1) {
+      await lima(i);
+      await baseline(i);
+    } else {
+      await baseline(i);
+      await lima(i);
+    }
+  }
+  const base = median(baseTimes);
+  const ready = median(limaTimes.map((t) => t.ready));
+  const ratio = ready / base;
+  console.log(`runs: ${runs} each, load average now: ${await loadAverage()}`);
+  console.log(`baseline (QEMU to first SSH login): median ${seconds(base)}`);
+  console.log(`limactl start to READY:             median ${seconds(ready)}`);
+  console.log(
+    `ratio ${ratio.toFixed(2)}x (target <= ${MAX_RATIO}x)`,
+  );
+  if (ratio > MAX_RATIO) Deno.exitCode = 1;
+} finally {
+  for await (const entry of Deno.readDir(home)) {
+    if (entry.isDirectory && /^vm\d+$/.test(entry.name)) {
+      await limactl(["stop", "--force", entry.name]).output();
+    }
+  }
+  await Deno.remove(home, { recursive: true });
+}

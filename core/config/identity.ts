@@ -1,0 +1,24 @@
+/** Names derived from an instance that the host, the drivers and the guest must agree on (spec §17.3, §11.1). */
+import { createHash } from "node:crypto";
+import { machineID } from "./host.ts";
+
+/** `52:55:55:` + 3 bytes of sha256(machine ID + ID): stable per host and per ID (INSTDIR for NIC 0). */
+export function macAddress(
+  uniqueID: string,
+  seed: string = machineID(),
+): string {
+  const sum = createHash("sha256").update(seed + uniqueID).digest();
+  return [
+    "52",
+    "55",
+    "55",
+    ...[0, 1, 2].map((i) => sum[i].toString(16).padStart(2, "0")),
+  ].join(":");
+}
+
+/** `lima-` + hex of the first 8 bytes of sha256(`location:mountPoint`): the 9p/virtiofs tag. */
+export function mountTag(location: string, mountPoint: string): string {
+  return "lima-" +
+    createHash("sha256").update(`${location}:${mountPoint}`).digest("hex")
+      .slice(0, 16);
+}
