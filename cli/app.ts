@@ -3,7 +3,12 @@ import {
   type CommanderError,
   Option,
 } from "@commander-js/extra-typings";
-import { configureLogger, type Level, parseLevel } from "../core/log.ts";
+import {
+  configureLogger,
+  type Level,
+  logger,
+  parseLevel,
+} from "../core/log.ts";
 import { LimaError } from "../core/errors.ts";
 
 /** The global flags every command accepts (Lima's persistent flags). */
@@ -42,10 +47,21 @@ export function rootCommand(): Command {
     .configureOutput({ outputError: () => {} })
     .hook(
       "preAction",
-      (_root, action) => applyGlobalOptions(action.optsWithGlobals()),
+      (_root, action) => {
+        const opts = action.optsWithGlobals();
+        applyGlobalOptions(opts);
+        if (opts.yes && YES_DEPRECATED_FOR.includes(action.name())) {
+          logger.warn(
+            "--yes flag is deprecated (--tty=false is still supported and works in the same way. Also consider using --start)",
+          );
+        }
+      },
     );
   return program;
 }
+
+/** Commands for which Lima deprecates `--yes` (they gained `--start` instead). */
+const YES_DEPRECATED_FOR = ["clone", "edit", "rename"];
 
 function applyGlobalOptions(opts: GlobalOptions): void {
   if (opts.logFormat !== "text" && opts.logFormat !== "json") {

@@ -1,27 +1,6 @@
-import { Command } from "@commander-js/extra-typings";
-import { addEditFlags } from "../core/config/edit_flags.ts";
-import { logger } from "../core/log.ts";
-import type { GlobalOptions } from "./app.ts";
-
-const YES_DEPRECATED =
-  "--yes flag is deprecated (--tty=false is still supported and works in the same way. Also consider using --start)";
+import { cloneOrRenameCommand } from "./clone.ts";
 
 /** `limactl rename OLDINST NEWINST`. */
 export function renameCommand() {
-  const command = new Command("rename")
-    .summary("Rename an instance of Lima")
-    .argument("<oldinst>")
-    .argument("<newinst>");
-  return addEditFlags(command, {
-    create: false,
-    commentPrefix: "[limactl edit] ",
-  }).action(
-    async (oldName, newName, opts, cmd) => {
-      if ((cmd.optsWithGlobals() as GlobalOptions).yes) {
-        logger.warn(YES_DEPRECATED);
-      }
-      const { cloneInstance } = await import("../core/lifecycle/clone.ts");
-      await cloneInstance(oldName, newName, { rename: true, flags: opts });
-    },
-  );
+  return cloneOrRenameCommand("rename", "Rename an instance of Lima");
 }

@@ -37,6 +37,7 @@ import {
   type ProgressStyle,
 } from "./progress.ts";
 import { withDirLock } from "./lock.ts";
+import { exists } from "../store/exists.ts";
 
 export interface DownloadOptions {
   /** Expected digest of the bytes at LOCATION (`sha256:…`, `sha384:…`, `sha512:…`). */
@@ -718,16 +719,6 @@ async function streamInto(
     if (actual.hex !== o.expected.hex) {
       throw digestMismatch(`"${o.location}"`, o.expected, actual);
     }
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
   }
 }
 

@@ -67,22 +67,22 @@ function ipv6(hex,    bytes, i, g, groups, best, bestlen, run, start, out) {
 	}
 	return out
 }
-function scan(file, proto, v6,    line, f, n, local, colon, ip) {
+# Sockets are kept as raw /proc text and decoded only when they are reported.
+function scan(file, proto, v6,    line, f, n) {
 	while ((getline line < file) > 0) {
 		n = split(line, f, " ")
 		if (n < 4 || f[1] == "sl") continue
 		if (proto == "tcp" && f[4] != "0A") continue
 		if (proto == "udp" && (f[4] != "07" || substr(f[3], length(f[3]) - 3) != "0000")) continue
-		local = f[2]
-		colon = index(local, ":")
-		ip = v6 ? ipv6(substr(local, 1, colon - 1)) : ipv4(word(substr(local, 1, colon - 1)))
-		cur[proto " " ip " " hexval(substr(local, colon + 1))] = 1
+		cur[proto " " v6 " " f[2]] = 1
 	}
 	close(file)
 }
-function entry(key,    p) {
+function entry(key,    p, colon, ip) {
 	split(key, p, " ")
-	return "{\"proto\":\"" p[1] "\",\"ip\":\"" p[2] "\",\"port\":" p[3] "}"
+	colon = index(p[3], ":")
+	ip = p[2] ? ipv6(substr(p[3], 1, colon - 1)) : ipv4(word(substr(p[3], 1, colon - 1)))
+	return "{\"proto\":\"" p[1] "\",\"ip\":\"" ip "\",\"port\":" hexval(substr(p[3], colon + 1)) "}"
 }
 {
 	split("", cur)

@@ -23,6 +23,7 @@ import { renameNoReplace } from "../store/rename_no_replace.ts";
 import { ensureUserKey } from "../store/user_key.ts";
 import { VERSION } from "../version.ts";
 import { saveRejectedYAML } from "./rejected_yaml.ts";
+import { exists } from "../store/exists.ts";
 
 export const DEFAULT_INSTANCE = "default";
 
@@ -65,16 +66,6 @@ const REMOVED_TEMPLATES: Record<string, string> = {
   "experimental/virtiofs-linux":
     "template:experimental/virtiofs-linux was removed in Lima v1.0. Use `limactl create --mount-type=virtiofs template:default` instead. See also <https://lima-vm.io/docs/config/mount/>.",
 };
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
 
 function alreadyExists(name: string): LimaError {
   return new LimaError({ summary: `instance ${quote(name)} already exists` });

@@ -12,16 +12,7 @@ import { quote } from "../quote.ts";
 import { writeFileAtomic } from "../store/atomic_write.ts";
 import { InstanceFiles } from "../store/paths.ts";
 import type { Driver } from "../../plugins/contract.ts";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
+import { exists } from "../store/exists.ts";
 
 /**
  * The images to try, in order: those for the instance's arch whose variant and arch variant

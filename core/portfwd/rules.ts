@@ -130,7 +130,10 @@ function addressMatches(listenerIP: string, rule: PortForward): boolean {
 }
 
 /** The first-match decision (spec §10.3) for LISTENER under RULES. */
-export function decide(rules: EffectiveRules, listener: GuestListener): Decision {
+export function decide(
+  rules: EffectiveRules,
+  listener: GuestListener,
+): Decision {
   if (rules.disabled.has(listener.proto)) {
     return { action: "ignore", quiet: true };
   }

@@ -1,0 +1,73 @@
+/**
+ * The host side of the guest agent's output: one JSON object per line, each saying which
+ * listening sockets appeared and disappeared since the previous line (the first lists all).
+ */
+import { LimaError } from "../errors.ts";
+import type { GuestListener } from "../portfwd/rules.ts";
+
+/** One change in the guest's listening sockets. */
+export interface ListenerEvent {
+  added: GuestListener[];
+  removed: GuestListener[];
+}
+
+function listener(value: unknown, where: string): GuestListener {
+  const v = value as Partial<GuestListener> | null;
+  if (
+    typeof v !== "object" || v === null ||
+    (v.proto !== "tcp" && v.proto !== "udp") ||
+    typeof v.ip !== "string" || v.ip === "" ||
+    !Number.isInteger(v.port) || v.port! < 0 || v.port! > 65535
+  ) {
+    throw new LimaError({
+      summary: "the guest agent sent an invalid socket",
+      detail: `${where}: ${JSON.stringify(value)}`,
+    });
+  }
+  return { proto: v.proto, ip: v.ip, port: v.port! };
+}
+
+/** Parses one line of guest-agent output; throws a LimaError when it is not an event. */
+export function parseAgentLine(line: string): ListenerEvent {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    throw new LimaError({
+      summary: "the guest agent sent a line that is not JSON",
+      detail: `${JSON.stringify(line)}: ${(err as Error).message}`,
+    });
+  }
+  const v = value as { added?: unknown; removed?: unknown } | null;
+  if (
+    typeof v !== "object" || v === null || !Array.isArray(v.added) ||
+    !Array.isArray(v.removed)
+  ) {
+    throw new LimaError({
+      summary:
+        "the guest agent sent an event without `added` and `removed` lists",
+      detail: JSON.stringify(line),
+    });
+  }
+  return {
+    added: v.added.map((x, i) => listener(x, `added[${i}]`)),
+    removed: v.removed.map((x, i) => listener(x, `removed[${i}]`)),
+  };
+}
+
+/** The events in STREAM, line by line; blank lines are skipped. Ends with the stream. */
+export async function* agentEvents(
+  stream: ReadableStream<Uint8Array>,
+): AsyncGenerator<ListenerEvent> {
+  let pending = "";
+  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+    pending += text;
+    let nl: number;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      if (line) yield parseAgentLine(line);
+    }
+  }
+  if (pending.trim()) yield parseAgentLine(pending.trim());
+}
