@@ -2,7 +2,6 @@
  * `limactl`: the entry point. Builds the command tree, runs it, and turns every
  * error into Lima's exit conventions (fatal message and exit 1, or a child's exit code).
  */
-import { basename } from "node:path";
 import { parseListArgs, runList } from "./cli/list_flags.ts";
 import { errorMessage, ExitCodeError, LimaError } from "./core/errors.ts";
 import { logger } from "./core/log.ts";
@@ -11,7 +10,7 @@ import { VERSION } from "./core/version.ts";
 export async function main(args: string[]): Promise<number> {
   // yq owns its whole command line (its flags clash with ours), as does a binary named yq.
   if (args[0] === "yq") return await yq(args.slice(1));
-  if (/^yq(\.|$)/.test(basename(Deno.execPath()))) return await yq(args);
+  if (/(^|[\\/])yq(\.[^\\/]*)?$/.test(Deno.execPath())) return await yq(args);
   // Only the root knows -v/--version; after a command name, -v is that command's flag.
   if (args.length === 1 && (args[0] === "-v" || args[0] === "--version")) {
     console.log(`limactl version ${VERSION}`);

@@ -30,7 +30,7 @@ const RUNS = Number(values.runs);
 const TARGET = 1.0;
 const NOISE = 0.05;
 
-await using guest = await startTestGuest("bench");
+const guest = await startTestGuest("bench");
 const { target } = guest;
 
 /** The guest service: swallows an upload and answers with one byte, or sends SIZE bytes. */
@@ -225,6 +225,7 @@ await new Deno.Command("ssh", {
   stderr: "null",
 }).output();
 service.close();
+await guest[Symbol.asyncDispose]();
 if (missed) {
   console.log(`Missed the target of ${TARGET.toFixed(1)}x.`);
   Deno.exit(1);

@@ -4,8 +4,6 @@
  * building every command costs more than listing. The parser takes only plain spellings;
  * anything else goes through the command tree so that help and error messages stay the same.
  */
-import { parseArgs } from "node:util";
-
 /** One flag of `limactl list`. */
 export interface ListFlag {
   /** The long name, without dashes. */
@@ -92,36 +90,51 @@ export function listInvocation(
  * line made only of the flags above in plain spellings (`--flag`, `--flag=value`,
  * `--flag value`, `-x`, `-x value`); undefined for everything else (help, global flags,
  * unknown, negated or grouped flags, `--`, missing values), which the command tree handles.
+ * Hand-written rather than `node:util`'s parseArgs: the first `node:` import costs more
+ * than the listing.
  */
 export function parseListArgs(args: string[]): ListInvocation | undefined {
   if (args[0] !== "list" && args[0] !== "ls") return undefined;
-  const rest = args.slice(1);
-  if (rest.some((arg) => arg === "--" || /^-[^-]./.test(arg))) return undefined;
-  // parseArgs rejects keys that are present but undefined.
-  const options = Object.fromEntries(LIST_FLAGS.map((flag) => [flag.name, {
-    type: flag.value ? "string" as const : "boolean" as const,
-    ...(flag.short ? { short: flag.short } : {}),
-    multiple: flag.multiple ?? false,
-  }]));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      options,
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch {
-    return undefined;
+  const names: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i];
+    if (!isFlagLike(arg)) {
+      names.push(arg);
+      continue;
+    }
+    let flag: ListFlag | undefined;
+    let value: string | undefined;
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      flag = LIST_FLAGS.find((f) => f.name === name);
+      if (eq >= 0) value = arg.slice(eq + 1);
+    } else if (arg.length === 2) {
+      flag = LIST_FLAGS.find((f) => f.short === arg[1]);
+    }
+    if (!flag) return undefined;
+    const key = optionKey(flag);
+    if (!flag.value) {
+      if (value !== undefined) return undefined;
+      values[key] = true;
+      continue;
+    }
+    if (value === undefined) {
+      value = args[++i];
+      // A flag where the value should be is more likely a forgotten value.
+      if (value === undefined || isFlagLike(value)) return undefined;
+    }
+    values[key] = flag.multiple
+      ? [...(values[key] as string[] | undefined ?? []), value]
+      : value;
   }
-  const values = Object.fromEntries(
-    LIST_FLAGS.map((flag) => [optionKey(flag), parsed.values[flag.name]]),
-  );
-  return listInvocation(
-    parsed.positionals,
-    values,
-    parsed.values.format !== undefined,
-  );
+  return listInvocation(names, values, values.format !== undefined);
+}
+
+/** Whether ARG is spelled as a flag (a lone `-` is an argument). */
+function isFlagLike(arg: string): boolean {
+  return arg.length > 1 && arg.startsWith("-");
 }
 
 /** Runs `limactl list` as INVOCATION asks, writing to stdout. */

@@ -453,7 +453,7 @@ export function fillDefaults(input: LimaYAML, options: FillOptions): LimaYAML {
     const r: PortForward = { ...rule };
     r.proto = r.proto || "any";
     r.guestIP ??= r.guestIPMustBeZero ? "0.0.0.0" : "127.0.0.1";
-    r.guestIPMustBeZero ??= r.guestIP === "0.0.0.0";
+    r.guestIPMustBeZero ??= false;
     r.hostIP ??= "127.0.0.1";
     if (
       !r.guestPortRange ||

@@ -1,5 +1,4 @@
 /** Facts about the host that builtin defaults are derived from (spec §3.2). */
-import { cpus, hostname, userInfo } from "node:os";
 import type { Arch } from "./schema.ts";
 
 export interface HostUser {
@@ -48,6 +47,30 @@ export function hostArch(): string {
   return limaArch(Deno.build.arch);
 }
 
+/**
+ * The `/etc/passwd` entry of UID (its fields), as the account lookup would find it; undefined
+ * when the account is not there (directory services) or the file cannot be read.
+ */
+function passwdEntry(uid: number): string[] | undefined {
+  try {
+    for (const line of Deno.readTextFileSync("/etc/passwd").split("\n")) {
+      const fields = line.split(":");
+      if (fields[2] === String(uid)) {
+        return fields.length >= 7 ? fields : undefined;
+      }
+    }
+  } catch {
+    // No account database (or not readable): ask the platform instead.
+  }
+  return undefined;
+}
+
+const uid = Deno.uid();
+const ownEntry = uid === null ? undefined : passwdEntry(uid);
+// Other accounts (and Windows) are looked up through node:os, imported only then: the first
+// node: import costs more than `limactl list`, which reads the host facts on every run.
+const os = ownEntry ? undefined : await import("node:os");
+
 let cached: HostInfo | undefined;
 
 /** Host facts, read once per process. */
@@ -55,7 +78,7 @@ export function hostInfo(): HostInfo {
   cached ??= {
     arch: hostArch(),
     os: Deno.build.os,
-    cpus: Math.max(1, navigator.hardwareConcurrency || cpus().length),
+    cpus: Math.max(1, navigator.hardwareConcurrency),
     memory: Deno.systemMemoryInfo().total,
     user: hostUser(),
     timezone: hostTimezone(),
@@ -64,7 +87,15 @@ export function hostInfo(): HostInfo {
 }
 
 function hostUser(): HostUser {
-  const info = userInfo();
+  if (ownEntry) {
+    return {
+      name: ownEntry[0],
+      uid: Number(ownEntry[2]),
+      comment: ownEntry[4].split(",")[0],
+      home: ownEntry[5],
+    };
+  }
+  const info = os!.userInfo();
   return {
     name: info.username,
     uid: info.uid >= 0 ? info.uid : 1000,
@@ -117,7 +148,8 @@ let cachedMachineID: string | undefined;
 export function machineID(): string {
   if (cachedMachineID === undefined) {
     cachedMachineID =
-      (Deno.build.os === "darwin" ? platformUUID() : undefined) ?? hostname();
+      (Deno.build.os === "darwin" ? platformUUID() : undefined) ??
+        Deno.hostname();
     for (
       const file of Deno.build.os === "darwin"
         ? []

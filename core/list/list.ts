@@ -1,5 +1,4 @@
 /** `limactl list` (spec §5.3): instance records as a table, JSON, YAML or Go-template text. */
-import { join } from "node:path";
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
@@ -12,7 +11,12 @@ import {
   instanceDirExists,
   instanceNames,
 } from "../store/instance.ts";
-import { instanceDir, InstanceFiles, limaHome } from "../store/paths.ts";
+import {
+  instanceDir,
+  InstanceFiles,
+  joinPath,
+  limaHome,
+} from "../store/paths.ts";
 import {
   hostFields,
   INSTANCE_FIELDS,
@@ -131,7 +135,7 @@ export async function listInstances(options: ListOptions): Promise<void> {
       files: entries.get(name),
     });
     if (inst) return inst;
-    const file = join(instanceDir(name), InstanceFiles.limaYAML);
+    const file = joinPath(instanceDir(name), InstanceFiles.limaYAML);
     if (await instanceDirExists(name)) {
       return brokenInstance(name, `open ${file}: no such file or directory`);
     }
@@ -204,7 +208,7 @@ function warnAboutDirectoriesWithoutConfig(
 ): void {
   for (const [name, files] of entries) {
     if (!files?.has(InstanceFiles.limaYAML)) {
-      const file = join(instanceDir(name), InstanceFiles.limaYAML);
+      const file = joinPath(instanceDir(name), InstanceFiles.limaYAML);
       logger.warn(
         `The directory ${
           quote(limaHome())

@@ -93,6 +93,11 @@ export class SSHConnection {
     client.on("end", () => this.#closed = true);
   }
 
+  /** The underlying ssh2 client, for channel types this class does not wrap (port forwarding). */
+  get client(): Client {
+    return this.#client;
+  }
+
   /** Whether the connection has ended. */
   get closed(): boolean {
     return this.#closed;

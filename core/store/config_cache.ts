@@ -8,12 +8,11 @@
  * itself; and the file-system state validation looked at (mount locations, playbooks, network
  * sockets). Warnings from the original load are replayed. Writing it is best effort.
  */
-import { join } from "node:path";
 import { hostInfo, machineID } from "../config/host.ts";
 import type { LimaYAML } from "../config/schema.ts";
 import { logger } from "../log.ts";
 import { VERSION } from "../version.ts";
-import { configDir, InstanceFiles } from "./paths.ts";
+import { configDir, InstanceFiles, joinPath } from "./paths.ts";
 
 export const CONFIG_CACHE_FILE = ".inspect-cache.json";
 const FORMAT = 1;
@@ -75,8 +74,8 @@ function sharedKey(): string {
     const env = ["HOME", "TMPDIR", "LIMA_SSH_OVER_VSOCK"].map((k) =>
       `${k}=${Deno.env.get(k) ?? ""}`
     );
-    const defaults = readOptional(join(configDir(), "default.yaml"));
-    const overrides = readOptional(join(configDir(), "override.yaml"));
+    const defaults = readOptional(joinPath(configDir(), "default.yaml"));
+    const overrides = readOptional(joinPath(configDir(), "override.yaml"));
     return JSON.stringify({
       engine: engine.sort(),
       env,
@@ -94,9 +93,9 @@ function instanceKey(
   name: string,
   files: ReadonlySet<string>,
 ): string {
-  const yaml = Deno.readTextFileSync(join(instDir, InstanceFiles.limaYAML));
+  const yaml = Deno.readTextFileSync(joinPath(instDir, InstanceFiles.limaYAML));
   const version = files.has(InstanceFiles.limaVersion)
-    ? readOptional(join(instDir, InstanceFiles.limaVersion))
+    ? readOptional(joinPath(instDir, InstanceFiles.limaVersion))
     : null;
   return JSON.stringify({
     format: FORMAT,
@@ -143,7 +142,7 @@ export async function loadConfigCached(
   const files = options.files ??
     new Set(Array.from(Deno.readDirSync(options.instDir), (e) => e.name));
   const key = instanceKey(options.instDir, options.name, files);
-  const cacheFile = join(options.instDir, CONFIG_CACHE_FILE);
+  const cacheFile = joinPath(options.instDir, CONFIG_CACHE_FILE);
   try {
     const entry = files.has(CONFIG_CACHE_FILE)
       ? JSON.parse(Deno.readTextFileSync(cacheFile)) as CacheEntry

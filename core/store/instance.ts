@@ -3,7 +3,6 @@
  * `limactl list` prints (spec §5). Reading never starts anything: status comes from PID
  * files, and the host agent is asked over its socket only when its PID is alive.
  */
-import { join } from "node:path";
 import type { LimaYAML } from "../config/schema.ts";
 import { parseSize } from "../config/units.ts";
 import { errorMessage } from "../errors.ts";
@@ -12,7 +11,7 @@ import { quote } from "../quote.ts";
 import { hostAgentInfo } from "./hostagent_info.ts";
 import { loadConfigCached } from "./config_cache.ts";
 import { hostnameOf, validateInstanceName } from "./names.ts";
-import { instanceDir, InstanceFiles, limaHome } from "./paths.ts";
+import { instanceDir, InstanceFiles, joinPath, limaHome } from "./paths.ts";
 import { readPidFile } from "./pid_file.ts";
 
 export type Status =
@@ -90,7 +89,7 @@ export function instanceNames(): string[] {
 /** Whether `INSTDIR/lima.yaml` exists. */
 export async function hasConfigFile(instDir: string): Promise<boolean> {
   try {
-    await Deno.lstat(join(instDir, InstanceFiles.limaYAML));
+    await Deno.lstat(joinPath(instDir, InstanceFiles.limaYAML));
     return true;
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return false;
@@ -195,11 +194,11 @@ export async function inspectInstance(
   inst.vmType = y.vmType ?? "";
   inst.sshAddress = "127.0.0.1";
   inst.sshLocalPort = y.ssh?.localPort ?? 0;
-  inst.sshConfigFile = join(dir, InstanceFiles.sshConfig);
+  inst.sshConfigFile = joinPath(dir, InstanceFiles.sshConfig);
   try {
     if (files.has(InstanceFiles.hostAgentPID)) {
       inst.hostAgentPID = readPidFile(
-        join(dir, InstanceFiles.hostAgentPID),
+        joinPath(dir, InstanceFiles.hostAgentPID),
       );
     }
   } catch (err) {
@@ -207,7 +206,7 @@ export async function inspectInstance(
     inst.errors.push(errorMessage(err));
   }
   if (inst.hostAgentPID !== 0) {
-    const sock = join(dir, InstanceFiles.hostAgentSock);
+    const sock = joinPath(dir, InstanceFiles.hostAgentSock);
     try {
       const info = await hostAgentInfo(sock, {
         timeoutMs: options.hostAgentTimeoutMs,
@@ -267,7 +266,7 @@ function readProtectedAndVersion(
 ): void {
   inst.protected = files.has(InstanceFiles.protected);
   if (!files.has(InstanceFiles.limaVersion)) return;
-  const versionFile = join(inst.dir, InstanceFiles.limaVersion);
+  const versionFile = joinPath(inst.dir, InstanceFiles.limaVersion);
   try {
     inst.limaVersion = Deno.readTextFileSync(versionFile).trim();
     if (!/^v?\d+\.\d+\.\d+/.test(inst.limaVersion)) {
@@ -292,7 +291,7 @@ function statusFromPidFiles(
   const driverPidFile = `${inst.vmType}.pid`;
   try {
     if (files.has(driverPidFile)) {
-      inst.driverPID = readPidFile(join(inst.dir, driverPidFile));
+      inst.driverPID = readPidFile(joinPath(inst.dir, driverPidFile));
     }
   } catch (err) {
     inst.status = "Broken";

@@ -1,8 +1,7 @@
 /** Instance and disk name rules (spec §4.1), checked before anything touches the disk. */
-import { join } from "node:path";
 import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
-import { InstanceFiles } from "./paths.ts";
+import { InstanceFiles, joinPath } from "./paths.ts";
 
 const IDENTIFIER_MAX_LENGTH = 76;
 const IDENTIFIER_RE = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
@@ -70,7 +69,7 @@ export function unixPathMax(): number {
 
 /** Throws when the sockets of an instance in INSTDIR would exceed the platform's path limit. */
 export function checkSocketPathLength(name: string, instDir: string): void {
-  const longest = join(instDir, LONGEST_SOCKET);
+  const longest = joinPath(instDir, LONGEST_SOCKET);
   const max = unixPathMax();
   if (longest.length >= max) {
     throw new LimaError({

@@ -3,9 +3,8 @@
  * `message` field): Lima's Go field names on plain objects, maps as `Map`. Each object
  * serialises back to Lima's JSON names, so `{{json .Config}}` prints lima.yaml keys.
  */
-import { join } from "node:path";
 import type { Instance } from "./instance.ts";
-import { configDir, limaHome } from "./paths.ts";
+import { configDir, joinPath, limaHome } from "./paths.ts";
 
 /** The fields `--list-fields` prints, in declaration order (deprecated ones excluded). */
 export const INSTANCE_FIELDS = [
@@ -152,7 +151,7 @@ export function hostFields(): Record<
     HostOS: Deno.build.os,
     HostArch: Deno.build.arch,
     LimaHome: limaHome(),
-    IdentityFile: join(configDir(), "user"),
+    IdentityFile: joinPath(configDir(), "user"),
   };
 }
 

@@ -8,5 +8,11 @@ want=$(printf '[Resolve]\nMulticastDNS=yes\n')
 if [ "$(cat "$conf" 2>/dev/null || true)" != "$want" ]; then
 	mkdir -p "${conf%/*}"
 	printf '%s\n' "$want" >"$conf"
-	systemctl restart systemd-resolved
+	# Many builds already default to MulticastDNS=yes; then the running resolver has it on and
+	# a restart (seconds on an emulated CPU) would change nothing.
+	current=$(busctl get-property org.freedesktop.resolve1 /org/freedesktop/resolve1 \
+		org.freedesktop.resolve1.Manager MulticastDNS 2>/dev/null || true)
+	if [ "$current" != 's "yes"' ]; then
+		systemctl restart systemd-resolved
+	fi
 fi

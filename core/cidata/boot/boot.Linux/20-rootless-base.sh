@@ -2,39 +2,50 @@
 # What rootless containers and user services need on systemd guests: the user's own home,
 # sbin on PATH, a delegated cgroup subtree, unprivileged user namespaces and ports, subordinate
 # ID ranges, and a user manager that runs without a login session (linger).
+# Every process start is slow on an emulated CPU, so work already done is skipped.
 set -eu
 command -v systemctl >/dev/null 2>&1 || exit 0
 [ -d /run/systemd/system ] || exit 0
 user=$LIMA_CIDATA_USER
+uid=$LIMA_CIDATA_UID
 home=$LIMA_CIDATA_HOME
 
 # cloud-init creates the home as root when its parent directory did not exist.
-if [ -d "$home" ] && [ "$(stat -c %u "$home")" != "$LIMA_CIDATA_UID" ]; then
+if [ -d "$home" ] && [ "$(stat -c %u "$home")" != "$uid" ]; then
 	chown "$user" "$home"
 fi
 
 block="PATH=\"\$PATH:/usr/sbin:/sbin\""
-if compare_version.sh "$(uname -r | cut -d- -f1)" lt 5.13; then
+kernel=$(uname -r)
+if compare_version.sh "${kernel%%-*}" lt 5.13; then
 	# Kernels before 5.13 cannot mount overlayfs without privileges.
 	block=$(printf '%s\nexport CONTAINERD_SNAPSHOTTER=fuse-overlayfs' "$block")
 fi
+tmp=
 for rc in .profile .bashrc .zshrc; do
 	file=$home/$rc
 	[ -f "$file" ] || continue
-	tmp=$(mktemp)
+	[ -n "$tmp" ] || tmp=$(mktemp)
 	awk '/^# Lima BEGIN$/ { skip = 1; next } /^# Lima END$/ { skip = 0; next } !skip' "$file" >"$tmp"
 	printf '# Lima BEGIN\n# Make sure iptables and mount.fuse3 are available\n%s\n# Lima END\n' "$block" >>"$tmp"
 	if ! cmp -s "$tmp" "$file"; then
 		cat "$tmp" >"$file"
 	fi
-	rm -f "$tmp"
 done
+[ -z "$tmp" ] || rm -f "$tmp"
 
 dropin=/etc/systemd/system/user@.service.d/lima.conf
 if ! [ -f "$dropin" ]; then
 	mkdir -p "${dropin%/*}"
 	printf '[Service]\nDelegate=yes\n' >"$dropin"
-	systemctl daemon-reload
+	# A reload takes many seconds on an emulated CPU. A user manager that already runs (the
+	# host's SSH login starts one) only gets the drop-in when it restarts, so then the reload
+	# need not hold up the boot; otherwise the manager that linger starts below needs it.
+	if systemctl is-active --quiet "user@$uid.service"; then
+		systemctl daemon-reload >/dev/null 2>&1 &
+	else
+		systemctl daemon-reload
+	fi
 fi
 
 sysctl_conf=/etc/sysctl.d/99-lima.conf
@@ -48,10 +59,10 @@ sysctl_conf=/etc/sysctl.d/99-lima.conf
 sysctl --load "$sysctl_conf" >/dev/null 2>&1 || sysctl -p "$sysctl_conf" >/dev/null 2>&1 || true
 
 for file in /etc/subuid /etc/subgid; do
-	touch "$file"
+	[ -e "$file" ] || : >"$file"
 	grep -q "^$user:" "$file" || printf '%s:524288:1073741824\n' "$user" >>"$file"
 done
 
-if command -v loginctl >/dev/null 2>&1; then
+if command -v loginctl >/dev/null 2>&1 && ! [ -e "/var/lib/systemd/linger/$user" ]; then
 	loginctl enable-linger "$user" || true
 fi
