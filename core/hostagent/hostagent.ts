@@ -49,7 +49,7 @@ export interface HostAgentOptions {
   signal?: AbortSignal;
   /** Pass the cidata debug flag to the guest (`--debug`). */
   debug?: boolean;
-  /** Pause between requirement checks (ms); default 1 s (0.5 s for the essential ones). */
+  /** Pause between requirement checks (ms); default 1 s (0.25 s for the essential ones). */
   requirementIntervalMs?: number;
   /** How long one requirement may take (ms); default 10 minutes. */
   requirementTimeoutMs?: number;
@@ -358,7 +358,7 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
     "essential",
     essentialRequirements(o.config, o.iid),
     o.run,
-    { ...check, intervalMs: o.intervalMs ?? 500 },
+    { ...check, intervalMs: o.intervalMs ?? 250 },
   );
   const optional = optionalRequirements(o.config);
   if (optional.length > 0) {

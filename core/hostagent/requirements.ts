@@ -26,6 +26,33 @@ function bash(body: string): string {
   return `#!/bin/bash\nset -eu\n${body}\n`;
 }
 
+/** How long one attempt of a marker requirement waits in the guest (seconds). */
+const MARKER_WAIT_SECONDS = 10;
+
+/**
+ * A script that succeeds once the boot scripts have written IID to MARKER, waiting up to
+ * WAIT_SECONDS for it in the guest. Waiting there, with bash builtins only, replaces
+ * many SSH round trips, each of which costs an emulated guest a new session and a shell.
+ */
+export function markerScript(
+  marker: string,
+  iid: string,
+  waitSeconds = MARKER_WAIT_SECONDS,
+): string {
+  const q = shellQuote;
+  return bash([
+    // A pipe this shell holds both ends of: `read -t` on it is a sleep without a process.
+    "exec 3<> <(:)",
+    `for ((i = 0; i < ${Math.max(1, Math.round(waitSeconds * 5))}; i++)); do`,
+    `  seen=; read -r seen 2>/dev/null <${q(marker)} || true; [ "$seen" = ${
+      q(iid)
+    } ] && exit 0`,
+    "  read -r -t 0.2 -u 3 _ || true",
+    "done",
+    "exit 1",
+  ].join("\n"));
+}
+
 /** The essential requirements of a guest booted with the instance id IID. */
 export function essentialRequirements(
   config: LimaYAML,
@@ -46,7 +73,7 @@ export function essentialRequirements(
   }
   list.push({
     description: "user session is ready for ssh",
-    script: bash(`[ "$(cat /run/lima-ssh-ready 2>/dev/null)" = ${iid} ]`),
+    script: markerScript("/run/lima-ssh-ready", iid),
     debugHint:
       "the boot scripts end the user's sessions after changing /etc/environment and then " +
       "write /run/lima-ssh-ready; that has not happened yet",
@@ -61,9 +88,7 @@ export function essentialRequirements(
         "sshfs is needed for reverse-sshfs mounts; see /var/log/cloud-init-output.log in the guest",
     }, {
       description: "fuse to allow_other as user",
-      script: bash(
-        `[ "$(cat /run/lima-fuse-ready 2>/dev/null)" = ${iid} ]`,
-      ),
+      script: markerScript("/run/lima-fuse-ready", iid),
       debugHint:
         "the boot scripts enable user_allow_other in /etc/fuse.conf and then write /run/lima-fuse-ready",
     });
@@ -118,7 +143,7 @@ export function optionalRequirements(config: LimaYAML): Requirement[] {
 export function finalRequirement(iid: string): Requirement {
   return {
     description: "boot scripts must have finished",
-    script: bash(`[ "$(cat /run/lima-boot-done 2>/dev/null)" = ${iid} ]`),
+    script: markerScript("/run/lima-boot-done", iid),
     debugHint:
       "provisioning scripts and probes must finish before the instance is ready; " +
       "see /var/log/cloud-init-output.log in the guest for where the boot stopped",

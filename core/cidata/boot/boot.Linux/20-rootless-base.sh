@@ -34,19 +34,24 @@ for rc in .profile .bashrc .zshrc; do
 done
 [ -z "$tmp" ] || rm -f "$tmp"
 
+# A reload takes many seconds on an emulated CPU. While the user's manager runs (the host's SSH
+# login starts one), neither the reload nor linger changes it, so both then go on in the
+# background; otherwise the manager that linger starts needs the drop-in loaded first.
+reload=false
 dropin=/etc/systemd/system/user@.service.d/lima.conf
 if ! [ -f "$dropin" ]; then
 	mkdir -p "${dropin%/*}"
 	printf '[Service]\nDelegate=yes\n' >"$dropin"
-	# A reload takes many seconds on an emulated CPU. A user manager that already runs (the
-	# host's SSH login starts one) only gets the drop-in when it restarts, so then the reload
-	# need not hold up the boot; otherwise the manager that linger starts below needs it.
-	if systemctl is-active --quiet "user@$uid.service"; then
-		systemctl daemon-reload >/dev/null 2>&1 &
-	else
-		systemctl daemon-reload
-	fi
+	reload=true
 fi
+linger=false
+if command -v loginctl >/dev/null 2>&1 && ! [ -e "/var/lib/systemd/linger/$user" ]; then
+	linger=true
+fi
+finish() {
+	[ "$reload" = false ] || systemctl daemon-reload
+	[ "$linger" = false ] || loginctl enable-linger "$user" || true
+}
 
 sysctl_conf=/etc/sysctl.d/99-lima.conf
 {
@@ -63,6 +68,11 @@ for file in /etc/subuid /etc/subgid; do
 	grep -q "^$user:" "$file" || printf '%s:524288:1073741824\n' "$user" >>"$file"
 done
 
-if command -v loginctl >/dev/null 2>&1 && ! [ -e "/var/lib/systemd/linger/$user" ]; then
-	loginctl enable-linger "$user" || true
-fi
+[ "$reload" = true ] || [ "$linger" = true ] || exit 0
+case $(systemctl is-active "user@$uid.service" 2>/dev/null || true) in
+active | activating | reloading)
+	# Detached from the boot's output, which cloud-init reads until every writer has closed it.
+	finish </dev/null >/dev/null 2>&1 &
+	;;
+*) finish ;;
+esac
