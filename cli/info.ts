@@ -10,7 +10,9 @@ export function infoCommand(listDrivers: () => Promise<DriverEntry[]>) {
     .action(async (opts) => {
       const info = await collectInfo({ drivers: await listDrivers() });
       for (const value of evaluateYq(info, opts.yq)) {
-        console.log(typeof value === "string" ? value : JSON.stringify(value, null, 4));
+        console.log(
+          typeof value === "string" ? value : JSON.stringify(value, null, 4),
+        );
       }
     });
 }

@@ -4,6 +4,7 @@ import {
   checkRequirements,
   essentialRequirements,
   finalRequirement,
+  markerScript,
   optionalRequirements,
   type Requirement,
   scriptCommand,
@@ -99,4 +100,33 @@ Deno.test("a requirement is retried until it holds; a fatal failure ends its gro
     errors[0],
     /^failed to satisfy the optional requirement 2 of 3 "broken": hint: never$/,
   );
+});
+
+Deno.test("a marker requirement waits in the guest until the marker holds the instance id", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const marker = `${dir}/lima-boot-done`;
+    const check = async (waitSeconds: number) => {
+      const { command, stdin } = scriptCommand(
+        markerScript(marker, "iid-7", waitSeconds),
+      );
+      const child = new Deno.Command(command, {
+        stdin: "piped",
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(stdin));
+      await writer.close();
+      return (await child.status).code;
+    };
+    await Deno.writeTextFile(marker, "iid-6\n");
+    assert.equal(await check(0.4), 1, "another boot's id does not count");
+    setTimeout(() => Deno.writeTextFileSync(marker, "iid-7\n"), 300);
+    const started = performance.now();
+    assert.equal(await check(5), 0);
+    assert.ok(performance.now() - started < 3000, "it returns once written");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

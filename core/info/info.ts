@@ -62,8 +62,12 @@ export interface Info {
 }
 
 /** Collects the report; DRIVERS are the registered drivers (the caller owns the registry). */
-export async function collectInfo(options: { drivers: DriverEntry[] }): Promise<Info> {
-  const drivers = [...options.drivers].sort((a, b) => a.name.localeCompare(b.name));
+export async function collectInfo(
+  options: { drivers: DriverEntry[] },
+): Promise<Info> {
+  const drivers = [...options.drivers].sort((a, b) =>
+    a.name.localeCompare(b.name)
+  );
   const vmTypes = drivers.map((d) => d.name);
   const prefix = dirname(dirname(Deno.execPath()));
   const existing = (paths: string[]) =>
@@ -77,17 +81,23 @@ export async function collectInfo(options: { drivers: DriverEntry[] }): Promise<
   return {
     version: VERSION,
     templates: await listTemplates(),
-    defaultTemplate: (await fillTemplate("template:default", { vmTypes })).config,
+    defaultTemplate:
+      (await fillTemplate("template:default", { vmTypes })).config,
     limaHome: limaHome(),
     vmTypes,
-    vmTypesEx: Object.fromEntries(drivers.map((d) => [d.name, { location: d.location }])),
+    vmTypesEx: Object.fromEntries(
+      drivers.map((d) => [d.name, { location: d.location }]),
+    ),
     guestAgents: {},
     shellEnvBlock: DEFAULT_SHELL_ENV_BLOCK,
     hostOS: Deno.build.os,
     hostArch: hostArch(),
     identityFile: join(configDir(), "user"),
     plugins: [],
-    libexecPaths: existing([join(prefix, "libexec", "lima"), join(prefix, "lib", "lima")]),
+    libexecPaths: existing([
+      join(prefix, "libexec", "lima"),
+      join(prefix, "lib", "lima"),
+    ]),
     sharePaths: existing([join(prefix, "share", "lima")]),
   };
 }

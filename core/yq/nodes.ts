@@ -143,7 +143,8 @@ export function findPair(
 /** Deep equality of two nodes by value; scalars compare by their text, as yq does (`1 == "1"`). */
 export function equalValues(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  const scalar = (v: unknown) => v === null || v === undefined || typeof v !== "object";
+  const scalar = (v: unknown) =>
+    v === null || v === undefined || typeof v !== "object";
   if (scalar(a) && scalar(b)) return String(a ?? null) === String(b ?? null);
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((x, i) => equalValues(x, b[i]));

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import { fillTemplate } from "../../core/template/validate.ts";
 
-const CORPUS = new URL("../../../shared/lima-templates/", import.meta.url).pathname;
+const CORPUS =
+  new URL("../../../shared/lima-templates/", import.meta.url).pathname;
 
 /** Templates that are not expected to validate, and a fragment of the error each gives. */
 const EXCEPTIONS: Record<string, string> = {
@@ -40,7 +41,14 @@ Deno.test("every corpus template validates, except the listed ones", async (t) =
       if (file.startsWith("_hack-test-templates/hack/")) continue;
       await t.step(file, async () => {
         // test-misc.yaml refers to its playbook relative to the working directory.
-        Deno.chdir(join(CORPUS, file.startsWith("_hack-test-templates/") ? "_hack-test-templates" : "."));
+        Deno.chdir(
+          join(
+            CORPUS,
+            file.startsWith("_hack-test-templates/")
+              ? "_hack-test-templates"
+              : ".",
+          ),
+        );
         const locator = join(CORPUS, file);
         if (file in EXCEPTIONS) {
           await assert.rejects(fillTemplate(locator), (err: Error) => {
@@ -49,7 +57,10 @@ Deno.test("every corpus template validates, except the listed ones", async (t) =
           });
         } else {
           const filled = await fillTemplate(locator);
-          assert.ok(filled.config.images && filled.config.images.length > 0, "images are filled");
+          assert.ok(
+            filled.config.images && filled.config.images.length > 0,
+            "images are filled",
+          );
         }
       });
     }

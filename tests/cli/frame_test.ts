@@ -13,14 +13,26 @@ Deno.test("--version prints a semver of at least 2.2.0", async () => {
 
 Deno.test("help lists the commands", async () => {
   const { stdout } = await limactlExpect(0, ["--help"], { limaHome });
-  for (const command of ["create", "list", "validate", "template", "completion", "info"]) {
+  for (
+    const command of [
+      "create",
+      "list",
+      "validate",
+      "template",
+      "completion",
+      "info",
+    ]
+  ) {
     assert.match(stdout, new RegExp(`\\n  ${command}\\b`), command);
   }
 });
 
 Deno.test("an unknown command is fatal and suggests the closest one", async () => {
   const { stderr } = await limactlExpect(1, ["lst"], { limaHome });
-  assertFatal(stderr, 'unknown command "lst" for "limactl" (hint: did you mean …');
+  assertFatal(
+    stderr,
+    'unknown command "lst" for "limactl" (hint: did you mean …',
+  );
   assert.match(stderr, /did you mean [^"]*\blist\b/);
 });
 
@@ -30,36 +42,63 @@ Deno.test("an unknown flag is fatal and names the flag", async () => {
 });
 
 Deno.test("too many arguments name the command", async () => {
-  const { stderr } = await limactlExpect(1, ["template", "copy", "a", "b", "c"], { limaHome });
+  const { stderr } = await limactlExpect(
+    1,
+    ["template", "copy", "a", "b", "c"],
+    { limaHome },
+  );
   assert.match(stderr, /accepts at most 2 arg\(s\), received 3/);
 });
 
 Deno.test("--log-format accepts text and json only", async () => {
-  const bad = await limactlExpect(1, ["--log-format=xml", "template", "list"], { limaHome });
+  const bad = await limactlExpect(1, ["--log-format=xml", "template", "list"], {
+    limaHome,
+  });
   assert.match(bad.stderr, /unsupported log-format: \\"xml\\"/);
-  const json = await limactlExpect(1, ["--log-format", "json", "validate", "/nonexistent.yaml"], { limaHome });
+  const json = await limactlExpect(1, [
+    "--log-format",
+    "json",
+    "validate",
+    "/nonexistent.yaml",
+  ], { limaHome });
   const record = JSON.parse(json.stderr.trim().split("\n").at(-1)!);
   assert.equal(record.level, "fatal");
   assert.match(record.msg, /nonexistent\.yaml/);
 });
 
 Deno.test("--tty and --yes cannot be combined; --tty=false is accepted", async () => {
-  const { stderr } = await limactlExpect(1, ["--tty", "--yes", "template", "list"], { limaHome });
+  const { stderr } = await limactlExpect(1, [
+    "--tty",
+    "--yes",
+    "template",
+    "list",
+  ], { limaHome });
   assertFatal(stderr, "cannot use both --tty and --yes flags at the same time");
   await limactlExpect(0, ["--tty=false", "template", "list"], { limaHome });
 });
 
 Deno.test("--log-level filters log lines, also when given after the command", async () => {
   const normal = await limactlExpect(0, ["template", "list"], { limaHome });
-  const quiet = await limactlExpect(0, ["template", "list", "--log-level=error"], { limaHome });
-  assert.match(normal.stderr, /level=warning msg="`limactl template` is experimental"/);
+  const quiet = await limactlExpect(0, [
+    "template",
+    "list",
+    "--log-level=error",
+  ], { limaHome });
+  assert.match(
+    normal.stderr,
+    /level=warning msg="`limactl template` is experimental"/,
+  );
   assert.equal(quiet.stderr, "");
-  await limactlExpect(1, ["--log-level=loud", "template", "list"], { limaHome });
+  await limactlExpect(1, ["--log-level=loud", "template", "list"], {
+    limaHome,
+  });
 });
 
 for (const shell of ["bash", "zsh", "fish", "powershell"]) {
   Deno.test(`completion ${shell} prints a script for limactl`, async () => {
-    const { stdout } = await limactlExpect(0, ["completion", shell], { limaHome });
+    const { stdout } = await limactlExpect(0, ["completion", shell], {
+      limaHome,
+    });
     assert.match(stdout, /limactl/);
     assert.ok(stdout.split("\n").length > 20, "a real script, not a stub");
   });
@@ -70,6 +109,8 @@ Deno.test("completion rejects an unknown shell", async () => {
 });
 
 Deno.test("the completion callback suggests sub-commands", async () => {
-  const { stdout } = await limactlExpect(0, ["complete", "--", "templ"], { limaHome });
+  const { stdout } = await limactlExpect(0, ["complete", "--", "templ"], {
+    limaHome,
+  });
   assert.match(stdout, /^template\b/m);
 });

@@ -2,9 +2,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { assertFatal, assertInfo, limactlExpect, tempLimaHome } from "./helpers.ts";
+import {
+  assertFatal,
+  assertInfo,
+  limactlExpect,
+  tempLimaHome,
+} from "./helpers.ts";
 
-const CORPUS = new URL("../../../shared/lima-templates/", import.meta.url).pathname;
+const CORPUS =
+  new URL("../../../shared/lima-templates/", import.meta.url).pathname;
 const limaHome = await tempLimaHome();
 const corpus = { limaHome, env: { LIMA_TEMPLATES_PATH: CORPUS } };
 
@@ -15,14 +21,25 @@ async function writeTemplate(name: string, text: string): Promise<string> {
 }
 
 Deno.test("validate logs OK for each good template", async () => {
-  const { stderr } = await limactlExpect(0, ["validate", "template:docker", "template:debian"], corpus);
+  const { stderr } = await limactlExpect(0, [
+    "validate",
+    "template:docker",
+    "template:debian",
+  ], corpus);
   assertInfo(stderr, '"template:docker": OK');
   assertInfo(stderr, '"template:debian": OK');
 });
 
 Deno.test("validate stops at the first bad template, naming the file and the field", async () => {
-  const bad = await writeTemplate("bad-memory.yaml", "images: [{location: /etc/profile}]\nmemory: -4GiB\n");
-  const { stderr } = await limactlExpect(1, ["validate", "template:debian", bad], corpus);
+  const bad = await writeTemplate(
+    "bad-memory.yaml",
+    "images: [{location: /etc/profile}]\nmemory: -4GiB\n",
+  );
+  const { stderr } = await limactlExpect(1, [
+    "validate",
+    "template:debian",
+    bad,
+  ], corpus);
   assertInfo(stderr, '"template:debian": OK');
   assertFatal(stderr, `failed to validate YAML file ${JSON.stringify(bad)}: …`);
   assert.match(stderr, /memory/);
@@ -36,8 +53,15 @@ Deno.test("validate reports YAML syntax errors with the file", async () => {
 });
 
 Deno.test("validate --fill prints the filled configuration", async () => {
-  const path = await writeTemplate("small.yaml", "images: [{location: /etc/profile}]\ncpus: 3\n");
-  const { stdout } = await limactlExpect(0, ["validate", "--fill", path], corpus);
+  const path = await writeTemplate(
+    "small.yaml",
+    "images: [{location: /etc/profile}]\ncpus: 3\n",
+  );
+  const { stdout } = await limactlExpect(
+    0,
+    ["validate", "--fill", path],
+    corpus,
+  );
   const filled = parse(stdout);
   assert.equal(filled.cpus, 3);
   assert.equal(filled.disk, "100GiB");
@@ -48,7 +72,13 @@ Deno.test("validate --fill prints the filled configuration", async () => {
 Deno.test("template copy --embed of `base: FILE` reproduces FILE", async () => {
   for (const name of ["docker.yaml", "ubuntu-24.04.yaml", "k3s.yaml"]) {
     const file = join(CORPUS, name);
-    const { stdout } = await limactlExpect(0, ["tmpl", "copy", "--embed", "-", "-"], {
+    const { stdout } = await limactlExpect(0, [
+      "tmpl",
+      "copy",
+      "--embed",
+      "-",
+      "-",
+    ], {
       ...corpus,
       stdin: `base: ${file}`,
     });
@@ -58,23 +88,47 @@ Deno.test("template copy --embed of `base: FILE` reproduces FILE", async () => {
 
 Deno.test("template copy writes DEST and writes nothing when the template is bad", async () => {
   const dest = join(limaHome, "copied.yaml");
-  await limactlExpect(0, ["template", "copy", "template:debian-12", dest], corpus);
+  await limactlExpect(
+    0,
+    ["template", "copy", "template:debian-12", dest],
+    corpus,
+  );
   assert.match(await Deno.readTextFile(dest), /debian/);
 
   const missing = join(limaHome, "never-written.yaml");
-  await limactlExpect(1, ["template", "copy", "/nonexistent/x.yaml", missing], corpus);
+  await limactlExpect(
+    1,
+    ["template", "copy", "/nonexistent/x.yaml", missing],
+    corpus,
+  );
   await assert.rejects(Deno.stat(missing), Deno.errors.NotFound);
 });
 
 Deno.test("template copy refuses --verbatim together with --embed", async () => {
-  const { stderr } = await limactlExpect(1, ["template", "copy", "--verbatim", "--embed", "template:docker"], corpus);
+  const { stderr } = await limactlExpect(1, [
+    "template",
+    "copy",
+    "--verbatim",
+    "--embed",
+    "template:docker",
+  ], corpus);
   assert.match(stderr, /mutually exclusive/);
 });
 
 Deno.test("template yq evaluates against the embedded, filled template", async () => {
-  const { stdout } = await limactlExpect(0, ["template", "yq", "template:docker", ".containerd.user"], corpus);
+  const { stdout } = await limactlExpect(0, [
+    "template",
+    "yq",
+    "template:docker",
+    ".containerd.user",
+  ], corpus);
   assert.equal(stdout.trim(), "false");
-  const arch = await limactlExpect(0, ["template", "yq", "template:default", ".arch"], { limaHome });
+  const arch = await limactlExpect(0, [
+    "template",
+    "yq",
+    "template:default",
+    ".arch",
+  ], { limaHome });
   assert.match(arch.stdout.trim(), /^(x86_64|aarch64)$/);
 });
 
@@ -86,9 +140,21 @@ Deno.test("template list shows the built-in templates without internal ones", as
 });
 
 Deno.test("generate-jsonschema prints a schema with every top-level field", async () => {
-  const { stdout } = await limactlExpect(0, ["generate-jsonschema"], { limaHome });
+  const { stdout } = await limactlExpect(0, ["generate-jsonschema"], {
+    limaHome,
+  });
   const schema = JSON.parse(stdout);
-  for (const field of ["images", "cpus", "memory", "mounts", "provision", "portForwards", "param"]) {
+  for (
+    const field of [
+      "images",
+      "cpus",
+      "memory",
+      "mounts",
+      "provision",
+      "portForwards",
+      "param",
+    ]
+  ) {
     assert.ok(field in schema.properties, field);
   }
 });
@@ -117,20 +183,34 @@ Deno.test("info reports the installation as Lima does", async () => {
   assert.equal(info.identityFile, join(info.limaHome, "_config", "user"));
   assert.ok(info.vmTypes.includes("qemu"));
   assert.deepEqual(info.vmTypesEx.qemu, { location: "internal" });
-  assert.ok(info.defaultTemplate.images.length > 0, "the default template is filled");
+  assert.ok(
+    info.defaultTemplate.images.length > 0,
+    "the default template is filled",
+  );
   assert.ok(info.templates.some((t: { name: string }) => t.name === "default"));
 });
 
 Deno.test("info --yq selects part of the report", async () => {
-  const { stdout } = await limactlExpect(0, ["info", "--yq", ".vmTypes"], { limaHome });
+  const { stdout } = await limactlExpect(0, ["info", "--yq", ".vmTypes"], {
+    limaHome,
+  });
   assert.ok(JSON.parse(stdout).includes("vz"));
 });
 
 Deno.test("vmType may name a driver module by path; unknown names are refused", async () => {
-  const driver = new URL("../fixtures/example-driver/mod.ts", import.meta.url).pathname;
-  const byPath = await writeTemplate("by-path.yaml", `images: [{location: /etc/profile}]\nvmType: ${driver}\n`);
+  const driver =
+    new URL("../fixtures/example-driver/mod.ts", import.meta.url).pathname;
+  const byPath = await writeTemplate(
+    "by-path.yaml",
+    `images: [{location: /etc/profile}]\nvmType: ${driver}\n`,
+  );
   await limactlExpect(0, ["validate", byPath], { limaHome });
-  const unknown = await writeTemplate("unknown.yaml", "images: [{location: /etc/profile}]\nvmType: nosuch\n");
-  const { stderr } = await limactlExpect(1, ["validate", unknown], { limaHome });
+  const unknown = await writeTemplate(
+    "unknown.yaml",
+    "images: [{location: /etc/profile}]\nvmType: nosuch\n",
+  );
+  const { stderr } = await limactlExpect(1, ["validate", unknown], {
+    limaHome,
+  });
   assert.match(stderr, /vmType \\"nosuch\\" is not a registered driver/);
 });

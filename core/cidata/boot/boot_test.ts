@@ -323,3 +323,139 @@ Deno.test({
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** A directory of fake commands: each appends its name and arguments to LOG, then runs BODY. */
+async function fakeCommands(
+  dir: string,
+  log: string,
+  commands: Record<string, string>,
+): Promise<string> {
+  const bin = join(dir, "bin");
+  await Deno.mkdir(bin, { recursive: true });
+  for (const [name, body] of Object.entries(commands)) {
+    const path = join(bin, name);
+    await Deno.writeTextFile(
+      path,
+      `#!/bin/sh\necho "${name} $*" >>'${log}'\n${body}\n`,
+    );
+    await Deno.chmod(path, 0o755);
+  }
+  return bin;
+}
+
+const script = (path: string) =>
+  BOOT_FILES.find((f) => f.path === `boot.Linux/${path}`)!.content;
+
+Deno.test("00-modprobe.sh loads the missing modules with one modprobe, one by one if that fails", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "limactl-boot-" });
+  try {
+    const loaded = new Set<string>();
+    for await (const entry of Deno.readDir("/sys/module")) {
+      loaded.add(entry.name);
+    }
+    const wanted = script("00-modprobe.sh").match(/for module in ([^;]*);/)![1]
+      .split(/[\s\\]+/).filter(Boolean);
+    const missing = wanted.filter((m) => !loaded.has(m));
+    for (const failing of [false, true]) {
+      const log = join(dir, `log-${failing}`);
+      const bin = await fakeCommands(dir, log, {
+        modprobe: `[ "$1" != -a ] || exit ${failing ? 1 : 0}`,
+      });
+      const result = await run("sh", [
+        "-c",
+        `PATH='${bin}':$PATH; ${script("00-modprobe.sh")}`,
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      const calls = await Deno.readTextFile(log).catch(() => "");
+      const expected = missing.length === 0
+        ? ""
+        : [`modprobe -a ${missing.join(" ")}`].concat(
+          failing ? missing.map((m) => `modprobe ${m}`) : [],
+        ).join("\n") + "\n";
+      assert.equal(calls, expected);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name:
+    "06-enable-mdns-on-systemd.sh writes the drop-in and restarts the resolver only when mDNS is off",
+  ignore: !canIsolate,
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "limactl-boot-" });
+  try {
+    await writeSeed(join(dir, "seed"), seedFiles(seedOptions(IMAGES)));
+    const etc = join(dir, "etc-systemd");
+    await Deno.mkdir(etc);
+    for (const mdns of ["yes", "no"]) {
+      await Deno.remove(join(etc, "resolved.conf.d"), { recursive: true })
+        .catch(() => {});
+      const log = join(dir, `log-${mdns}`);
+      const bin = await fakeCommands(dir, log, {
+        systemctl: "exit 0",
+        busctl: `echo 's "${mdns}"'`,
+      });
+      const path = join(dir, "seed/boot.Linux/06-enable-mdns-on-systemd.sh");
+      const result = await isolated(
+        join(dir, "seed"),
+        `PATH='${bin}':$PATH '${path}'`,
+        { "/etc/systemd": etc },
+      );
+      assert.match(result.stdout, /^exit=0$/m, result.stderr);
+      assert.equal(
+        await Deno.readTextFile(join(etc, "resolved.conf.d/00-lima.conf")),
+        "[Resolve]\nMulticastDNS=yes\n",
+      );
+      const restarts = (await Deno.readTextFile(log)).split("\n")
+        .filter((l) => l.startsWith("systemctl restart"));
+      assert.deepEqual(
+        restarts,
+        mdns === "yes" ? [] : ["systemctl restart systemd-resolved"],
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name:
+    "11-colorterm-environment.sh accepts COLORTERM once and does not wait for the reload",
+  ignore: !canIsolate,
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "limactl-boot-" });
+  try {
+    await writeSeed(join(dir, "seed"), seedFiles(seedOptions(IMAGES)));
+    const ssh = join(dir, "ssh");
+    await Deno.mkdir(join(ssh, "sshd_config.d"), { recursive: true });
+    await Deno.writeTextFile(
+      join(ssh, "sshd_config"),
+      "Include /etc/ssh/sshd_config.d/*.conf\nUsePAM yes\n",
+    );
+    const log = join(dir, "log");
+    const bin = await fakeCommands(dir, log, { systemctl: "exit 0" });
+    const path = join(dir, "seed/boot.Linux/11-colorterm-environment.sh");
+    // A /run/systemd/system directory tells the script that systemd runs.
+    const cmd = `mkdir -p /run/systemd/system; PATH='${bin}':$PATH '${path}'`;
+    for (let i = 0; i < 2; i++) {
+      const result = await isolated(join(dir, "seed"), cmd, {
+        "/etc/ssh": ssh,
+      });
+      assert.match(result.stdout, /^exit=0$/m, result.stderr);
+    }
+    assert.equal(
+      await Deno.readTextFile(
+        join(ssh, "sshd_config.d/99-lima-colorterm.conf"),
+      ),
+      "AcceptEnv COLORTERM\n",
+    );
+    assert.equal(
+      await Deno.readTextFile(log),
+      "systemctl reload --no-block ssh\n",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

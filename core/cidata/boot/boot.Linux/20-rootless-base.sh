@@ -34,9 +34,9 @@ for rc in .profile .bashrc .zshrc; do
 done
 [ -z "$tmp" ] || rm -f "$tmp"
 
-# A reload takes many seconds on an emulated CPU. While the user's manager runs (the host's SSH
-# login starts one), neither the reload nor linger changes it, so both then go on in the
-# background; otherwise the manager that linger starts needs the drop-in loaded first.
+# The drop-in only affects user managers started after the reload, and linger must come after
+# it so that the manager linger starts is delegated. A reload takes many seconds on an emulated
+# CPU and nothing later in the boot needs either, so both go on in the background.
 reload=false
 dropin=/etc/systemd/system/user@.service.d/lima.conf
 if ! [ -f "$dropin" ]; then
@@ -49,7 +49,7 @@ if command -v loginctl >/dev/null 2>&1 && ! [ -e "/var/lib/systemd/linger/$user"
 	linger=true
 fi
 finish() {
-	[ "$reload" = false ] || systemctl daemon-reload
+	[ "$reload" = false ] || systemctl daemon-reload || true
 	[ "$linger" = false ] || loginctl enable-linger "$user" || true
 }
 
@@ -68,11 +68,7 @@ for file in /etc/subuid /etc/subgid; do
 	grep -q "^$user:" "$file" || printf '%s:524288:1073741824\n' "$user" >>"$file"
 done
 
-[ "$reload" = true ] || [ "$linger" = true ] || exit 0
-case $(systemctl is-active "user@$uid.service" 2>/dev/null || true) in
-active | activating | reloading)
-	# Detached from the boot's output, which cloud-init reads until every writer has closed it.
+# Detached from the boot's output, which cloud-init reads until every writer has closed it.
+if [ "$reload" = true ] || [ "$linger" = true ]; then
 	finish </dev/null >/dev/null 2>&1 &
-	;;
-*) finish ;;
-esac
+fi
