@@ -16,6 +16,7 @@ import { detectOpenSSH, sshOptions } from "../ssh/options.ts";
 import { SSHPool } from "../ssh/pool.ts";
 import { writeSSHConfig } from "../ssh/ssh_config.ts";
 import type { SSHTarget } from "../ssh/target.ts";
+import { sshBanner } from "../ssh/wait.ts";
 import { loadValidatedConfig } from "../store/load_config.ts";
 import { instanceDir } from "../store/paths.ts";
 import { isProcessAlive, readPidFile } from "../store/pid_file.ts";
@@ -32,7 +33,6 @@ import {
   scriptCommand,
   type ScriptRunner,
 } from "./requirements.ts";
-import { sshBanner } from "./ssh_banner.ts";
 import { chooseSSHPort } from "./ssh_port.ts";
 
 export interface HostAgentOptions {

@@ -12,19 +12,28 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-/** Reads the first bytes the server sends; true when they are an SSH banner. */
-async function bannerSeen(
+/**
+ * True when HOST:PORT sends an `SSH-` banner within TIMEOUT_MS. A TCP connect alone proves
+ * nothing: QEMU's user-mode network accepts connections before the guest's sshd listens.
+ */
+export async function sshBanner(
   host: string,
   port: number,
-  timeoutMs: number,
+  timeoutMs = 1000,
 ): Promise<boolean> {
   let conn: Deno.TcpConn | undefined;
-  const timer = setTimeout(() => conn?.close(), timeoutMs);
+  let closed = false;
+  const close = () => {
+    if (!closed) conn?.close();
+    closed = true;
+  };
+  const timer = setTimeout(close, timeoutMs);
   try {
     conn = await Deno.connect({ hostname: host, port });
+    if (closed) return false;
     const buf = new Uint8Array(4);
     let got = 0;
-    while (got < 4) {
+    while (got < buf.length) {
       const n = await conn.read(buf.subarray(got));
       if (n === null) return false;
       got += n;
@@ -34,11 +43,7 @@ async function bannerSeen(
     return false;
   } finally {
     clearTimeout(timer);
-    try {
-      conn?.close();
-    } catch {
-      // Closed by the timer.
-    }
+    close();
   }
 }
 
@@ -57,7 +62,7 @@ export async function waitForSSH(
   const left = () => Math.max(1, deadline - Date.now());
   while (Date.now() < deadline) {
     options.signal?.throwIfAborted();
-    if (await bannerSeen(target.host, target.port, Math.min(left(), 5_000))) {
+    if (await sshBanner(target.host, target.port, Math.min(left(), 5_000))) {
       try {
         const conn = await connect(target, {
           timeoutMs: Math.min(left(), 10_000),
