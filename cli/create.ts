@@ -33,14 +33,7 @@ Examples:
     .option("--name <name>", "Override the instance name")
     .option("--list-templates", "List available templates and exit");
   return addEditFlags(command).action(async (arg, opts, cmd) => {
-    if (opts.listTemplates) {
-      const { listTemplates } = await import("../core/template/search_path.ts");
-      const names = (await listTemplates()).map((t) => t.name).filter((n) =>
-        !n.startsWith("_")
-      );
-      console.log(names.join("\n"));
-      return;
-    }
+    if (opts.listTemplates) return await printTemplateNames();
     const globals = cmd.optsWithGlobals() as GlobalOptions;
     const { createFromRequest } = await import("../core/lifecycle/create.ts");
     await createFromRequest({
@@ -51,4 +44,10 @@ Examples:
       ttyExplicit: globals.tty !== undefined,
     });
   });
+}
+
+/** `--list-templates` of `create` and `start`: template names, one per line (internal ones hidden). */
+export async function printTemplateNames(): Promise<void> {
+  const { listTemplates } = await import("../core/template/search_path.ts");
+  for (const t of await listTemplates()) console.log(t.name);
 }

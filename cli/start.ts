@@ -2,6 +2,7 @@ import { Command, Option } from "@commander-js/extra-typings";
 import { addEditFlags } from "../core/config/edit_flags.ts";
 import { type GlobalOptions, isTty } from "./app.ts";
 import type { Wiring } from "./commands.ts";
+import { printTemplateNames } from "./create.ts";
 
 /** `limactl start [INSTANCE|FILE.yaml|URL]`. */
 export function startCommand(wiring: Wiring) {
@@ -42,14 +43,7 @@ Examples:
       "Show provision script progress by tailing cloud-init logs",
     );
   return addEditFlags(command).action(async (arg, opts, cmd) => {
-    if (opts.listTemplates) {
-      const { listTemplates } = await import("../core/template/search_path.ts");
-      const names = (await listTemplates()).map((t) => t.name).filter((n) =>
-        !n.startsWith("_")
-      );
-      console.log(names.join("\n"));
-      return;
-    }
+    if (opts.listTemplates) return await printTemplateNames();
     const globals = cmd.optsWithGlobals() as GlobalOptions;
     const { startFromRequest, parseDuration } = await import(
       "../core/lifecycle/start.ts"
