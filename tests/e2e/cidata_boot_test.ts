@@ -14,6 +14,7 @@ import {
   startVm,
   type Vm,
 } from "../fixtures/qemu_vm.ts";
+import { missingPrerequisites } from "../fixtures/prerequisites.ts";
 
 const CI = Deno.env.get("CI") === "true";
 /** From QEMU start to power-off: TCG on an idle 2-core host needs 30-50 s, twice that when busy. */
@@ -29,32 +30,12 @@ const decode = (b: Uint8Array) => new TextDecoder().decode(b);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
-async function onPath(cmd: string): Promise<boolean> {
-  const out = await new Deno.Command("sh", {
-    args: ["-c", `command -v "$1"`, "sh", cmd],
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  return out.success;
-}
-
-async function missingPrerequisites(): Promise<string[]> {
-  const missing: string[] = [];
-  if (Deno.uid() !== 0) missing.push("root (to build the guest image)");
-  for (
-    const [cmd, pkg] of [
-      ["qemu-system-x86_64", "qemu-system-x86"],
-      ["qemu-img", "qemu-utils"],
-      ["ssh", "openssh-client"],
-      ["ssh-keygen", "openssh-client"],
-    ]
-  ) {
-    if (!(await onPath(cmd))) missing.push(`${cmd} (Debian package ${pkg})`);
-  }
-  return missing;
-}
-
-const missing = await missingPrerequisites();
+const missing = await missingPrerequisites([
+  ["qemu-system-x86_64", "qemu-system-x86"],
+  ["qemu-img", "qemu-utils"],
+  ["ssh", "openssh-client"],
+  ["ssh-keygen", "openssh-client"],
+]);
 if (missing.length > 0 && !CI) {
   console.error(
     `cidata_boot_test: skipped, missing: ${missing.join(", ")}`,

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { buildGuestImage, type GuestImage } from "../fixtures/guest_image.ts";
 import { testTemplate } from "../fixtures/test_template.ts";
+import { missingPrerequisites } from "../fixtures/prerequisites.ts";
 
 const CI = Deno.env.get("CI") === "true";
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
@@ -22,31 +23,11 @@ const decoder = new TextDecoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-async function onPath(cmd: string): Promise<boolean> {
-  const out = await new Deno.Command("sh", {
-    args: ["-c", `command -v "$1"`, "sh", cmd],
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  return out.success;
-}
-
-async function missingPrerequisites(): Promise<string[]> {
-  const missing: string[] = [];
-  if (Deno.uid() !== 0) missing.push("root (to build the guest image)");
-  for (
-    const [cmd, pkg] of [
-      ["qemu-system-x86_64", "qemu-system-x86"],
-      ["qemu-img", "qemu-utils"],
-      ["ssh-keygen", "openssh-client"],
-    ]
-  ) {
-    if (!(await onPath(cmd))) missing.push(`${cmd} (Debian package ${pkg})`);
-  }
-  return missing;
-}
-
-const missing = await missingPrerequisites();
+const missing = await missingPrerequisites([
+  ["qemu-system-x86_64", "qemu-system-x86"],
+  ["qemu-img", "qemu-utils"],
+  ["ssh-keygen", "openssh-client"],
+]);
 const skip = missing.length > 0 && !CI;
 if (skip) {
   console.error(`lifecycle_test: skipped, missing: ${missing.join(", ")}`);
