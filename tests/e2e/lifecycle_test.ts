@@ -7,195 +7,25 @@
  * skips the test, in CI it fails it.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
-import { buildGuestImage, type GuestImage } from "../fixtures/guest_image.ts";
 import { testTemplate } from "../fixtures/test_template.ts";
-import { missingPrerequisites } from "../fixtures/prerequisites.ts";
-
-const CI = Deno.env.get("CI") === "true";
-const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
-/** Per boot; TCG on 2 cores needs 40-60 s, more on a busy machine. */
-const BOOT_TIMEOUT = Deno.env.get("LIMA_TEST_BOOT_TIMEOUT") ?? "6m";
-const BUILD_TIMEOUT_MS = 20 * 60 * 1000;
-
-const decoder = new TextDecoder();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-const missing = await missingPrerequisites([
-  ["qemu-system-x86_64", "qemu-system-x86"],
-  ["qemu-img", "qemu-utils"],
-  ["ssh-keygen", "openssh-client"],
-]);
-const skip = missing.length > 0 && !CI;
-if (skip) {
-  console.error(`lifecycle_test: skipped, missing: ${missing.join(", ")}`);
-}
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** A temporary LIMA_HOME (short: socket paths must fit) and `limactl` run against it. */
-class Lima {
-  constructor(readonly home: string) {}
-
-  dir(name: string): string {
-    return `${this.home}/${name}`;
-  }
-
-  command(args: string[], stdin: "piped" | "null" = "null") {
-    return new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, ...args],
-      env: { LIMA_HOME: this.home },
-      cwd: this.home,
-      stdin,
-      stdout: "piped",
-      stderr: "piped",
-    });
-  }
-
-  async run(args: string[], stdin?: string | Uint8Array): Promise<Result> {
-    const child = this.command(args, stdin === undefined ? "null" : "piped")
-      .spawn();
-    if (stdin !== undefined) {
-      const writer = child.stdin.getWriter();
-      await writer.write(
-        typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin,
-      );
-      await writer.close();
-    }
-    const out = await child.output();
-    return {
-      code: out.code,
-      stdout: decoder.decode(out.stdout),
-      stderr: decoder.decode(out.stderr),
-    };
-  }
-
-  async expect(code: number, args: string[], stdin?: string | Uint8Array) {
-    const r = await this.run(args, stdin);
-    assert.equal(
-      r.code,
-      code,
-      `limactl ${args.join(" ")} exited ${r.code}:\n${r.stderr}${r.stdout}`,
-    );
-    return r;
-  }
-
-  async status(name: string): Promise<{ status: string; errors: string[] }> {
-    const r = await this.expect(0, ["list", "--json", name]);
-    const inst = JSON.parse(r.stdout.trim().split("\n")[0]);
-    return { status: inst.status, errors: inst.errors ?? [] };
-  }
-
-  async pid(name: string, file: string): Promise<number> {
-    const text = await Deno.readTextFile(`${this.dir(name)}/${file}`);
-    return Number(text.trim());
-  }
-}
-
-/** Whether PID runs (a zombie nobody reaps does not count). */
-async function running(pid: number): Promise<boolean> {
-  try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(
-  what: string,
-  timeoutMs: number,
-  check: () => Promise<boolean>,
-): Promise<number> {
-  const started = performance.now();
-  while (!(await check())) {
-    if (performance.now() - started > timeoutMs) {
-      assert.fail(`timed out after ${seconds(timeoutMs)} waiting for ${what}`);
-    }
-    await sleep(100);
-  }
-  return performance.now() - started;
-}
-
-/** `qemu-img check` of the instance disk: no corruption, no leaks. */
-async function checkDisk(path: string): Promise<void> {
-  const out = await new Deno.Command("qemu-img", {
-    args: ["check", path],
-    stdin: "null",
-  }).output();
-  assert.equal(
-    out.code,
-    0,
-    `qemu-img check ${path}: ${decoder.decode(out.stdout)}${
-      decoder.decode(out.stderr)
-    }`,
-  );
-}
-
-async function start(lima: Lima, args: string[]): Promise<Result> {
-  const started = performance.now();
-  const r = await lima.expect(0, ["start", "--timeout", BOOT_TIMEOUT, ...args]);
-  console.log(
-    `  limactl start ${args.at(-1)}: READY after ${
-      seconds(performance.now() - started)
-    }`,
-  );
-  return r;
-}
-
-/** Kills every QEMU process the test's instances may have left. */
-async function killLeftovers(home: string): Promise<void> {
-  const out = await new Deno.Command("pgrep", {
-    args: ["-f", `qemu-system.*${home}/`],
-    stdout: "piped",
-  }).output();
-  for (const pid of decoder.decode(out.stdout).split("\n").filter(Boolean)) {
-    try {
-      Deno.kill(Number(pid), "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-async function withLima(fn: (lima: Lima) => Promise<void>): Promise<void> {
-  const home = await Deno.makeTempDir({ prefix: "lc" });
-  const lima = new Lima(home);
-  try {
-    await fn(lima);
-  } finally {
-    for await (const entry of Deno.readDir(home)) {
-      if (entry.isDirectory && !/^[._]/.test(entry.name)) {
-        await lima.run(["stop", "--force", entry.name]);
-      }
-    }
-    await killLeftovers(home);
-    await Deno.remove(home, { recursive: true });
-  }
-}
-
-async function guestImage(): Promise<GuestImage> {
-  assert.deepEqual(missing, [], "prerequisites are missing in CI");
-  const started = performance.now();
-  const image = await buildGuestImage({
-    signal: AbortSignal.timeout(BUILD_TIMEOUT_MS),
-  });
-  console.log(
-    `  guest image ready after ${seconds(performance.now() - started)}`,
-  );
-  return image;
-}
+import {
+  checkDisk,
+  decoder,
+  guestImage,
+  running,
+  seconds,
+  skipVMTests,
+  sleep,
+  start,
+  waitFor,
+  withLima,
+} from "./harness.ts";
 
 Deno.test({
   name:
     "an instance starts, runs commands, keeps its data across restarts and survives kill -9",
-  ignore: skip,
+  ignore: skipVMTests,
 }, async (t) => {
   const image = await guestImage();
   await withLima(async (lima) => {
@@ -342,7 +172,7 @@ Deno.test({
 Deno.test({
   name:
     "bad images, a busy SSH port and a silent guest fail with the cause and the log to read",
-  ignore: skip,
+  ignore: skipVMTests,
 }, async (t) => {
   const image = await guestImage();
   await withLima(async (lima) => {
