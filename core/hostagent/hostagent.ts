@@ -33,6 +33,7 @@ import {
   scriptCommand,
   type ScriptRunner,
 } from "./requirements.ts";
+import { type PortForwarding, startPortForwarding } from "./port_forwarding.ts";
 import { chooseSSHPort } from "./ssh_port.ts";
 
 export interface HostAgentOptions {
@@ -192,18 +193,19 @@ async function serve(
   });
   const keys = await identityFiles({ loadDotSSHPubKeys });
   const user = configured.user?.name ?? "";
+  const opensshOptions = sshOptions({
+    instDir: dir,
+    user,
+    identityFiles: keys,
+    forwardAgent: configured.ssh?.forwardAgent ?? false,
+    forwardX11: configured.ssh?.forwardX11 ?? false,
+    forwardX11Trusted: configured.ssh?.forwardX11Trusted ?? false,
+    features: await detectOpenSSH(),
+  });
   await writeSSHConfig(dir, {
     name: options.name,
     port: sshLocalPort,
-    options: sshOptions({
-      instDir: dir,
-      user,
-      identityFiles: keys,
-      forwardAgent: configured.ssh?.forwardAgent ?? false,
-      forwardX11: configured.ssh?.forwardX11 ?? false,
-      forwardX11Trusted: configured.ssh?.forwardX11Trusted ?? false,
-      features: await detectOpenSSH(),
-    }),
+    options: opensshOptions,
   });
 
   const api = await serveAPI(options.socket, () => ({ sshLocalPort }));
@@ -212,6 +214,7 @@ async function serve(
   const routine = new AbortController();
   let vm: RunningVM | undefined;
   let crash: string | undefined;
+  let forwarding: PortForwarding | undefined;
   try {
     vm = await driver.start();
     events.emit({ sshLocalPort });
@@ -231,6 +234,23 @@ async function serve(
       run: scriptRunner(pool, target, configured),
       pool,
       target,
+      startServices: () =>
+        startPortForwarding({
+          config: configured,
+          sshLocalPort,
+          pool,
+          target,
+          sshArgs: [
+            ...opensshOptions.flatMap((o) => ["-o", o]),
+            "-p",
+            String(sshLocalPort),
+            target.host,
+          ],
+          events,
+        }).then((pf) => {
+          forwarding = pf;
+          return pf;
+        }),
       signal: routine.signal,
       intervalMs: options.requirementIntervalMs,
       timeoutMs: options.requirementTimeoutMs,
@@ -263,6 +283,9 @@ async function serve(
   } finally {
     logger.info("Shutting down the host agent");
     routine.abort();
+    await forwarding?.close().catch((err) =>
+      logger.warn(`failed to stop port forwarding: ${errorMessage(err)}`)
+    );
     await cleanup(configured, dir, pool);
     await stopDriver(driver, vm !== undefined);
     if (crash) events.emit({ exiting: true, errors: [crash] });
@@ -341,10 +364,15 @@ interface RoutineOptions {
   run: ScriptRunner;
   pool: SSHPool;
   target: SSHTarget;
+  /** Port forwarding and the guest agent, started after the essential requirements. */
+  startServices: () => Promise<PortForwarding>;
   signal: AbortSignal;
   intervalMs?: number;
   timeoutMs?: number;
 }
+
+/** How long the start-up routine waits for the guest agent (spec §6.4 step 10). */
+const GUEST_AGENT_WAIT_MS = 60_000;
 
 /** Spec §6.4: the requirements in order, then `copyToHost`; returns every error. */
 async function startupRoutine(o: RoutineOptions): Promise<string[]> {
@@ -360,6 +388,13 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
     o.run,
     { ...check, intervalMs: o.intervalMs ?? 250 },
   );
+  o.signal.throwIfAborted();
+  let services: PortForwarding | undefined;
+  try {
+    services = await o.startServices();
+  } catch (err) {
+    errors.push(`failed to set up port forwarding: ${errorMessage(err)}`);
+  }
   const optional = optionalRequirements(o.config);
   if (optional.length > 0) {
     errors.push(
@@ -368,6 +403,14 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
         intervalMs: o.intervalMs,
       }),
     );
+  }
+  if (services && !o.config.plain && (o.config.os ?? "Linux") === "Linux") {
+    logger.info("Waiting for the guest agent to be running");
+    if (!(await within(services.agentRunning, GUEST_AGENT_WAIT_MS))) {
+      errors.push(
+        "guest agent does not seem to be running; port forwards will not work",
+      );
+    }
   }
   errors.push(
     ...await checkRequirements("final", [finalRequirement(o.iid)], o.run, {
@@ -382,4 +425,17 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
     errors.push(errorMessage(err));
   }
   return errors;
+}
+
+/** Whether PROMISE settles within MS. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

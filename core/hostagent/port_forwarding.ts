@@ -1,0 +1,186 @@
+/**
+ * Port forwarding in the host agent (spec §6.4 steps 7-8, §10): static and UNIX-socket forwards
+ * once the guest is reachable, then the guest agent's listener events applied through the
+ * instance's rules. TCP goes through the OpenSSH ControlMaster (faster than in-process SSH),
+ * UDP and sockets through the ssh2 connection.
+ */
+import type { LimaYAML } from "../config/schema.ts";
+import { errorMessage } from "../errors.ts";
+import { startGuestAgent } from "../guestagent/agent.ts";
+import type { ListenerEvent } from "../guestagent/events.ts";
+import { logger } from "../log.ts";
+import { Forwarder, type ForwardNotice } from "../portfwd/forwarder.ts";
+import {
+  effectiveRules,
+  type GuestListener,
+  joinHostPort,
+  normalizeIP,
+} from "../portfwd/rules.ts";
+import type { SSHPool } from "../ssh/pool.ts";
+import type { SSHTarget } from "../ssh/target.ts";
+import type { EventWriter } from "./events.ts";
+
+export interface PortForwardingOptions {
+  config: LimaYAML;
+  sshLocalPort: number;
+  pool: SSHPool;
+  target: SSHTarget;
+  /** `ssh` arguments that reach the instance through its ControlMaster (options, `-p`, host). */
+  sshArgs: string[];
+  events: EventWriter;
+  /** Time between two guest-agent restarts after its connection dropped; default 2 s. */
+  retryMs?: number;
+}
+
+/** Running port forwarding; `close` removes every forward. */
+export interface PortForwarding {
+  /** Resolves when the guest agent reported its first listener list. */
+  readonly agentRunning: Promise<void>;
+  close(): Promise<void>;
+}
+
+const key = (l: GuestListener) =>
+  `${l.proto} ${joinHostPort(normalizeIP(l.ip), l.port)}`;
+
+/**
+ * Turns the events of successive guest-agent runs into one stream of changes: the first event
+ * of a run lists every listener, so whatever the previous run knew and this one does not list
+ * has gone away meanwhile.
+ */
+export class ListenerState {
+  readonly #known = new Map<string, GuestListener>();
+
+  /** The change to apply for EVENT; FIRST marks the first event of an agent run. */
+  next(event: ListenerEvent, first: boolean): ListenerEvent {
+    const removed = [...event.removed];
+    if (first) {
+      const listed = new Set(event.added.map(key));
+      for (const [k, l] of this.#known) if (!listed.has(k)) removed.push(l);
+    }
+    for (const l of removed) this.#known.delete(key(l));
+    const added = event.added.filter((l) => !this.#known.has(key(l)));
+    for (const l of added) this.#known.set(key(l), l);
+    return { added, removed };
+  }
+}
+
+function logNotice(notice: ForwardNotice): void {
+  logger[notice.level](notice.message);
+}
+
+/** Starts the ControlMaster, the static and socket forwards, and (unless plain) the guest agent. */
+export async function startPortForwarding(
+  o: PortForwardingOptions,
+): Promise<PortForwarding> {
+  await startControlMaster(o.sshArgs);
+  const conn = await o.pool.get(o.target);
+  const forwarder = new Forwarder({
+    client: conn.client,
+    rules: effectiveRules(o.config, { sshLocalPort: o.sshLocalPort }),
+    tcp: { kind: "openssh", args: o.sshArgs },
+    onNotice: (notice) => {
+      logNotice(notice);
+      o.events.emitWith({ portForward: notice.event });
+    },
+  });
+  await forwarder.forwardStatic();
+  await forwarder.forwardSockets();
+  const closing = new AbortController();
+  const { promise: agentRunning, resolve: agentSeen } = Promise
+    .withResolvers<void>();
+  const watcher = o.config.plain
+    ? Promise.resolve()
+    : watchGuestAgent(o, forwarder, closing.signal, agentSeen);
+  return {
+    agentRunning,
+    async close() {
+      closing.abort();
+      await watcher;
+      await forwarder.close();
+      await stopControlMaster(o.sshArgs);
+    },
+  };
+}
+
+/** Runs the guest agent and feeds its events to FORWARDER, restarting it when it drops. */
+async function watchGuestAgent(
+  o: PortForwardingOptions,
+  forwarder: Forwarder,
+  signal: AbortSignal,
+  seen: () => void,
+): Promise<void> {
+  const state = new ListenerState();
+  const retryMs = o.retryMs ?? 2000;
+  let announced = false;
+  while (!signal.aborted) {
+    try {
+      const conn = await o.pool.get(o.target);
+      const agent = await startGuestAgent(conn);
+      const stop = () => void agent.stop();
+      signal.addEventListener("abort", stop, { once: true });
+      try {
+        let first = true;
+        for await (const event of agent.events) {
+          if (first && !announced) {
+            logger.info("Guest agent is running");
+            announced = true;
+          }
+          seen();
+          await forwarder.apply(state.next(event, first));
+          first = false;
+        }
+      } finally {
+        signal.removeEventListener("abort", stop);
+      }
+      const status = await agent.status;
+      if (!signal.aborted) {
+        logger.warn(
+          `guest agent ended (exit status ${
+            status.code ?? status.signal
+          }); restarting it`,
+        );
+      }
+    } catch (err) {
+      if (!signal.aborted) {
+        logger.warn(`guest agent failed: ${errorMessage(err)}`);
+      }
+    }
+    await abortableSleep(retryMs, signal);
+  }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+async function ssh(args: string[]): Promise<{ code: number; stderr: string }> {
+  const out = await new Deno.Command("ssh", {
+    args,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+/** Lima's "Explicitly start ssh ControlMaster": the first `ssh` persists as the master. */
+async function startControlMaster(args: string[]): Promise<void> {
+  const { code, stderr } = await ssh([...args, "true"]);
+  if (code !== 0) {
+    logger.warn(
+      `failed to start the SSH ControlMaster (exit status ${code}): ${stderr.trim()}`,
+    );
+  }
+}
+
+async function stopControlMaster(args: string[]): Promise<void> {
+  await ssh(["-O", "exit", ...args]).catch(() => {});
+}

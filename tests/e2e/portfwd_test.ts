@@ -1,0 +1,233 @@
+/**
+ * Port forwarding on a real instance: guest services on 127.0.0.1 and 0.0.0.0 appear on the
+ * host within 5 s of listening and keep working across a service restart, UDP echo, a rule
+ * with another host port, an `ignore` rule, and a UNIX socket forward.
+ */
+import assert from "node:assert/strict";
+import dgram from "node:dgram";
+import { parse, stringify } from "yaml";
+import { testTemplate } from "../fixtures/test_template.ts";
+import {
+  guestImage,
+  type Lima,
+  seconds,
+  skipVMTests,
+  sleep,
+  start,
+  withLima,
+} from "./harness.ts";
+
+/** A guest server: `tcp IP PORT TAG` answers TAG, `udp IP PORT` and `unix PATH` echo. */
+const SERVER = `
+import os, socket, sys
+kind = sys.argv[1]
+if kind == "udp":
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((sys.argv[2], int(sys.argv[3])))
+    while True:
+        data, peer = s.recvfrom(65535)
+        s.sendto(data, peer)
+if kind == "unix":
+    path = sys.argv[2]
+    if os.path.exists(path):
+        os.unlink(path)
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(path)
+    os.chmod(path, 0o666)
+else:
+    s = socket.socket(socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((sys.argv[2], int(sys.argv[3])))
+s.listen()
+while True:
+    c, _ = s.accept()
+    if kind == "unix":
+        c.sendall(c.recv(65535))
+    else:
+        c.sendall(sys.argv[4].encode() + b"\\n")
+    c.close()
+`;
+
+const decoder = new TextDecoder();
+
+async function guest(lima: Lima, script: string): Promise<void> {
+  await lima.expect(0, ["shell", "vm", "sh", "-c", script]);
+}
+
+/** Starts SERVER in the guest as a transient systemd unit named UNIT. */
+async function serve(lima: Lima, unit: string, args: string): Promise<void> {
+  await guest(
+    lima,
+    `sudo systemd-run --quiet --collect --unit=${unit} python3 /tmp/server.py ${args}`,
+  );
+}
+
+/** What a TCP connection to the host PORT reads before EOF ("" when refused or cut). */
+async function readTCP(port: number): Promise<string> {
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const chunks: string[] = [];
+    const buf = new Uint8Array(256);
+    const timer = setTimeout(() => conn.close(), 2000);
+    try {
+      for (let n; (n = await conn.read(buf)) !== null;) {
+        chunks.push(decoder.decode(buf.subarray(0, n)));
+      }
+    } catch {
+      // Closed by the timer.
+    } finally {
+      clearTimeout(timer);
+    }
+    try {
+      conn.close();
+    } catch {
+      // Already closed.
+    }
+    return chunks.join("").trim();
+  } catch {
+    return "";
+  }
+}
+
+/** Milliseconds until host PORT answers EXPECTED; fails after LIMIT_MS. */
+async function reachable(
+  port: number,
+  expected: string,
+  limitMs: number,
+): Promise<number> {
+  const started = performance.now();
+  let last = "";
+  while (performance.now() - started < limitMs) {
+    last = await readTCP(port);
+    if (last === expected) return performance.now() - started;
+    await sleep(100);
+  }
+  assert.fail(
+    `127.0.0.1:${port} did not answer ${expected} within ${
+      seconds(limitMs)
+    } (last answer: ${JSON.stringify(last)})`,
+  );
+}
+
+async function udpEcho(port: number, message: string): Promise<string> {
+  const sock = dgram.createSocket("udp4");
+  const replies: string[] = [];
+  sock.on("message", (data) => replies.push(decoder.decode(data)));
+  await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", resolve));
+  try {
+    for (let attempt = 0; attempt < 50 && replies.length === 0; attempt++) {
+      sock.send(message, port, "127.0.0.1");
+      await sleep(200);
+    }
+    return replies[0] ?? "";
+  } finally {
+    sock.close();
+  }
+}
+
+/** What a UNIX socket forward at PATH echoes for MESSAGE, retried for up to 10 s. */
+async function unixEcho(path: string, message: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const conn = await Deno.connect({ transport: "unix", path });
+      try {
+        await conn.write(new TextEncoder().encode(message));
+        const buf = new Uint8Array(64);
+        const n = await conn.read(buf);
+        if (n) return decoder.decode(buf.subarray(0, n));
+      } finally {
+        conn.close();
+      }
+    } catch {
+      // Not there yet, or the guest side refused.
+    }
+    await sleep(100);
+  }
+  return "";
+}
+
+Deno.test({
+  name: "guest listeners are forwarded to the host as the rules say",
+  ignore: skipVMTests,
+}, async (t) => {
+  const image = await guestImage();
+  await withLima(async (lima) => {
+    const template = parse(testTemplate(image));
+    template.portForwards = [
+      { guestPort: 8082, ignore: true },
+      { guestPort: 8083, hostPort: 18083 },
+      { guestSocket: "/tmp/echo.sock", hostSocket: "echo.sock" },
+    ];
+    const file = `${lima.home}/vm.yaml`;
+    await Deno.writeTextFile(file, stringify(template));
+    await start(lima, ["--tty=false", file]);
+    await lima.expect(
+      0,
+      ["shell", "vm", "sh", "-c", "cat >/tmp/server.py"],
+      SERVER,
+    );
+
+    await t.step("a 127.0.0.1 listener is on the host within 5 s", async () => {
+      await serve(lima, "web8080", "tcp 127.0.0.1 8080 loopback");
+      const ms = await reachable(8080, "loopback", 10_000);
+      console.log(`  127.0.0.1:8080 forwarded after ${seconds(ms)}`);
+      assert.ok(ms < 5000, `forwarded only after ${seconds(ms)}`);
+    });
+
+    await t.step("a 0.0.0.0 listener is on the host within 5 s", async () => {
+      await serve(lima, "web8081", "tcp 0.0.0.0 8081 wildcard");
+      const ms = await reachable(8081, "wildcard", 10_000);
+      console.log(`  0.0.0.0:8081 forwarded after ${seconds(ms)}`);
+      assert.ok(ms < 5000, `forwarded only after ${seconds(ms)}`);
+    });
+
+    await t.step("a restarted service is reachable again", async () => {
+      await guest(lima, "sudo systemctl stop web8080");
+      await serve(lima, "web8080b", "tcp 127.0.0.1 8080 restarted");
+      const ms = await reachable(8080, "restarted", 10_000);
+      assert.ok(ms < 5000, `reachable again only after ${seconds(ms)}`);
+    });
+
+    await t.step("a rule maps a guest port to another host port", async () => {
+      await serve(lima, "web8083", "tcp 127.0.0.1 8083 mapped");
+      await reachable(18083, "mapped", 5000);
+      assert.equal(await readTCP(8083), "");
+    });
+
+    await t.step("UDP datagrams are echoed through the forward", async () => {
+      await serve(lima, "udp9090", "udp 0.0.0.0 9090");
+      const reply = await udpEcho(9090, "ping over udp");
+      const log = await Deno.readTextFile(`${lima.dir("vm")}/ha.stderr.log`);
+      assert.equal(
+        reply,
+        "ping over udp",
+        log.split("\n").filter((l) => /UDP|udp/.test(l)).join("\n"),
+      );
+    });
+
+    await t.step("an ignore rule keeps a port off the host", async () => {
+      await serve(lima, "web8082", "tcp 127.0.0.1 8082 ignored");
+      await sleep(5000);
+      assert.equal(await readTCP(8082), "");
+      const log = await Deno.readTextFile(`${lima.dir("vm")}/ha.stderr.log`);
+      assert.match(log, /Not forwarding TCP 127\.0\.0\.1:8082/);
+    });
+
+    await t.step("a UNIX socket forward carries data", async () => {
+      await serve(lima, "unixecho", "unix /tmp/echo.sock");
+      const path = `${lima.dir("vm")}/sock/echo.sock`;
+      const reply = await unixEcho(path, "through the socket");
+      const log = await Deno.readTextFile(`${lima.dir("vm")}/ha.stderr.log`);
+      assert.equal(
+        reply,
+        "through the socket",
+        log.split("\n").filter((l) => /unix|udp|UDP/.test(l)).join("\n"),
+      );
+    });
+
+    await t.step("stop removes the forwards", async () => {
+      await lima.expect(0, ["stop", "vm"]);
+      assert.equal(await readTCP(8081), "");
+    });
+  });
+});
