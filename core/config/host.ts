@@ -92,7 +92,8 @@ function hostUser(): HostUser {
       name: ownEntry[0],
       uid: Number(ownEntry[2]),
       comment: ownEntry[4].split(",")[0],
-      home: ownEntry[5],
+      // Like a shell (and Lima), `~` means $HOME when it is set.
+      home: Deno.env.get("HOME") || ownEntry[5],
     };
   }
   const info = os!.userInfo();

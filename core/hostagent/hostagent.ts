@@ -33,6 +33,7 @@ import {
   scriptCommand,
   type ScriptRunner,
 } from "./requirements.ts";
+import { mountReverseSSHFS, type SSHFSMount } from "../mounts/reverse_sshfs.ts";
 import { type PortForwarding, startPortForwarding } from "./port_forwarding.ts";
 import { chooseSSHPort } from "./ssh_port.ts";
 
@@ -215,6 +216,7 @@ async function serve(
   let vm: RunningVM | undefined;
   let crash: string | undefined;
   let forwarding: PortForwarding | undefined;
+  const mounts: SSHFSMount[] = [];
   try {
     vm = await driver.start();
     events.emit({ sshLocalPort });
@@ -234,6 +236,24 @@ async function serve(
       run: scriptRunner(pool, target, configured),
       pool,
       target,
+      mount: async () => {
+        const errors: string[] = [];
+        if (
+          configured.plain || configured.mountType !== "reverse-sshfs"
+        ) return errors;
+        for (const m of configured.mounts ?? []) {
+          try {
+            mounts.push(await mountReverseSSHFS(await pool.get(target), m));
+          } catch (err) {
+            errors.push(
+              `failed to mount ${quote(m.location ?? "")}: ${
+                errorMessage(err)
+              }`,
+            );
+          }
+        }
+        return errors;
+      },
       startServices: () =>
         startPortForwarding({
           config: configured,
@@ -286,6 +306,13 @@ async function serve(
     await forwarding?.close().catch((err) =>
       logger.warn(`failed to stop port forwarding: ${errorMessage(err)}`)
     );
+    for (const m of mounts.splice(0)) {
+      await m.close().catch((err) =>
+        logger.warn(
+          `failed to unmount ${quote(m.mountPoint)}: ${errorMessage(err)}`,
+        )
+      );
+    }
     await cleanup(configured, dir, pool);
     await stopDriver(driver, vm !== undefined);
     if (crash) events.emit({ exiting: true, errors: [crash] });
@@ -364,7 +391,9 @@ interface RoutineOptions {
   run: ScriptRunner;
   pool: SSHPool;
   target: SSHTarget;
-  /** Port forwarding and the guest agent, started after the essential requirements. */
+  /** reverse-sshfs mounts (after the essential requirements); returns the errors. */
+  mount: () => Promise<string[]>;
+  /** Port forwarding and the guest agent, started after the mounts. */
   startServices: () => Promise<PortForwarding>;
   signal: AbortSignal;
   intervalMs?: number;
@@ -388,6 +417,8 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
     o.run,
     { ...check, intervalMs: o.intervalMs ?? 250 },
   );
+  o.signal.throwIfAborted();
+  errors.push(...await o.mount());
   o.signal.throwIfAborted();
   let services: PortForwarding | undefined;
   try {

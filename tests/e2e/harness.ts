@@ -37,7 +37,11 @@ export interface Result {
 
 /** A temporary LIMA_HOME (short: socket paths must fit) and `limactl` run against it. */
 export class Lima {
-  constructor(readonly home: string) {}
+  /** ENV is added to the environment of every `limactl` run. */
+  constructor(
+    readonly home: string,
+    readonly env: Record<string, string> = {},
+  ) {}
 
   dir(name: string): string {
     return `${this.home}/${name}`;
@@ -46,7 +50,7 @@ export class Lima {
   command(args: string[], stdin: "piped" | "null" = "null") {
     return new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", MAIN, ...args],
-      env: { LIMA_HOME: this.home },
+      env: { ...this.env, LIMA_HOME: this.home },
       cwd: this.home,
       stdin,
       stdout: "piped",
@@ -162,9 +166,10 @@ export async function killLeftovers(home: string): Promise<void> {
 
 export async function withLima(
   fn: (lima: Lima) => Promise<void>,
+  env: Record<string, string> = {},
 ): Promise<void> {
   const home = await Deno.makeTempDir({ prefix: "lc" });
-  const lima = new Lima(home);
+  const lima = new Lima(home, env);
   try {
     await fn(lima);
   } finally {

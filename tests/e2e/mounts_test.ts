@@ -1,0 +1,99 @@
+/**
+ * Mounts on a real instance, once per mount type (reverse-sshfs and 9p): the home directory
+ * (`~`, here a temporary $HOME) is readable and not writable in the guest, and a writable
+ * mount whose path and file names contain spaces carries files both ways.
+ */
+import assert from "node:assert/strict";
+import { parse, stringify } from "yaml";
+import { testTemplate } from "../fixtures/test_template.ts";
+import {
+  guestImage,
+  type Lima,
+  skipVMTests,
+  start,
+  withLima,
+} from "./harness.ts";
+
+const WRITABLE_POINT = "/mnt/shared dir";
+
+async function guest(lima: Lima, script: string, stdin?: string) {
+  return await lima.run(["shell", "vm", "sh", "-c", script], stdin);
+}
+
+for (const mountType of ["reverse-sshfs", "9p"]) {
+  Deno.test({
+    name: `${mountType} mounts: read-only home, writable mount with spaces`,
+    ignore: skipVMTests,
+  }, async (t) => {
+    const image = await guestImage();
+    const host = await Deno.makeTempDir({ prefix: "lc-mounts" });
+    const home = `${host}/home`;
+    const shared = `${host}/shared with spaces`;
+    await Deno.mkdir(home);
+    await Deno.writeTextFile(`${home}/from host.txt`, "written on the host\n");
+    try {
+      await withLima(async (lima) => {
+        const template = parse(testTemplate(image));
+        template.mountType = mountType;
+        template.mounts = [
+          { location: "~" },
+          { location: shared, mountPoint: WRITABLE_POINT, writable: true },
+        ];
+        const file = `${lima.home}/vm.yaml`;
+        await Deno.writeTextFile(file, stringify(template));
+        await start(lima, ["--tty=false", file]);
+
+        await t.step("the home mount is readable", async () => {
+          const r = await guest(lima, `cat "${home}/from host.txt"`);
+          assert.equal(r.code, 0, r.stderr);
+          assert.equal(r.stdout, "written on the host\n");
+          const type = await guest(lima, `findmnt -n -o FSTYPE -M "${home}"`);
+          assert.equal(
+            type.stdout.trim(),
+            mountType === "9p" ? "9p" : "fuse.sshfs",
+          );
+        });
+
+        await t.step("the home mount is not writable", async () => {
+          const r = await guest(
+            lima,
+            `echo nope >"${home}/from guest.txt" || sudo sh -c 'echo nope >"${home}/from guest root.txt"'`,
+          );
+          assert.notEqual(r.code, 0);
+          const names = [...Deno.readDirSync(home)].map((e) => e.name);
+          assert.deepEqual(names.filter((n) => n.startsWith("from ")), [
+            "from host.txt",
+          ]);
+        });
+
+        await t.step("the host directory was created at start", async () => {
+          assert.ok((await Deno.stat(shared)).isDirectory);
+        });
+
+        await t.step("a file goes from the guest to the host", async () => {
+          const r = await guest(
+            lima,
+            `cat >"${WRITABLE_POINT}/guest file.txt"`,
+            "guest data\n",
+          );
+          assert.equal(r.code, 0, r.stderr);
+          assert.equal(
+            await Deno.readTextFile(`${shared}/guest file.txt`),
+            "guest data\n",
+          );
+        });
+
+        await t.step("a file goes from the host to the guest", async () => {
+          await Deno.writeTextFile(`${shared}/host file.txt`, "host data\n");
+          const r = await guest(lima, `cat "${WRITABLE_POINT}/host file.txt"`);
+          assert.equal(r.code, 0, r.stderr);
+          assert.equal(r.stdout, "host data\n");
+        });
+
+        await lima.expect(0, ["stop", "vm"]);
+      }, { HOME: home });
+    } finally {
+      await Deno.remove(host, { recursive: true });
+    }
+  });
+}
