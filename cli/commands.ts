@@ -12,6 +12,7 @@ import { generateJSONSchemaCommand } from "./generate_jsonschema.ts";
 import { hostAgentCommand } from "./hostagent.ts";
 import { infoCommand } from "./info.ts";
 import { listCommand } from "./list.ts";
+import { networkCommand } from "./network.ts";
 import { protectCommand } from "./protect.ts";
 import { pruneCommand } from "./prune.ts";
 import { renameCommand } from "./rename.ts";
@@ -55,6 +56,7 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
       diskCommand(),
       infoCommand(async () => (await wiring.drivers()).list()),
       driverCommand(),
+      networkCommand(),
       pruneCommand(),
       showSSHCommand(),
       templateCommand(),

@@ -1,31 +1,49 @@
-"""Reports the guest's listening sockets, like agent.sh, through netlink sock_diag.
+#!/usr/bin/env python3
+"""lima-guestagent: reports the guest's listening sockets through netlink sock_diag.
 
 Asking the kernel for listening TCP sockets only skips its table of established connections,
-which /proc/net/tcp always walks; so this costs far less per poll on guests with much memory.
-Usage: agent.py [INTERVAL_SECONDS]. Exits when stdin reaches EOF.
+which /proc/net/tcp always walks; so this costs far less per poll than agent.sh on guests
+with much memory. Each change is one JSON line {"added": [...], "removed": [...]}; a line
+with "full": true lists every listener.
+
+  agent.py [INTERVAL]                       lines on stdout until stdin reaches EOF (over SSH)
+  agent.py daemon --virtio-port NAME [--tick SECONDS, default 1]
+                                            lines on /dev/virtio-ports/NAME; any line the
+                                            host sends asks for a full list
+  agent.py install-systemd --virtio-port NAME [--socket-owner UID]
+                                            installs and starts lima-guestagent.service
 """
-import ipaddress
 import json
+import errno
 import os
 import select
 import socket
 import struct
+import subprocess
 import sys
+import time
 
 NETLINK_SOCK_DIAG = 4
 SOCK_DIAG_BY_FAMILY = 20
 NLM_F_REQUEST, NLM_F_DUMP = 1, 0x300
 NLMSG_DONE, NLMSG_ERROR = 3, 2
 TCP_LISTEN, TCP_CLOSE = 10, 7
-interval = float(sys.argv[1]) if len(sys.argv) > 1 else 0.5
-nl = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
+V4_MAPPED = bytes(10) + b"\xff\xff"
+UNIT = "/etc/systemd/system/lima-guestagent.service"
+nl = None
 
 
 def dump(family, proto, state):
+    """The (proto, family, address bytes, port) of every socket in STATE."""
     # inet_diag_req_v2 with an empty socket id selects every socket in STATE.
     req = struct.pack("=BBBxI", family, proto, 0, 1 << state) + bytes(48)
+    global nl
+    if nl is None:
+        nl = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
     nl.send(struct.pack("=IHHII", 16 + len(req), SOCK_DIAG_BY_FAMILY,
                         NLM_F_REQUEST | NLM_F_DUMP, 0, 0) + req)
+    name = "tcp" if proto == socket.IPPROTO_TCP else "udp"
+    width = 4 if family == socket.AF_INET else 16
     found = set()
     while True:
         data = nl.recv(1 << 16)
@@ -34,15 +52,10 @@ def dump(family, proto, state):
             size, kind = struct.unpack_from("=IH", data, at)
             if kind in (NLMSG_DONE, NLMSG_ERROR):
                 return found
-            body = at + 16
-            port = struct.unpack_from(">H", data, body + 4)[0]
-            raw = data[body + 8:body + 8 + (4 if family == socket.AF_INET else 16)]
-            ip = ipaddress.ip_address(raw)
-            if ip.version == 6 and ip.ipv4_mapped:
-                ip = ip.ipv4_mapped
-            dport = struct.unpack_from(">H", data, body + 6)[0]
+            # Addresses stay bytes here: polls compare sets, and text is made only for changes.
+            sport, dport = struct.unpack_from(">HH", data, at + 20)
             if dport == 0:
-                found.add(("tcp" if proto == socket.IPPROTO_TCP else "udp", str(ip), port))
+                found.add((name, family, data[at + 24:at + 24 + width], sport))
             at += (size + 3) & ~3
 
 
@@ -54,19 +67,109 @@ def scan():
     return found
 
 
+def address(family, raw):
+    if family == socket.AF_INET6 and raw[:12] == V4_MAPPED:
+        family, raw = socket.AF_INET, raw[12:]
+    return socket.inet_ntop(family, raw)
+
+
 def entries(items):
-    return [{"proto": p, "ip": ip, "port": port} for p, ip, port in sorted(items)]
+    return [{"proto": p, "ip": address(f, raw), "port": port}
+            for p, f, raw, port in sorted(items)]
 
 
-prev = None
-while True:
-    cur = scan()
-    if prev is None or cur != prev:
-        old = prev or set()
-        line = {"added": entries(cur - old), "removed": entries(old - cur)}
-        sys.stdout.write(json.dumps(line, separators=(",", ":")) + "\n")
-        sys.stdout.flush()
-        prev = cur
-    ready, _, _ = select.select([sys.stdin], [], [], interval)
-    if ready and not os.read(sys.stdin.fileno(), 4096):
-        sys.exit(0)
+def line(cur, prev):
+    """The event from PREV to CUR; without PREV, the full list."""
+    old = prev or set()
+    event = {"added": entries(cur - old), "removed": entries(old - cur)}
+    if prev is None:
+        event["full"] = True
+    return (json.dumps(event, separators=(",", ":")) + "\n").encode()
+
+
+def option(args, name, default=None):
+    return args[args.index(name) + 1] if name in args[:-1] else default
+
+
+def stdio(interval):
+    prev = None
+    while True:
+        cur = scan()
+        if prev is None or cur != prev:
+            os.write(1, line(cur, prev))
+            prev = cur
+        ready, _, _ = select.select([0], [], [], interval)
+        if ready and not os.read(0, 4096):
+            sys.exit(0)
+
+
+def daemon(args):
+    port = option(args, "--virtio-port")
+    if not port:
+        sys.exit("lima-guestagent: daemon needs --virtio-port")
+    interval = float(option(args, "--tick", "1"))
+    fd = os.open("/dev/virtio-ports/" + port, os.O_RDWR | os.O_NONBLOCK)
+    prev = None
+    while True:
+        cur = scan()
+        if prev is None or cur != prev:
+            try:
+                os.write(fd, line(cur, prev))
+                prev = cur
+            except OSError as err:
+                # No host on the other end yet: it asks for a full list when it comes.
+                if err.errno not in (errno.EAGAIN, errno.ENXIO, errno.EPIPE):
+                    raise
+                prev = None
+        ready, _, _ = select.select([fd], [], [], interval)
+        if ready:
+            try:
+                data = os.read(fd, 4096)
+            except BlockingIOError:
+                data = b"x"
+            if data:
+                prev = None
+            else:
+                # The host side is closed: the port reads as EOF until it reconnects.
+                time.sleep(interval)
+
+
+def install_systemd(args):
+    port = option(args, "--virtio-port")
+    if not port:
+        print("lima-guestagent: no virtio port; the host agent runs the agent over SSH")
+        return
+    unit = """[Unit]
+Description=lima-guestagent
+
+[Service]
+ExecStart={} daemon --virtio-port {}
+Type=simple
+Restart=on-failure
+OOMPolicy=continue
+OOMScoreAdjust=-500
+
+[Install]
+WantedBy=multi-user.target
+""".format(os.path.realpath(sys.argv[0]), port)
+    try:
+        with open(UNIT) as f:
+            same = f.read() == unit
+    except OSError:
+        same = False
+    if same:
+        subprocess.run(["systemctl", "start", "lima-guestagent.service"], check=True)
+        return
+    with open(UNIT, "w") as f:
+        f.write(unit)
+    subprocess.run(["systemctl", "daemon-reload"], check=True)
+    subprocess.run(["systemctl", "enable", "lima-guestagent.service"], check=True)
+    subprocess.run(["systemctl", "restart", "lima-guestagent.service"], check=True)
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "daemon":
+    daemon(sys.argv[2:])
+elif len(sys.argv) > 1 and sys.argv[1] == "install-systemd":
+    install_systemd(sys.argv[2:])
+else:
+    stdio(float(sys.argv[1]) if len(sys.argv) > 1 else 0.5)

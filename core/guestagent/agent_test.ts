@@ -141,6 +141,6 @@ Deno.test("the command line quotes the script for the login shell", async () => 
     stdout: "piped",
   }).output();
   const line = new TextDecoder().decode(out.stdout).split("\n")[0];
-  assert.match(line, /^\{"added":\[.*\],"removed":\[\]\}$/);
+  assert.match(line, /^\{"added":\[.*\],"removed":\[\],"full":true\}$/);
   assert.throws(() => guestAgentCommand({ intervalMs: 0 }), RangeError);
 });

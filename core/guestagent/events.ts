@@ -9,6 +9,8 @@ import type { GuestListener } from "../portfwd/rules.ts";
 export interface ListenerEvent {
   added: GuestListener[];
   removed: GuestListener[];
+  /** `added` lists every listener (the agent's first line, or an answer to the host). */
+  full?: boolean;
 }
 
 function listener(value: unknown, where: string): GuestListener {
@@ -38,7 +40,9 @@ export function parseAgentLine(line: string): ListenerEvent {
       detail: `${JSON.stringify(line)}: ${(err as Error).message}`,
     });
   }
-  const v = value as { added?: unknown; removed?: unknown } | null;
+  const v = value as
+    | { added?: unknown; removed?: unknown; full?: unknown }
+    | null;
   if (
     typeof v !== "object" || v === null || !Array.isArray(v.added) ||
     !Array.isArray(v.removed)
@@ -52,6 +56,7 @@ export function parseAgentLine(line: string): ListenerEvent {
   return {
     added: v.added.map((x, i) => listener(x, `added[${i}]`)),
     removed: v.removed.map((x, i) => listener(x, `removed[${i}]`)),
+    ...(v.full === true ? { full: true } : {}),
   };
 }
 

@@ -9,6 +9,8 @@ import { newInstanceID } from "../cidata/seed.ts";
 import { existingLimaVersion } from "../config/load.ts";
 import type { LimaYAML } from "../config/schema.ts";
 import { errorMessage, formatDiagnostic, LimaError } from "../errors.ts";
+import { GUEST_AGENT_PYTHON } from "../guestagent/agent.ts";
+import { startHostResolver } from "../network/host_resolver.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { authorizedKeys, identityFiles } from "../ssh/keys.ts";
@@ -30,6 +32,7 @@ import {
   essentialRequirements,
   finalRequirement,
   optionalRequirements,
+  provisionFailures,
   scriptCommand,
   type ScriptRunner,
 } from "./requirements.ts";
@@ -179,6 +182,7 @@ async function serve(
   const info = await driver.info();
   const loadDotSSHPubKeys = configured.ssh?.loadDotSSHPubKeys ?? false;
   const iid = newInstanceID();
+  const dns = await startHostResolver(configured, options.name);
   await writeCidataISO({
     config: configured,
     name: options.name,
@@ -187,6 +191,9 @@ async function serve(
     sshLocalPort,
     instanceID: iid,
     driverBootScripts: await driver.bootScripts(),
+    guestAgentBinary: new TextEncoder().encode(GUEST_AGENT_PYTHON),
+    udpDNSLocalPort: dns?.udpPort,
+    tcpDNSLocalPort: dns?.tcpPort,
     vsockPort: info.vsockPort,
     virtioPort: info.virtioPort,
     noCloudInit: info.features.noCloudInit,
@@ -254,7 +261,7 @@ async function serve(
         }
         return errors;
       },
-      startServices: () =>
+      startServices: async () =>
         startPortForwarding({
           config: configured,
           sshLocalPort,
@@ -267,6 +274,7 @@ async function serve(
             target.host,
           ],
           events,
+          agentSocket: await agentChannel(driver),
         }).then((pf) => {
           forwarding = pf;
           return pf;
@@ -317,6 +325,7 @@ async function serve(
     await stopDriver(driver, vm !== undefined);
     if (crash) events.emit({ exiting: true, errors: [crash] });
     await api.close();
+    await dns?.close();
   }
   if (crash) throw new VMStoppedError({ summary: crash });
   events.emit({ exiting: true });
@@ -451,6 +460,14 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
   );
   o.signal.throwIfAborted();
   try {
+    const conn = await o.pool.get(o.target);
+    errors.push(...await provisionFailures((command) => conn.run(command)));
+  } catch (err) {
+    errors.push(
+      `failed to read the provisioning results: ${errorMessage(err)}`,
+    );
+  }
+  try {
     await copyToHost(o.config, o.dir, () => o.pool.get(o.target));
   } catch (err) {
     errors.push(errorMessage(err));
@@ -469,4 +486,12 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The driver's virtio-serial socket to the guest agent, the one channel the agent speaks on. */
+async function agentChannel(driver: Driver): Promise<string | undefined> {
+  const endpoint = await driver.guestAgentConn?.();
+  return endpoint?.transport === "virtio-serial"
+    ? endpoint.socketPath
+    : undefined;
 }

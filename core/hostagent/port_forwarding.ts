@@ -7,7 +7,7 @@
 import type { LimaYAML } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
 import { startGuestAgent } from "../guestagent/agent.ts";
-import type { ListenerEvent } from "../guestagent/events.ts";
+import { agentEvents, type ListenerEvent } from "../guestagent/events.ts";
 import { logger } from "../log.ts";
 import { Forwarder, type ForwardNotice } from "../portfwd/forwarder.ts";
 import {
@@ -28,8 +28,12 @@ export interface PortForwardingOptions {
   /** `ssh` arguments that reach the instance through its ControlMaster (options, `-p`, host). */
   sshArgs: string[];
   events: EventWriter;
+  /** The driver's channel to the guest agent (a UNIX socket); without it the agent runs over SSH. */
+  agentSocket?: string;
   /** Time between two guest-agent restarts after its connection dropped; default 2 s. */
   retryMs?: number;
+  /** How long the channel may stay silent before the agent is run over SSH; default 30 s. */
+  channelWaitMs?: number;
 }
 
 /** Running port forwarding; `close` removes every forward. */
@@ -102,7 +106,10 @@ export async function startPortForwarding(
   };
 }
 
-/** Runs the guest agent and feeds its events to FORWARDER, restarting it when it drops. */
+/**
+ * Feeds the guest agent's events to FORWARDER: from the driver's channel when the agent started
+ * at boot answers there, otherwise from an agent run over SSH (restarted when it drops).
+ */
 async function watchGuestAgent(
   o: PortForwardingOptions,
   forwarder: Forwarder,
@@ -112,6 +119,26 @@ async function watchGuestAgent(
   const state = new ListenerState();
   const retryMs = o.retryMs ?? 2000;
   let announced = false;
+  const onEvent = async (event: ListenerEvent, first: boolean) => {
+    if (!announced) {
+      logger.info("Guest agent is running");
+      announced = true;
+    }
+    seen();
+    await forwarder.apply(state.next(event, first || event.full === true));
+  };
+  if (o.agentSocket) {
+    const answered = await watchChannel(o.agentSocket, {
+      onEvent,
+      signal,
+      retryMs,
+      silentMs: o.channelWaitMs ?? 30_000,
+    });
+    if (answered || signal.aborted) return;
+    logger.info(
+      "The guest agent does not answer on its channel; running it over SSH",
+    );
+  }
   while (!signal.aborted) {
     try {
       const conn = await o.pool.get(o.target);
@@ -121,12 +148,7 @@ async function watchGuestAgent(
       try {
         let first = true;
         for await (const event of agent.events) {
-          if (first && !announced) {
-            logger.info("Guest agent is running");
-            announced = true;
-          }
-          seen();
-          await forwarder.apply(state.next(event, first));
+          await onEvent(event, first);
           first = false;
         }
       } finally {
@@ -147,6 +169,67 @@ async function watchGuestAgent(
     }
     await abortableSleep(retryMs, signal);
   }
+}
+
+interface ChannelOptions {
+  onEvent: (event: ListenerEvent, first: boolean) => Promise<void>;
+  signal: AbortSignal;
+  retryMs: number;
+  /** Give up when no event came this long after the first connection. */
+  silentMs: number;
+}
+
+/**
+ * Reads the agent's lines from the driver's channel, reconnecting when it closes. Any line the
+ * host writes asks the agent for a full list; it is repeated until the agent answers, since
+ * the guest may open its end later than the host. Returns whether the agent ever answered.
+ */
+async function watchChannel(
+  path: string,
+  o: ChannelOptions,
+): Promise<boolean> {
+  const deadline = Date.now() + o.silentMs;
+  let answered = false;
+  while (!o.signal.aborted && (answered || Date.now() < deadline)) {
+    let conn: Deno.UnixConn | undefined;
+    try {
+      conn = await Deno.connect({ transport: "unix", path });
+      const close = () => conn?.close();
+      o.signal.addEventListener("abort", close, { once: true });
+      const hello = new TextEncoder().encode("\n");
+      let heard = false;
+      const ask = () => !heard && conn!.write(hello).catch(() => {});
+      ask();
+      const timer = setInterval(ask, 2000);
+      const silence = answered ? undefined : setTimeout(
+        close,
+        Math.max(0, deadline - Date.now()),
+      );
+      try {
+        for await (const event of agentEvents(conn.readable)) {
+          heard = answered = true;
+          clearTimeout(silence);
+          await o.onEvent(event, false);
+        }
+      } finally {
+        clearInterval(timer);
+        clearTimeout(silence);
+        o.signal.removeEventListener("abort", close);
+      }
+    } catch (err) {
+      if (!o.signal.aborted) {
+        logger.debug(`guest agent channel: ${errorMessage(err)}`);
+      }
+    } finally {
+      try {
+        conn?.close();
+      } catch {
+        // Already closed.
+      }
+    }
+    await abortableSleep(o.retryMs, o.signal);
+  }
+  return answered;
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -251,3 +251,18 @@ export async function checkRequirements(
   }
   return errors;
 }
+
+/** Where the boot scripts record failed provision scripts (see `util/provision_run.sh`). */
+const PROVISION_ERRORS = "/run/lima-provision-errors";
+
+/**
+ * The provision scripts that failed during the boot, one message each with the script's exit
+ * status and last output lines, read from the guest once the boot scripts are done.
+ */
+export async function provisionFailures(
+  run: (command: string) => Promise<{ stdout: Uint8Array }>,
+): Promise<string[]> {
+  const out = await run(`cat ${PROVISION_ERRORS} 2>/dev/null || true`);
+  const text = new TextDecoder().decode(out.stdout).trim();
+  return text ? text.split(/\n(?=provision script )/) : [];
+}

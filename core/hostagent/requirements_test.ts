@@ -6,6 +6,7 @@ import {
   finalRequirement,
   markerScript,
   optionalRequirements,
+  provisionFailures,
   type Requirement,
   scriptCommand,
 } from "./requirements.ts";
@@ -129,4 +130,25 @@ Deno.test("a marker requirement waits in the guest until the marker holds the in
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("each failed provision script is one error, with its output", async () => {
+  const recorded =
+    "provision script provision[1] (mode: system) failed with exit status 3; its last output lines:\n  oops\n" +
+    "provision script provision[2] (mode: user) failed with exit status 1; its last output lines:\n  no\n";
+  const failures = await provisionFailures(() =>
+    Promise.resolve({ stdout: new TextEncoder().encode(recorded) })
+  );
+  assert.equal(failures.length, 2);
+  assert.match(
+    failures[0],
+    /provision\[1\] \(mode: system\).*status 3.*\n {2}oops$/s,
+  );
+  assert.match(failures[1], /provision\[2\]/);
+  assert.deepEqual(
+    await provisionFailures(() =>
+      Promise.resolve({ stdout: new Uint8Array() })
+    ),
+    [],
+  );
 });

@@ -4,6 +4,7 @@
  * fetch the image and create the disk → spawn the host agent in the background → follow
  * its events until the guest is ready.
  */
+import { checkInstanceNetworks } from "../network/networks_yaml.ts";
 import { join } from "node:path";
 import type { EditFlags } from "../config/edit_flags.ts";
 import { LimaError } from "../errors.ts";
@@ -195,6 +196,7 @@ export async function startInstance(
         detail: inst.errors.join("; ") || undefined,
       });
     }
+    await checkInstanceNetworks(inst.config.networks ?? []);
     const vmType = inst.config.vmType ?? "qemu";
     const loaded = await o.drivers.get(vmType);
     logger.info(

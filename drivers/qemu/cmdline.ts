@@ -9,6 +9,9 @@ import { LimaError } from "../../core/errors.ts";
 import { mountTag } from "../../core/config/identity.ts";
 import type { Accelerator } from "./accel.ts";
 
+/** The virtio-serial port name the guest agent writes to. */
+export const GUEST_AGENT_PORT = "io.lima-vm.guest_agent.0";
+
 export interface QemuPlan {
   name: string;
   dir: string;
@@ -332,16 +335,15 @@ export function qemuCommandLine(plan: QemuPlan): QemuCommandLine {
     "-qmp",
     "chardev:char-qmp",
   );
-  if (plan.hostOS === "windows") {
-    args.push(
-      "-chardev",
-      `socket,path=${join(dir, "ga.sock")},server=on,wait=off,id=qga0`,
-      "-device",
-      "virtio-serial",
-      "-device",
-      "virtserialport,chardev=qga0,name=io.lima-vm.guest_agent.0",
-    );
-  }
+  // The guest agent reports listening sockets on this port from early boot on, without SSH.
+  args.push(
+    "-chardev",
+    `socket,path=${join(dir, "ga.sock")},server=on,wait=off,id=qga0`,
+    "-device",
+    "virtio-serial",
+    "-device",
+    `virtserialport,chardev=qga0,name=${GUEST_AGENT_PORT}`,
+  );
   args.push("-name", `lima-${plan.name}`, "-pidfile", join(dir, "qemu.pid"));
   return { args, warnings };
 }

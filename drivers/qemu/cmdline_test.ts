@@ -72,6 +72,12 @@ Deno.test("x86_64 with KVM: every item in spec order", () => {
     "socket,id=char-qmp,path=/L/default/qmp.sock,server=on,wait=off",
     "-qmp",
     "chardev:char-qmp",
+    "-chardev",
+    "socket,path=/L/default/ga.sock,server=on,wait=off,id=qga0",
+    "-device",
+    "virtio-serial",
+    "-device",
+    "virtserialport,chardev=qga0,name=io.lima-vm.guest_agent.0",
     "-name",
     "lima-default",
     "-pidfile",
@@ -233,8 +239,8 @@ Deno.test("user-supplied QEMU_SYSTEM_* arguments win over conflicting ones, with
   ]);
 });
 
-Deno.test("Windows hosts add the guest-agent virtio port", () => {
-  const { args } = qemuCommandLine({ ...base, hostOS: "windows" });
+Deno.test("the guest agent gets a virtio port on every host", () => {
+  const { args } = qemuCommandLine({ ...base, hostOS: "linux" });
   assert.ok(
     args.includes("virtserialport,chardev=qga0,name=io.lima-vm.guest_agent.0"),
   );

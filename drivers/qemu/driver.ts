@@ -44,7 +44,7 @@ import {
   type QemuBinary,
   qemuBinary,
 } from "./binary.ts";
-import { qemuCommandLine } from "./cmdline.ts";
+import { GUEST_AGENT_PORT, qemuCommandLine } from "./cmdline.ts";
 import { createDisk, growDisk } from "./disk.ts";
 import { findFirmware, firmwareCandidates, usesFirmware } from "./firmware.ts";
 import { QmpClient } from "./qmp.ts";
@@ -115,7 +115,7 @@ export class QemuDriver implements Driver {
 
   snapshots: SnapshotOps;
   display: Driver["display"];
-  guestAgentConn?: () => Promise<GuestAgentEndpoint>;
+  guestAgentConn: () => Promise<GuestAgentEndpoint>;
 
   constructor(instance: DriverInstance, options: QemuOptions, host: QemuHost) {
     this.#instance = instance;
@@ -136,13 +136,11 @@ export class QemuDriver implements Driver {
         ),
       connection: () => this.#vncConnection(),
     };
-    if (host.os === "windows") {
-      this.guestAgentConn = () =>
-        Promise.resolve({
-          transport: "virtio-serial",
-          socketPath: join(this.#instance.dir, "ga.sock"),
-        });
-    }
+    this.guestAgentConn = () =>
+      Promise.resolve({
+        transport: "virtio-serial",
+        socketPath: join(this.#instance.dir, "ga.sock"),
+      });
   }
 
   get #dir(): string {
@@ -530,7 +528,7 @@ export class QemuDriver implements Driver {
     return Promise.resolve({
       name: "qemu",
       vsockPort: 0,
-      virtioPort: this.#host.os === "windows" ? "io.lima-vm.guest_agent.0" : "",
+      virtioPort: GUEST_AGENT_PORT,
       instanceDir: this.#dir,
       features: {
         canRunGui: false,

@@ -32,7 +32,7 @@ export const manifest: DriverManifest = {
     display: true,
     dynamicSSHAddress: false,
     noCloudInit: false,
-    guestAgentTransport: host.os === "windows" ? "virtio-serial" : "ssh",
+    guestAgentTransport: "virtio-serial",
     imageFormats: QEMU_IMAGE_FORMATS,
   },
 };

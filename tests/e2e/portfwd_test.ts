@@ -17,9 +17,12 @@ import {
   withLima,
 } from "./harness.ts";
 
-/** A guest server: `tcp IP PORT TAG` answers TAG, `udp IP PORT` and `unix PATH` echo. */
+/**
+ * A guest server: `tcp IP PORT TAG` answers TAG, `udp IP PORT` and `unix PATH` echo, and
+ * `many IP FIRST` only listens on 50 ports from FIRST.
+ */
 const SERVER = `
-import os, socket, sys
+import os, socket, sys, time
 kind = sys.argv[1]
 if kind == "udp":
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -27,6 +30,15 @@ if kind == "udp":
     while True:
         data, peer = s.recvfrom(65535)
         s.sendto(data, peer)
+if kind == "many":
+    held = []
+    for port in range(int(sys.argv[3]), int(sys.argv[3]) + 50):
+        s = socket.socket()
+        s.bind((sys.argv[2], port))
+        s.listen()
+        held.append(s)
+    while True:
+        time.sleep(3600)
 if kind == "unix":
     path = sys.argv[2]
     if os.path.exists(path):
@@ -46,6 +58,15 @@ while True:
     else:
         c.sendall(sys.argv[4].encode() + b"\\n")
     c.close()
+`;
+
+/** The agent's CPU use over 10 s, in percent of one core (after its changes settled). */
+const AGENT_CPU = `
+pid=$(systemctl show -p MainPID --value lima-guestagent.service)
+sleep 3
+ticks() { awk '{print $14 + $15}' /proc/$pid/stat; }
+a=$(ticks); sleep 10; b=$(ticks)
+awk -v d=$((b - a)) -v hz=$(getconf CLK_TCK) 'BEGIN { printf "%.3f", d / hz / 10 * 100 }'
 `;
 
 const decoder = new TextDecoder();
@@ -224,6 +245,33 @@ Deno.test({
         log.split("\n").filter((l) => /unix|udp|UDP/.test(l)).join("\n"),
       );
     });
+
+    await t.step("the guest agent is a service started at boot", async () => {
+      const r = await lima.expect(0, [
+        "shell",
+        "vm",
+        "systemctl",
+        "is-active",
+        "lima-guestagent.service",
+      ]);
+      assert.equal(r.stdout.trim(), "active");
+      const log = await Deno.readTextFile(`${lima.dir("vm")}/ha.stderr.log`);
+      assert.match(log, /Guest agent is running/);
+      assert.doesNotMatch(log, /running it over SSH/);
+    });
+
+    await t.step(
+      "with 50 listeners the agent uses under 1% of a core",
+      async () => {
+        await serve(lima, "many", "many 127.0.0.1 20000");
+        const r = await lima.expect(0, ["shell", "vm", "sh", "-c", AGENT_CPU]);
+        const percent = Number(r.stdout.trim());
+        console.log(
+          `  guest agent CPU with 50 more listeners: ${percent.toFixed(2)}%`,
+        );
+        assert.ok(percent < 1, `the guest agent used ${percent}% of a core`);
+      },
+    );
 
     await t.step("stop removes the forwards", async () => {
       await lima.expect(0, ["stop", "vm"]);

@@ -23,7 +23,7 @@ export LIMA_CIDATA_MNT
 
 RUN=/run
 [ -d "$RUN" ] || RUN=/var/run
-rm -f "$RUN/lima-boot-done" "$RUN/lima-reboot-required"
+rm -f "$RUN/lima-boot-done" "$RUN/lima-reboot-required" "$RUN/lima-provision-errors"
 LIMA_REBOOT_REQUIRED=$RUN/lima-reboot-required
 export LIMA_REBOOT_REQUIRED
 
@@ -159,9 +159,7 @@ yq_format() {
 }
 
 if [ -d "$LIMA_CIDATA_MNT/provision.yq" ]; then
-	if [ -x "$LIMA_CIDATA_MNT/lima-guestagent" ]; then
-		set -- "$LIMA_CIDATA_MNT/lima-guestagent" yq
-	elif command -v yq >/dev/null 2>&1; then
+	if command -v yq >/dev/null 2>&1; then
 		set -- yq
 	else
 		set --
@@ -175,7 +173,7 @@ if [ -d "$LIMA_CIDATA_MNT/provision.yq" ]; then
 		user=${owner%%:*}
 		format=$(yq_format "$(seed_var YQ_PROVISION "$id" FORMAT)" "$path")
 		if [ $# -eq 0 ]; then
-			log "WARNING: Cannot edit $path: no yq (the guest agent is not in the seed)"
+			log "WARNING: Cannot edit $path: the guest has no yq"
 			CODE=1
 			continue
 		fi
@@ -207,7 +205,7 @@ fi
 for f in "$LIMA_CIDATA_MNT"/provision.system/*; do
 	[ -f "$f" ] || continue
 	log "Executing $f"
-	if ! "$f"; then
+	if ! provision_run.sh "provision[$((1${f##*/} - 100000000))] (mode: system)" "$f"; then
 		log "WARNING: Failed to execute $f"
 		CODE=1
 	fi
@@ -229,7 +227,8 @@ if ls "$LIMA_CIDATA_MNT"/provision.user/* >/dev/null 2>&1; then
 		[ -f "$f" ] || continue
 		log "Executing $f (as user $LIMA_CIDATA_USER)"
 		install -m 0755 -o "$LIMA_CIDATA_USER" "$f" "$USER_SCRIPT"
-		if ! sudo -iu "$LIMA_CIDATA_USER" ${params:+"--preserve-env=$params"} \
+		if ! provision_run.sh "provision[$((1${f##*/} - 100000000))] (mode: user)" \
+			sudo -iu "$LIMA_CIDATA_USER" ${params:+"--preserve-env=$params"} \
 			"XDG_RUNTIME_DIR=/run/user/$LIMA_CIDATA_UID" "$USER_SCRIPT"; then
 			log "WARNING: Failed to execute $f (as user $LIMA_CIDATA_USER)"
 			CODE=1

@@ -63,6 +63,7 @@ import utilCompareVersion from "./util/compare_version.sh" with {
 };
 import utilEscapeFstab from "./util/escape_fstab.sh" with { type: "text" };
 import utilUnescapeFstab from "./util/unescape_fstab.sh" with { type: "text" };
+import utilProvisionRun from "./util/provision_run.sh" with { type: "text" };
 
 export interface BootFile {
   /** Path inside the seed. */
@@ -115,4 +116,5 @@ export const BOOT_FILES: readonly BootFile[] = [
   { path: "util/compare_version.sh", content: utilCompareVersion },
   { path: "util/escape_fstab.sh", content: utilEscapeFstab },
   { path: "util/unescape_fstab.sh", content: utilUnescapeFstab },
+  { path: "util/provision_run.sh", content: utilProvisionRun },
 ];

@@ -17,6 +17,10 @@ if ! [ -f "$agent" ]; then
 	echo "The seed has no guest agent; port forwarding and time sync need one"
 	exit 0
 fi
+if ! command -v python3 >/dev/null 2>&1; then
+	echo "No python3 in the guest; the host agent runs the guest agent over SSH"
+	exit 0
+fi
 prefix=${LIMA_CIDATA_GUEST_INSTALL_PREFIX:-/usr/local}
 bin=$prefix/bin/lima-guestagent
 changed=false

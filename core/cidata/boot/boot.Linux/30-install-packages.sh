@@ -8,7 +8,7 @@ code=0
 for f in "$LIMA_CIDATA_MNT"/provision.dependency/*; do
 	[ -f "$f" ] || continue
 	echo "Executing $f"
-	if ! "$f"; then
+	if ! provision_run.sh "provision[$((1${f##*/} - 100000000))] (mode: dependency)" "$f"; then
 		echo "WARNING: Failed to execute $f" >&2
 		code=1
 	fi

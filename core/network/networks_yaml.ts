@@ -1,0 +1,221 @@
+/**
+ * `LIMA_HOME/_config/networks.yaml` (spec §12.3): the named networks instances join with
+ * `networks: [{lima: NAME}]`. Created from the built-in default on first use, parsed and
+ * checked field by field; `supportProblem` says why a network cannot run on this host.
+ */
+import { parse } from "yaml";
+import { isIPv4 } from "node:net";
+import { LimaError } from "../errors.ts";
+import { quote } from "../quote.ts";
+import { writeFileAtomic } from "../store/atomic_write.ts";
+import { joinPath, limaHome } from "../store/paths.ts";
+
+export const NETWORK_MODES = ["user-v2", "shared", "host", "bridged"] as const;
+export type NetworkMode = typeof NETWORK_MODES[number];
+
+export interface NetworkDef {
+  mode: NetworkMode;
+  gateway?: string;
+  dhcpEnd?: string;
+  netmask?: string;
+  interface?: string;
+}
+
+export interface NetworksConfig {
+  paths: { socketVMNet: string; varRun: string; sudoers: string };
+  group: string;
+  networks: Record<string, NetworkDef>;
+}
+
+export const DEFAULT_NETWORKS_YAML =
+  `# Networks that instances join with \`networks: [{lima: NAME}]\`.
+paths:
+  # socket_vmnet runs the shared, host and bridged networks (macOS only).
+  socketVMNet: ""
+  varRun: /private/var/run/lima
+  sudoers: /private/etc/sudoers.d/lima
+group: admin
+networks:
+  user-v2:
+    mode: user-v2
+    gateway: 192.168.104.1
+    netmask: 255.255.255.0
+  shared:
+    mode: shared
+    gateway: 192.168.105.1
+    dhcpEnd: 192.168.105.254
+    netmask: 255.255.255.0
+  bridged:
+    mode: bridged
+    interface: en0
+  host:
+    mode: host
+    gateway: 192.168.106.1
+    dhcpEnd: 192.168.106.254
+    netmask: 255.255.255.0
+`;
+
+function invalid(file: string, path: string, message: string): never {
+  throw new LimaError({
+    summary: `invalid ${quote(file)}: field ${quote(path)} ${message}`,
+  });
+}
+
+function str(
+  file: string,
+  path: string,
+  value: unknown,
+): string | undefined {
+  if (value == null) return undefined;
+  if (typeof value !== "string") invalid(file, path, "must be a string");
+  return value;
+}
+
+function ipv4(file: string, path: string, value: unknown): string | undefined {
+  const s = str(file, path, value);
+  if (s !== undefined && !isIPv4(s)) {
+    invalid(file, path, `must be an IPv4 address, got ${quote(s)}`);
+  }
+  return s;
+}
+
+/** Parses and checks networks.yaml TEXT (FILE names it in errors). */
+export function parseNetworks(text: string, file: string): NetworksConfig {
+  let doc: unknown;
+  try {
+    doc = parse(text) ?? {};
+  } catch (err) {
+    throw new LimaError({
+      summary: `failed to parse ${quote(file)}`,
+      detail: (err as Error).message,
+    });
+  }
+  if (typeof doc !== "object" || Array.isArray(doc) || doc === null) {
+    invalid(file, ".", "must be a mapping");
+  }
+  const d = doc as Record<string, unknown>;
+  const known = new Set(["paths", "group", "networks"]);
+  for (const key of Object.keys(d)) {
+    if (!known.has(key)) invalid(file, key, "is not a known field");
+  }
+  const paths = (d.paths ?? {}) as Record<string, unknown>;
+  const networks: Record<string, NetworkDef> = {};
+  const raw = d.networks ?? {};
+  if (typeof raw !== "object" || Array.isArray(raw) || raw === null) {
+    invalid(file, "networks", "must be a mapping of names to networks");
+  }
+  for (const [name, value] of Object.entries(raw)) {
+    const at = `networks.${name}`;
+    if (!/^[a-z0-9][a-z0-9_.-]*$/i.test(name)) {
+      invalid(file, at, "has an invalid network name");
+    }
+    if (typeof value !== "object" || value === null) {
+      invalid(file, at, "must be a mapping");
+    }
+    const v = value as Record<string, unknown>;
+    const mode = str(file, `${at}.mode`, v.mode);
+    if (!(NETWORK_MODES as readonly string[]).includes(mode ?? "")) {
+      invalid(
+        file,
+        `${at}.mode`,
+        `must be one of ${NETWORK_MODES.join(", ")}, got ${quote(mode ?? "")}`,
+      );
+    }
+    const net: NetworkDef = {
+      mode: mode as NetworkMode,
+      gateway: ipv4(file, `${at}.gateway`, v.gateway),
+      dhcpEnd: ipv4(file, `${at}.dhcpEnd`, v.dhcpEnd),
+      netmask: ipv4(file, `${at}.netmask`, v.netmask),
+      interface: str(file, `${at}.interface`, v.interface),
+    };
+    if (net.mode === "bridged") {
+      if (!net.interface) invalid(file, `${at}.interface`, "must be set");
+    } else {
+      if (!net.gateway) invalid(file, `${at}.gateway`, "must be set");
+      if (!net.netmask) invalid(file, `${at}.netmask`, "must be set");
+    }
+    networks[name] = net;
+  }
+  if (!Object.values(networks).some((n) => n.mode === "user-v2")) {
+    networks["user-v2"] = {
+      mode: "user-v2",
+      gateway: "192.168.104.1",
+      netmask: "255.255.255.0",
+    };
+  }
+  return {
+    paths: {
+      socketVMNet: str(file, "paths.socketVMNet", paths.socketVMNet) ?? "",
+      varRun: str(file, "paths.varRun", paths.varRun) ?? "",
+      sudoers: str(file, "paths.sudoers", paths.sudoers) ?? "",
+    },
+    group: str(file, "group", d.group) ?? "",
+    networks,
+  };
+}
+
+/** Reads networks.yaml, writing the default first when there is none. */
+export async function loadNetworks(
+  home: string = limaHome(),
+): Promise<NetworksConfig> {
+  const dir = joinPath(home, "_config");
+  const file = joinPath(dir, "networks.yaml");
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    await Deno.mkdir(dir, { recursive: true, mode: 0o755 });
+    await writeFileAtomic(file, DEFAULT_NETWORKS_YAML);
+    text = DEFAULT_NETWORKS_YAML;
+  }
+  return parseNetworks(text, file);
+}
+
+/** Why network NET cannot run on a host with OS, or undefined when it can. */
+export function supportProblem(
+  net: NetworkDef,
+  os: typeof Deno.build.os = Deno.build.os,
+): string | undefined {
+  if (net.mode === "user-v2") {
+    return "user-v2 networks are not supported by this version; instances share the default user-mode network";
+  }
+  if (os !== "darwin") {
+    return `${net.mode} networks run on socket_vmnet, which only exists on macOS`;
+  }
+  return "socket_vmnet networks are not supported by this version";
+}
+
+/**
+ * Checks the `networks[].lima` references of an instance against networks.yaml and this host;
+ * throws a LimaError naming the first network that cannot be used.
+ */
+export async function checkInstanceNetworks(
+  networks: { lima?: string | null }[],
+  home: string = limaHome(),
+): Promise<void> {
+  const named = networks.map((n, i) => [i, n.lima] as const).filter((
+    [, name],
+  ) => name);
+  if (named.length === 0) return;
+  const config = await loadNetworks(home);
+  for (const [i, name] of named) {
+    const net = config.networks[name!];
+    if (!net) {
+      throw new LimaError({
+        summary: `field \`networks[${i}].lima\` references network ${
+          quote(name!)
+        } which is not defined in networks.yaml`,
+      });
+    }
+    const problem = supportProblem(net);
+    if (problem) {
+      throw new LimaError({
+        summary: `network ${quote(name!)} (networks[${i}].lima, mode ${
+          quote(net.mode)
+        }) is not supported on this host`,
+        detail: problem,
+      });
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { LimaError } from "../errors.ts";
+import {
+  checkInstanceNetworks,
+  DEFAULT_NETWORKS_YAML,
+  loadNetworks,
+  parseNetworks,
+  supportProblem,
+} from "./networks_yaml.ts";
+
+const bad = (text: string, message: RegExp) =>
+  assert.throws(() => parseNetworks(text, "networks.yaml"), (err: unknown) => {
+    assert.ok(err instanceof LimaError);
+    assert.match(err.message, message);
+    return true;
+  });
+
+Deno.test("the default file has Lima's four networks", () => {
+  const config = parseNetworks(DEFAULT_NETWORKS_YAML, "networks.yaml");
+  assert.deepEqual(Object.keys(config.networks), [
+    "user-v2",
+    "shared",
+    "bridged",
+    "host",
+  ]);
+  assert.equal(config.networks.shared.dhcpEnd, "192.168.105.254");
+  assert.equal(config.networks.bridged.interface, "en0");
+  assert.equal(config.group, "admin");
+});
+
+Deno.test("a user-v2 network is added when the file has none", () => {
+  const config = parseNetworks(
+    "networks:\n  lan:\n    mode: bridged\n    interface: eth1\n",
+    "networks.yaml",
+  );
+  assert.equal(config.networks["user-v2"].mode, "user-v2");
+});
+
+Deno.test("bad fields are named", () => {
+  bad("networks:\n  x:\n    mode: nat\n", /networks\.x\.mode.*must be one of/);
+  bad(
+    "networks:\n  x:\n    mode: shared\n    gateway: 300.1.1.1\n    netmask: 255.255.255.0\n",
+    /networks\.x\.gateway.*IPv4/,
+  );
+  bad(
+    "networks:\n  x:\n    mode: bridged\n",
+    /networks\.x\.interface.*must be set/,
+  );
+  bad("networks:\n  x:\n    mode: host\n", /networks\.x\.gateway.*must be set/);
+  bad("colour: blue\n", /colour.*not a known field/);
+  bad("networks: [1, 2\n", /failed to parse/);
+});
+
+Deno.test("socket_vmnet modes are macOS only; user-v2 is not supported", () => {
+  assert.match(
+    supportProblem({ mode: "shared" }, "linux")!,
+    /only exists on macOS/,
+  );
+  assert.match(supportProblem({ mode: "user-v2" }, "linux")!, /user-v2/);
+});
+
+Deno.test("the file is created on first use, and references are checked", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    await loadNetworks(home);
+    const text = await Deno.readTextFile(`${home}/_config/networks.yaml`);
+    assert.equal(text, DEFAULT_NETWORKS_YAML);
+    await checkInstanceNetworks([{ socket: "/x" } as { lima?: string }], home);
+    await assert.rejects(
+      () => checkInstanceNetworks([{ lima: "nowhere" }], home),
+      /networks\[0\]\.lima.*`nowhere` which is not defined in networks.yaml/,
+    );
+    if (Deno.build.os !== "darwin") {
+      await assert.rejects(
+        () => checkInstanceNetworks([{}, { lima: "shared" }], home),
+        /network `shared` \(networks\[1\]\.lima, mode `shared`\) is not supported on this host/,
+      );
+    }
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});

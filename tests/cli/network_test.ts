@@ -1,0 +1,67 @@
+/** `limactl network list` and starting an instance on a network this host cannot run. */
+import assert from "node:assert/strict";
+import { exists } from "../../core/store/exists.ts";
+import {
+  assertFatal,
+  createDummyInstance,
+  limactlExpect,
+  lines,
+  tempLimaHome,
+} from "./helpers.ts";
+
+Deno.test("limactl network list shows networks.yaml, creating it first", async () => {
+  const limaHome = await tempLimaHome();
+  try {
+    const r = await limactlExpect(0, ["network", "list"], { limaHome });
+    assert.deepEqual(lines(r.stdout).map((l) => l.split(/\s+/)), [
+      ["NAME", "MODE", "GATEWAY", "INTERFACE"],
+      ["bridged", "bridged", "-", "en0"],
+      ["host", "host", "192.168.106.1/24", "-"],
+      ["shared", "shared", "192.168.105.1/24", "-"],
+      ["user-v2", "user-v2", "192.168.104.1/24", "-"],
+    ]);
+    assert.ok(await exists(`${limaHome}/_config/networks.yaml`));
+    const json = await limactlExpect(0, ["network", "ls", "--json", "host"], {
+      limaHome,
+    });
+    assert.deepEqual(JSON.parse(json.stdout), {
+      name: "host",
+      mode: "host",
+      interface: "",
+      gateway: "192.168.106.1",
+      dhcpEnd: "192.168.106.254",
+      netmask: "255.255.255.0",
+    });
+    await Deno.writeTextFile(
+      `${limaHome}/_config/networks.yaml`,
+      "networks:\n  x:\n    mode: shared\n",
+    );
+    assertFatal(
+      (await limactlExpect(1, ["network", "ls"], { limaHome })).stderr,
+      "invalid …",
+    );
+  } finally {
+    await Deno.remove(limaHome, { recursive: true });
+  }
+});
+
+Deno.test("start refuses a network this host cannot run, before preparing anything", async () => {
+  const limaHome = await tempLimaHome();
+  try {
+    await createDummyInstance("net", {
+      limaHome,
+      yaml: "{images: [location: /etc/profile], networks: [{lima: shared}]}",
+    });
+    const r = await limactlExpect(1, ["start", "--tty=false", "net"], {
+      limaHome,
+    });
+    assert.match(
+      r.stderr,
+      /network `shared` \(networks\[0\]\.lima, mode `shared`\) is not supported on this host/,
+    );
+    assert.equal(await exists(`${limaHome}/net/basedisk`), false);
+    assert.equal(await exists(`${limaHome}/net/ha.pid`), false);
+  } finally {
+    await Deno.remove(limaHome, { recursive: true });
+  }
+});

@@ -1,0 +1,98 @@
+/**
+ * The user-mode network of a real instance: Lima's addresses, `host.lima.internal` reaching a
+ * server on the host's loopback, and the host resolver answering `hostResolver.hosts` and
+ * passing other names to the host's own name servers.
+ */
+import assert from "node:assert/strict";
+import { parse, stringify } from "yaml";
+import { testTemplate } from "../fixtures/test_template.ts";
+import {
+  guestImage,
+  type Lima,
+  skipVMTests,
+  start,
+  withLima,
+} from "./harness.ts";
+
+async function guest(lima: Lima, script: string): Promise<string> {
+  const r = await lima.expect(0, ["shell", "vm", "sh", "-c", script]);
+  return r.stdout.trim();
+}
+
+Deno.test({
+  name: "the guest sees Lima's user-mode network and the host resolver",
+  ignore: skipVMTests,
+}, async (t) => {
+  const image = await guestImage();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response("hello from the host\n"),
+  );
+  try {
+    await withLima(async (lima) => {
+      const template = parse(testTemplate(image));
+      template.hostResolver = {
+        hosts: { "db.test": "10.20.30.40", "alias.test": "db.test" },
+      };
+      const file = `${lima.home}/vm.yaml`;
+      await Deno.writeTextFile(file, stringify(template));
+      await start(lima, ["--tty=false", file]);
+
+      await t.step(
+        "the guest has 192.168.5.15 and uses 192.168.5.3",
+        async () => {
+          assert.match(
+            await guest(lima, "ip -4 -o addr show dev eth0"),
+            /inet 192\.168\.5\.15\/24/,
+          );
+          assert.match(
+            await guest(lima, "resolvectl dns eth0 || cat /etc/resolv.conf"),
+            /192\.168\.5\.3/,
+          );
+        },
+      );
+
+      await t.step("host.lima.internal is the host's loopback", async () => {
+        assert.match(
+          await guest(lima, "getent hosts host.lima.internal"),
+          /^192\.168\.5\.2\s/,
+        );
+        const port = server.addr.port;
+        assert.equal(
+          await guest(
+            lima,
+            `python3 -c "import urllib.request as u; print(u.urlopen('http://host.lima.internal:${port}/').read().decode(), end='')"`,
+          ),
+          "hello from the host",
+        );
+      });
+
+      await t.step(
+        "hostResolver.hosts names resolve, aliases too",
+        async () => {
+          assert.match(
+            await guest(lima, "getent ahostsv4 db.test"),
+            /^10\.20\.30\.40\s/,
+          );
+          assert.match(
+            await guest(lima, "getent ahostsv4 alias.test"),
+            /^10\.20\.30\.40\s/,
+          );
+        },
+      );
+
+      await t.step("other names are resolved by the host", async () => {
+        const host = await Deno.resolveDns("deb.debian.org", "A").catch(
+          () => [],
+        );
+        if (host.length === 0) return; // the host itself cannot resolve it
+        assert.match(
+          await guest(lima, "getent ahostsv4 deb.debian.org"),
+          /^\d+\.\d+\.\d+\.\d+\s/,
+        );
+      });
+    });
+  } finally {
+    await server.shutdown();
+  }
+});

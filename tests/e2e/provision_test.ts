@@ -1,0 +1,172 @@
+/**
+ * Provisioning on a real instance: every in-guest provision mode, a readiness probe, `env`,
+ * `param`, proxy variables, `caCerts` and the hostname are visible in the guest; a provision
+ * script that fails makes `limactl start` fail with its output and exit status.
+ */
+import assert from "node:assert/strict";
+import { parse, stringify } from "yaml";
+import { testTemplate } from "../fixtures/test_template.ts";
+import {
+  BOOT_TIMEOUT,
+  decoder,
+  guestImage,
+  type Lima,
+  skipVMTests,
+  start,
+  withLima,
+} from "./harness.ts";
+
+async function guest(lima: Lima, script: string): Promise<string> {
+  const r = await lima.expect(0, ["shell", "vm", "sh", "-c", script]);
+  return r.stdout.trim();
+}
+
+/** A throwaway self-signed CA certificate (PEM). */
+async function testCA(): Promise<string> {
+  const out = await new Deno.Command("openssl", {
+    args: [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      "/dev/null",
+      "-subj",
+      "/CN=limactl provisioning test CA",
+      "-days",
+      "2",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, decoder.decode(out.stderr));
+  return decoder.decode(out.stdout);
+}
+
+const script = (body: string) => `#!/bin/sh\nset -eu\n${body}\n`;
+
+Deno.test({
+  name: "provision scripts, probes and settings reach the guest",
+  ignore: skipVMTests,
+}, async (t) => {
+  const image = await guestImage();
+  const ca = await testCA();
+  await withLima(async (lima) => {
+    const template = parse(testTemplate(image));
+    template.env = { FROM_ENV: "set by env" };
+    template.param = { GREETING: "hello param" };
+    template.caCerts = { certs: [ca] };
+    template.provision = [
+      { mode: "dependency", script: script("touch /etc/test-dependency") },
+      {
+        mode: "data",
+        path: "/etc/test-data.conf",
+        content: "key = value\n",
+        permissions: "640",
+      },
+      {
+        mode: "system",
+        script: script(
+          'echo "system $PARAM_GREETING $(id -un)" >/etc/test-system',
+        ),
+      },
+      {
+        mode: "user",
+        script: script('echo "user $PARAM_GREETING $(id -un)" >~/test-user'),
+      },
+      { mode: "boot", script: script("echo boot >>/var/lib/test-boots") },
+    ];
+    template.probes = [{
+      description: "the system provision has run",
+      script: "#!/bin/bash\ntest -f /etc/test-system\n",
+    }];
+    const file = `${lima.home}/vm.yaml`;
+    await Deno.writeTextFile(file, stringify(template));
+    lima.env.FTP_PROXY = "http://proxy.test:2121";
+    const r = await start(lima, ["--tty=false", file]);
+    assert.match(r.stderr, /the system provision has run/);
+
+    await t.step(
+      "system, user, dependency and data provisions ran",
+      async () => {
+        assert.equal(
+          await guest(lima, "cat /etc/test-system"),
+          "system hello param root",
+        );
+        const user = await guest(lima, "id -un");
+        assert.equal(
+          await guest(lima, "cat ~/test-user"),
+          `user hello param ${user}`,
+        );
+        assert.equal(
+          await guest(lima, "ls /etc/test-dependency"),
+          "/etc/test-dependency",
+        );
+        assert.equal(
+          await guest(
+            lima,
+            "sudo stat -c '%a %U' /etc/test-data.conf && sudo cat /etc/test-data.conf",
+          ),
+          "640 root\nkey = value",
+        );
+      },
+    );
+
+    await t.step("boot provisions run at every boot", async () => {
+      assert.equal(await guest(lima, "cat /var/lib/test-boots"), "boot");
+    });
+
+    await t.step("env, proxy variables and the hostname", async () => {
+      assert.equal(await guest(lima, 'echo "$FROM_ENV"'), "set by env");
+      assert.equal(
+        await guest(lima, 'echo "$FTP_PROXY $ftp_proxy"'),
+        "http://proxy.test:2121 http://proxy.test:2121",
+      );
+      assert.equal(await guest(lima, "hostname"), "lima-vm");
+    });
+
+    await t.step("the CA certificate is trusted", async () => {
+      const body = ca.split("\n")[1];
+      const bundle = await guest(
+        lima,
+        "cat /etc/ssl/certs/ca-certificates.crt",
+      );
+      assert.ok(bundle.includes(body), "the certificate is not in the bundle");
+    });
+
+    await t.step(
+      "a failing provision script fails start with its output",
+      async () => {
+        await lima.expect(0, ["stop", "vm"]);
+        await lima.expect(0, [
+          "edit",
+          "vm",
+          "--set",
+          `.provision += [{"mode": "system", "script": "#!/bin/sh\\necho about to fail\\necho the reason >&2\\nexit 7\\n"}]`,
+        ]);
+        const failed = await lima.run([
+          "start",
+          "--tty=false",
+          "--timeout",
+          BOOT_TIMEOUT,
+          "vm",
+        ]);
+        assert.equal(failed.code, 1, failed.stderr);
+        assert.match(
+          failed.stderr,
+          /provision script provision\[5\] \(mode: system\) failed with exit status 7/,
+        );
+        assert.match(failed.stderr, /about to fail/);
+        assert.match(failed.stderr, /the reason/);
+        assert.match(failed.stderr, /DEGRADED/);
+        assert.equal(
+          await guest(lima, "cat /var/lib/test-boots"),
+          "boot\nboot",
+        );
+      },
+    );
+  });
+});
