@@ -6,8 +6,12 @@
  * a fresh copy of the same image, kernel and initrd, and a cidata seed that only creates the
  * same user with the same key, timed from QEMU's start to the first successful
  * `ssh -o BatchMode=yes ... true`. Runs alternate ABBA style, one VM at a time, and every VM is
- * killed and deleted afterwards. Prints each run, the medians, the ratio and the load average
- * (the machine may be shared); exits 1 when the ratio misses the target.
+ * killed and deleted afterwards. Then the fast path (the same template with
+ * `cloud-init=disabled`, booting through the seed's lima-init) is timed to READY, with the
+ * moment an OpenSSH login first succeeds. Prints each run, the medians, the ratios and the load
+ * average (the machine may be shared); exits 1 when a target is missed: limactl at most 1.15x
+ * the baseline, the fast path at least 2x faster than cloud-init and READY within 2 s of the
+ * first login.
  *
  *   deno run -A bench/boot.ts [--runs N] [--keep-logs DIR]
  *
@@ -40,6 +44,10 @@ if (!Number.isInteger(runs) || runs < 1) {
 }
 const keepLogs = values["keep-logs"];
 const MAX_RATIO = 1.15;
+/** The fast path must reach READY at least this many times faster than cloud-init. */
+const FAST_RATIO = 2;
+/** ... and within this long of the guest's first SSH login. */
+const MAX_READY_GAP_MS = 2000;
 const BOOT_TIMEOUT_MS = 5 * 60_000;
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const decoder = new TextDecoder();
@@ -71,6 +79,8 @@ interface Recipe {
 
 interface LimaTimes {
   ready: number;
+  /** When an OpenSSH login to the guest first succeeded (watched runs only). */
+  firstLogin?: number;
   /** From the host agent's log, relative to the start of `limactl start`. */
   qemuStarted?: number;
   sshSatisfied?: number;
@@ -134,9 +144,35 @@ async function saveLogs(dir: string, files: string[], tag: string) {
   }
 }
 
+/** Milliseconds from STARTED until `ssh lima-NAME true` first succeeds, tried every 250 ms. */
+async function firstLogin(
+  dir: string,
+  name: string,
+  started: number,
+  signal: AbortSignal,
+): Promise<number | undefined> {
+  const config = join(dir, "ssh.config");
+  while (!signal.aborted) {
+    const ok = await Deno.stat(config).then(() => true, () => false) &&
+      (await new Deno.Command("ssh", {
+        args: [
+          ...["-F", config, "-o", "ControlPath=none"],
+          ...["-o", "ConnectTimeout=2", `lima-${name}`, "true"],
+        ],
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      }).output()).success;
+    if (ok) return performance.now() - started;
+    await sleep(250);
+  }
+  return undefined;
+}
+
 async function limaRun(
   template: string,
   name: string,
+  options: { watchLogin?: boolean } = {},
 ): Promise<{ times: LimaTimes; recipe: Recipe }> {
   const dir = join(home, name);
   const wallStart = Date.now();
@@ -152,6 +188,9 @@ async function limaRun(
   ]).spawn();
   const watching = new AbortController();
   const cmdline = readQemuCommandLine(dir, watching.signal);
+  const login = options.watchLogin
+    ? firstLogin(dir, name, started, watching.signal)
+    : undefined;
   const out = await child.output();
   const ready = performance.now() - started;
   try {
@@ -172,6 +211,7 @@ async function limaRun(
     return {
       times: {
         ready,
+        firstLogin: await login,
         qemuStarted: logTime(log, /^Starting QEMU/, wallStart),
         sshSatisfied: logTime(
           log,
@@ -338,9 +378,45 @@ try {
     `ratio ${ratio.toFixed(2)}x (target <= ${MAX_RATIO}x)`,
   );
   if (ratio > MAX_RATIO) Deno.exitCode = 1;
+
+  // The fast path (lima-init instead of cloud-init) on the same image.
+  const fastTemplate = join(home, "fast.yaml");
+  await Deno.writeTextFile(
+    fastTemplate,
+    testTemplate(image, { fastBoot: true }),
+  );
+  const fastTimes: LimaTimes[] = [];
+  for (let i = 1; i <= runs; i++) {
+    const load = await loadAverage();
+    const { times } = await limaRun(fastTemplate, `fast${i}`, {
+      watchLogin: true,
+    });
+    fastTimes.push(times);
+    console.log(
+      `fast path      #${i}: READY ${seconds(times.ready)}, first login ${
+        times.firstLogin === undefined ? "?" : seconds(times.firstLogin)
+      }; load before: ${load}`,
+    );
+  }
+  const fast = median(fastTimes.map((t) => t.ready));
+  const gap = median(
+    fastTimes.map((t) => t.ready - (t.firstLogin ?? Infinity)),
+  );
+  console.log(`fast path to READY:                 median ${seconds(fast)}`);
+  console.log(
+    `cloud-init path / fast path: ${
+      (ready / fast).toFixed(2)
+    }x (target >= ${FAST_RATIO}x)`,
+  );
+  console.log(
+    `READY after the first SSH login: median ${seconds(gap)} (target <= ${
+      seconds(MAX_READY_GAP_MS)
+    })`,
+  );
+  if (ready / fast < FAST_RATIO || gap > MAX_READY_GAP_MS) Deno.exitCode = 1;
 } finally {
   for await (const entry of Deno.readDir(home)) {
-    if (entry.isDirectory && /^vm\d+$/.test(entry.name)) {
+    if (entry.isDirectory && /^(vm|fast)\d+$/.test(entry.name)) {
       await limactl(["stop", "--force", entry.name]).output();
     }
   }

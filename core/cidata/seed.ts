@@ -62,7 +62,7 @@ export interface SeedOptions {
   virtioPort?: string;
   /** vz Rosetta share, as decided by the driver. */
   rosetta?: { enabled: boolean; binfmt: boolean };
-  /** The driver boots without cloud-init (WSL2): `ssh_authorized_keys` is added. */
+  /** The driver boots without cloud-init (WSL2). */
   noCloudInit?: boolean;
   /**
    * The first `networks[]` entry that is a user-v2 network: it replaces the slirp NIC, and its
@@ -503,15 +503,22 @@ export function seedContents(options: SeedOptions): SeedContents {
       data: readHostFile(options.nerdctlArchive, "the nerdctl archive"),
     });
   }
-  if (options.noCloudInit) {
-    files.push({
-      path: "ssh_authorized_keys",
-      data: text.encode(
-        options.sshPublicKeys.map((k) => k.trim() + "\n").join(""),
-      ),
-      mode: 0o600,
-    });
-  }
+  // What guests booting without cloud-init (`lima-init`, WSL2) read instead of user-data.
+  files.push({
+    path: "ssh_authorized_keys",
+    data: text.encode(
+      options.sshPublicKeys.map((k) => k.trim() + "\n").join(""),
+    ),
+    mode: 0o600,
+  }, {
+    path: "fstab",
+    data: text.encode(
+      ctx.userData.mounts.map((m) =>
+        [m.tag, escapeFstab(m.mountPoint), m.type, m.options, "0", "0"]
+          .join(" ") + "\n"
+      ).join(""),
+    ),
+  });
   return {
     instanceID: ctx.iid,
     files,
@@ -521,4 +528,12 @@ export function seedContents(options: SeedOptions): SeedContents {
       dnsAddresses: [],
     }),
   };
+}
+
+/** PATH as an fstab field: backslash and blanks as octal escapes. */
+export function escapeFstab(path: string): string {
+  return path.replace(
+    /[\\ \t\n]/g,
+    (c) => "\\" + c.charCodeAt(0).toString(8).padStart(3, "0"),
+  );
 }

@@ -27,13 +27,16 @@ Deno.test("the seed has the cloud-init files, the environment files and the boot
       "util/compare_version.sh",
       "util/escape_fstab.sh",
       "util/unescape_fstab.sh",
+      "util/provision_run.sh",
+      "lima-init",
+      "ssh_authorized_keys",
+      "fstab",
     ]
   ) {
     assert.ok(paths.includes(path), `${path} is in the seed`);
   }
   assert.equal(new Set(paths).size, paths.length, "no path twice");
   assert.ok(!paths.includes("lima-guestagent"));
-  assert.ok(!paths.includes("ssh_authorized_keys"));
 });
 
 Deno.test("scripts are executable and data files are not", () => {
@@ -41,10 +44,16 @@ Deno.test("scripts are executable and data files are not", () => {
     "provision: [{script: 'echo hi'}, {mode: data, path: /etc/x, content: x}]\n",
   );
   for (const f of files) {
-    const executable = /^(boot\.sh$|boot\.|util\/|provision\.system\/)/.test(
+    const executable =
+      /^(boot\.sh$|lima-init$|boot\.|util\/|provision\.system\/)/.test(
+        f.path,
+      );
+    const secret = f.path === "ssh_authorized_keys";
+    assert.equal(
+      f.mode ?? 0o644,
+      executable ? 0o755 : secret ? 0o600 : 0o644,
       f.path,
     );
-    assert.equal(f.mode ?? 0o644, executable ? 0o755 : 0o644, f.path);
   }
 });
 
@@ -224,4 +233,15 @@ Deno.test("cloud-config.yaml is the user-data without mounts and resolv_conf", (
       "",
     ).replace(/^resolv_conf:\n( .*\n)+/m, "");
   assert.equal(cloudConfig, strip(userData));
+});
+
+Deno.test("fstab lists the kernel mounts for guests without cloud-init", () => {
+  const files = seedFiles(seedOptions(
+    `${IMAGES}mountType: 9p\nmounts: [{location: /tmp/a b, mountPoint: "/mnt/a b", writable: true}]\n`,
+  ));
+  const fstab = seedText(files, "fstab");
+  assert.match(
+    fstab,
+    /^lima-[0-9a-f]{16} \/mnt\/a\\040b 9p rw,trans=virtio,version=9p2000\.L,msize=\d+,cache=mmap,nofail 0 0\n$/,
+  );
 });

@@ -76,7 +76,9 @@ Deno.test("writeCidataISO writes an ISO whose files read back identically, scrip
       );
       const mode = (await Deno.stat(path)).mode! & 0o777;
       const script = file.path.endsWith(".sh") ||
-        /^provision\.(system|user)\/|^lima-guestagent$/.test(file.path);
+        /^provision\.(system|user)\/|^lima-guestagent$|^lima-init$/.test(
+          file.path,
+        );
       assert.equal(
         mode & 0o111,
         script ? 0o111 : 0,

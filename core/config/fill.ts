@@ -74,6 +74,8 @@ export const DEFAULT_GUEST_INSTALL_PREFIX = "/usr/local";
 export const DEFAULT_9P_MSIZE = "128KiB";
 const VALID_USERNAME = /^[a-z_][a-z0-9_-]*$/;
 const FALLBACK_USER = "lima";
+/** The guest uid of the fallback user when the host user is root. */
+const FALLBACK_UID = 1000;
 
 /** The guest host name of an instance: `lima-` + name with `.` and `_` replaced by `-`. */
 export function guestHostname(name: string): string {
@@ -342,6 +344,9 @@ export function fillDefaults(input: LimaYAML, options: FillOptions): LimaYAML {
           );
         }
         userName = FALLBACK_USER;
+      } else if (host.user.uid === 0) {
+        // The guest's root account exists already: a root host user gets an ordinary one.
+        userName = FALLBACK_USER;
       } else if (
         userName === "admin" && out.os === "Darwin" &&
         !createdBefore(options.existingLimaVersion, "1.0.0")
@@ -368,7 +373,8 @@ export function fillDefaults(input: LimaYAML, options: FillOptions): LimaYAML {
       comment: explicit.comment ?? host.user.comment,
       home,
       shell: explicit.shell ?? defaultShell(out.os!),
-      uid: explicit.uid ?? host.user.uid,
+      uid: explicit.uid ??
+        (host.user.uid === 0 ? FALLBACK_UID : host.user.uid),
       passwordlessSudo: explicit.passwordlessSudo ?? out.os !== "Darwin",
     };
   }

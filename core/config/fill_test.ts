@@ -482,3 +482,14 @@ Deno.test("deprecated cpuType and rosetta move into vmOpts with a warning", () =
 Deno.test("guestHostname replaces dots and underscores", () => {
   assert.equal(guestHostname("a.b_c"), "lima-a-b-c");
 });
+
+Deno.test("a root host user gets the ordinary guest user lima with uid 1000", () => {
+  const root = { ...host, user: { ...host.user, name: "root", uid: 0 } };
+  const filled = fill("", { host: root });
+  assert.equal(filled.user?.name, "lima");
+  assert.equal(filled.user?.uid, 1000);
+  assert.equal(filled.user?.home, "/home/lima.guest");
+  const explicit = fill("user: {name: root, uid: 0}\n", { host: root });
+  assert.equal(explicit.user?.name, "root");
+  assert.equal(explicit.user?.uid, 0);
+});

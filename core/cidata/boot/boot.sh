@@ -226,7 +226,11 @@ if ls "$LIMA_CIDATA_MNT"/provision.user/* >/dev/null 2>&1; then
 	for f in "$LIMA_CIDATA_MNT"/provision.user/*; do
 		[ -f "$f" ] || continue
 		log "Executing $f (as user $LIMA_CIDATA_USER)"
-		install -m 0755 -o "$LIMA_CIDATA_USER" "$f" "$USER_SCRIPT"
+		if ! install -m 0755 -o "$LIMA_CIDATA_USER" "$f" "$USER_SCRIPT"; then
+			log "WARNING: Failed to install $f as $USER_SCRIPT"
+			CODE=1
+			continue
+		fi
 		if ! provision_run.sh "provision[$((1${f##*/} - 100000000))] (mode: user)" \
 			sudo -iu "$LIMA_CIDATA_USER" ${params:+"--preserve-env=$params"} \
 			"XDG_RUNTIME_DIR=/run/user/$LIMA_CIDATA_UID" "$USER_SCRIPT"; then

@@ -64,6 +64,7 @@ import utilCompareVersion from "./util/compare_version.sh" with {
 import utilEscapeFstab from "./util/escape_fstab.sh" with { type: "text" };
 import utilUnescapeFstab from "./util/unescape_fstab.sh" with { type: "text" };
 import utilProvisionRun from "./util/provision_run.sh" with { type: "text" };
+import limaInit from "./lima-init.sh" with { type: "text" };
 
 export interface BootFile {
   /** Path inside the seed. */
@@ -73,6 +74,7 @@ export interface BootFile {
 
 export const BOOT_FILES: readonly BootFile[] = [
   { path: "boot.sh", content: boot },
+  { path: "lima-init", content: limaInit },
   {
     path: "boot.Linux/00-check-rtc-and-wait-ntp.sh",
     content: linux00CheckRtcAndWaitNtp,

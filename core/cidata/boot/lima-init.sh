@@ -1,0 +1,50 @@
+#!/bin/sh
+# lima-init: the fast boot path. Boots a guest from this seed without cloud-init: the guest's
+# hostname, the user with its SSH keys and sudo rule, the host keys, the 9p/virtiofs mounts,
+# then boot.sh. An image runs it as root from a unit ordered before sshd, with the seed mounted
+# at $1 (see docs/images.md), so the guest is ready when sshd first accepts a login.
+# Everything goes to /var/log/lima-init.log, which cloud-init-output.log points at.
+set -eu
+MNT=${1:-/mnt/lima-cidata}
+LOG=/var/log/lima-init.log
+exec >>"$LOG" 2>&1
+ln -sfn lima-init.log /var/log/cloud-init-output.log
+echo "lima-init: $(cat /proc/uptime)"
+
+while IFS= read -r line || [ -n "$line" ]; do
+	case $line in [A-Z]*=*) export "$line" ;; esac
+done <"$MNT/lima.env"
+
+hn=$(sed -n 's/^local-hostname: *//p' "$MNT/meta-data")
+if [ -n "$hn" ]; then
+	echo "$hn" >/etc/hostname
+	hostname "$hn"
+	grep -q "[[:space:]]$hn\$" /etc/hosts || printf '127.0.1.1\t%s\n' "$hn" >>/etc/hosts
+fi
+
+user=$LIMA_CIDATA_USER
+if ! id "$user" >/dev/null 2>&1; then
+	useradd --create-home --home-dir "$LIMA_CIDATA_HOME" --uid "$LIMA_CIDATA_UID" \
+		--shell "${LIMA_CIDATA_SHELL:-/bin/bash}" --comment "${LIMA_CIDATA_COMMENT:-}" "$user"
+fi
+if [ "${LIMA_CIDATA_PASSWORDLESS_SUDO:-}" = 1 ]; then
+	echo "$user ALL=(ALL) NOPASSWD:ALL" >/etc/sudoers.d/90-lima-init
+	chmod 0440 /etc/sudoers.d/90-lima-init
+fi
+install -d -m 0700 -o "$user" "$LIMA_CIDATA_HOME/.ssh"
+install -m 0600 -o "$user" "$MNT/ssh_authorized_keys" "$LIMA_CIDATA_HOME/.ssh/authorized_keys"
+[ -e /etc/ssh/ssh_host_ed25519_key ] || ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
+
+if [ -s "$MNT/fstab" ]; then
+	while IFS= read -r entry; do
+		grep -qxF "$entry" /etc/fstab || echo "$entry" >>/etc/fstab
+		point=$(printf '%s\n' "$entry" | awk '{ print $2 }')
+		point=$(sh "$MNT/util/unescape_fstab.sh" "$point")
+		mkdir -p "$point"
+		mount "$point" || echo "lima-init: failed to mount $point"
+	done <"$MNT/fstab"
+fi
+
+echo "lima-init: running boot.sh"
+LIMA_CIDATA_MNT=$MNT "$MNT/boot.sh" || echo "lima-init: boot.sh exited with status $?"
+echo "lima-init: done $(cat /proc/uptime)"

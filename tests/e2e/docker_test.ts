@@ -1,0 +1,84 @@
+/**
+ * The `docker-debian` template on the test guest: its provisioning installs Debian's docker.io
+ * from the guest's own package mirror, its probe waits for the daemon, and `docker.lima info`
+ * works from the host (through the forwarded socket when the host has a docker client, else
+ * in the guest).
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { parse, stringify } from "yaml";
+import { testTemplate } from "../fixtures/test_template.ts";
+import {
+  decoder,
+  guestImage,
+  seconds,
+  skipVMTests,
+  start,
+  withLima,
+} from "./harness.ts";
+
+const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+const WRAPPER = fileURLToPath(
+  new URL("../../cli/wrappers/docker.lima", import.meta.url),
+);
+
+Deno.test({
+  name: "docker-debian installs Docker from Debian and docker.lima reaches it",
+  ignore: skipVMTests,
+}, async () => {
+  const image = await guestImage();
+  await withLima(async (lima) => {
+    const template = parse(testTemplate(image));
+    template.base = ["template:docker-debian"];
+    // Room for the engine and its images on the emulated guest.
+    template.memory = "2GiB";
+    template.disk = "8GiB";
+    const file = `${lima.home}/docker.yaml`;
+    await Deno.writeTextFile(file, stringify(template));
+    const started = performance.now();
+    const r = await start(lima, ["--tty=false", "--name", "docker", file]);
+    assert.match(r.stderr, /Docker from docker\.io to be running/);
+    console.log(
+      `  docker.io installed and running after ${
+        seconds(performance.now() - started)
+      }`,
+    );
+
+    const bin = `${lima.home}/bin`;
+    await Deno.mkdir(bin);
+    await Deno.writeTextFile(
+      `${bin}/limactl`,
+      `#!/bin/sh\nexec "${Deno.execPath()}" run -A "${MAIN}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const info = await new Deno.Command(WRAPPER, {
+      args: ["info", "--format", "{{.ServerVersion}} {{.OperatingSystem}}"],
+      env: {
+        LIMA_HOME: lima.home,
+        PATH: `${bin}:${Deno.env.get("PATH")}`,
+      },
+      stdin: "null",
+    }).output();
+    assert.equal(info.code, 0, decoder.decode(info.stderr));
+    assert.match(
+      decoder.decode(info.stdout),
+      /^\d+\.\d+\.\S+ Debian GNU\/Linux/,
+    );
+
+    const missing = await new Deno.Command(WRAPPER, {
+      args: ["info"],
+      env: {
+        LIMA_HOME: lima.home,
+        LIMA_INSTANCE: "nothere",
+        PATH: `${bin}:${Deno.env.get("PATH")}`,
+      },
+      stdin: "null",
+    }).output();
+    assert.equal(missing.code, 1);
+    assert.match(
+      decoder.decode(missing.stderr),
+      /instance "nothere" does not exist/,
+    );
+    await lima.expect(0, ["stop", "docker"]);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * The fast boot path on the same test image: with `cloud-init=disabled` on the kernel command
+ * line the image's bootstrap unit runs the seed's lima-init, and the instance becomes READY
+ * with its user, keys, hostname and 9p mount, without cloud-init.
+ */
+import assert from "node:assert/strict";
+import { parse, stringify } from "yaml";
+import { testTemplate } from "../fixtures/test_template.ts";
+import {
+  guestImage,
+  type Lima,
+  skipVMTests,
+  start,
+  withLima,
+} from "./harness.ts";
+
+async function guest(lima: Lima, script: string): Promise<string> {
+  const r = await lima.expect(0, ["shell", "vm", "sh", "-c", script]);
+  return r.stdout.trim();
+}
+
+Deno.test({
+  name: "the fast path boots the image without cloud-init",
+  ignore: skipVMTests,
+}, async (t) => {
+  const image = await guestImage();
+  const shared = await Deno.makeTempDir({ prefix: "lc-fast" });
+  try {
+    await withLima(async (lima) => {
+      const template = parse(testTemplate(image, { fastBoot: true }));
+      template.mountType = "9p";
+      template.mounts = [{
+        location: shared,
+        mountPoint: "/mnt/shared",
+        writable: true,
+      }];
+      const file = `${lima.home}/vm.yaml`;
+      await Deno.writeTextFile(file, stringify(template));
+      const r = await start(lima, ["--tty=false", file]);
+      assert.match(r.stderr, /READY/);
+
+      await t.step("cloud-init did not run; lima-init did", async () => {
+        assert.equal(
+          await guest(lima, "systemctl is-active cloud-init.service || true"),
+          "inactive",
+        );
+        assert.match(
+          await guest(lima, "cat /var/log/cloud-init-output.log"),
+          /lima-init: done/,
+        );
+      });
+
+      await t.step("the user, hostname and shell work", async () => {
+        assert.equal(await guest(lima, "hostname"), "lima-vm");
+        assert.equal(await guest(lima, "sudo -n id -un"), "root");
+        assert.match(await guest(lima, "echo $HOME"), /^\/home\/.+\.guest$/);
+      });
+
+      await t.step("the 9p mount from the seed's fstab is there", async () => {
+        await Deno.writeTextFile(`${shared}/from host`, "fast\n");
+        assert.equal(await guest(lima, "cat '/mnt/shared/from host'"), "fast");
+      });
+
+      await lima.expect(0, ["stop", "vm"]);
+    });
+  } finally {
+    await Deno.remove(shared, { recursive: true });
+  }
+});
