@@ -295,6 +295,12 @@ function seedContext(options: SeedOptions): SeedContext {
         break;
       case "boot":
         bootScripts.push(p.script ?? "");
+        // cloud-init runs them from bootcmd; lima-init from these files.
+        provisionFiles.push({
+          path: `provision.boot/${id}`,
+          data: text.encode(p.script ?? ""),
+          mode: EXEC,
+        });
         break;
       case "data":
         provisionFiles.push({

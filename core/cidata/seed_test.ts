@@ -109,6 +109,7 @@ Deno.test("provision files are numbered by their index in the provision list", (
   assert.deepEqual(
     provisions.map((f) => [f.path, new TextDecoder().decode(f.data), f.mode]),
     [
+      ["provision.boot/00000000", "echo boot", 0o755],
       ["provision.system/00000001", "echo system", 0o755],
       ["provision.user/00000002", "echo user", 0o755],
       ["provision.dependency/00000003", "echo dependency", 0o755],

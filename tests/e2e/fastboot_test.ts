@@ -25,6 +25,8 @@ Deno.test({
 }, async (t) => {
   const image = await guestImage();
   const shared = await Deno.makeTempDir({ prefix: "lc-fast" });
+  // The guest user reads the share through 9p with the host's permissions.
+  await Deno.chmod(shared, 0o755);
   try {
     await withLima(async (lima) => {
       const template = parse(testTemplate(image, { fastBoot: true }));

@@ -45,6 +45,17 @@ if [ -s "$MNT/fstab" ]; then
 	done <"$MNT/fstab"
 fi
 
+for f in "$MNT"/provision.boot/*; do
+	[ -f "$f" ] || continue
+	echo "lima-init: running the boot provision $f"
+	(
+		while IFS= read -r line || [ -n "$line" ]; do
+			[ -n "$line" ] && export "$line"
+		done <"$MNT/param.env"
+		"$f"
+	) || echo "lima-init: $f exited with status $?"
+done
+
 echo "lima-init: running boot.sh"
 LIMA_CIDATA_MNT=$MNT "$MNT/boot.sh" || echo "lima-init: boot.sh exited with status $?"
 echo "lima-init: done $(cat /proc/uptime)"
