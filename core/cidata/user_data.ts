@@ -48,25 +48,8 @@ export interface UserDataInput {
   params: Record<string, string>;
 }
 
-/** The unit that starts the boot scripts early (see `EARLY_BOOT_COMMAND`). */
-const EARLY_BOOT_UNIT = "lima-boot";
-
-/**
- * Starts the per-boot script as soon as cloud-init's network stage (users, keys, write_files)
- * is done, instead of after cloud-init's two later stages: a transient unit ordered after
- * cloud-init.service, queued from bootcmd. cloud-final's own run of the script is then a no-op.
- */
-const EARLY_BOOT_COMMAND =
-  `if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then
-  systemd-run --no-block --quiet --unit=${EARLY_BOOT_UNIT} --property=After=cloud-init.service \\
-    /bin/sh -c 'exec ${PER_BOOT_SCRIPT} >>/var/log/cloud-init-output.log 2>&1' || true
-fi
-`;
-
 const PER_BOOT_CONTENT = `#!/bin/sh
 set -eu
-# Whichever start comes first runs the boot scripts: the early unit or cloud-final.
-mkdir /run/lima-boot-started 2>/dev/null || exit 0
 LIMA_CIDATA_MNT="${CIDATA_MOUNT_POINT}"
 LIMA_CIDATA_DEV="/dev/disk/by-label/cidata"
 mkdir -p -m 700 "$LIMA_CIDATA_MNT"
@@ -203,10 +186,11 @@ export function renderUserData(input: UserDataInput): string {
     });
   }
   const commands = [
-    EARLY_BOOT_COMMAND,
     ...(input.renameNics.length > 0 ? [renameCommand(input.renameNics)] : []),
     ...input.bootScripts.map((script) => bootCommand(script, input.params)),
   ];
-  set("bootcmd", commands.map((c) => scalar(c, "BLOCK_LITERAL")));
+  if (commands.length > 0) {
+    set("bootcmd", commands.map((c) => scalar(c, "BLOCK_LITERAL")));
+  }
   return "#cloud-config\n" + doc.toString({ lineWidth: 0 });
 }

@@ -108,30 +108,26 @@ Deno.test("user-data runs boot provisions in bootcmd with the params exported", 
       '  script: echo "second $PARAM_GREETING"',
     ].join("\n") + "\n",
   );
-  assert.equal(doc.bootcmd?.length, 3);
-  assert.equal(await sh(doc.bootcmd![1]), "first hello world last=1\n");
-  assert.equal(await sh(doc.bootcmd![2]), "second hello world\n");
+  assert.equal(doc.bootcmd?.length, 2);
+  assert.equal(await sh(doc.bootcmd![0]), "first hello world last=1\n");
+  assert.equal(await sh(doc.bootcmd![1]), "second hello world\n");
 });
 
-Deno.test("the first bootcmd starts the boot scripts right after cloud-init.service", async () => {
-  const { doc } = userData("provision: [{script: echo hi}]\n");
-  assert.equal(doc.bootcmd?.length, 1);
-  assert.match(
-    doc.bootcmd![0],
-    /systemd-run --no-block .*--property=After=cloud-init\.service/,
+Deno.test("user-data has no bootcmd without boot provisions or networks", () => {
+  assert.equal(
+    userData("provision: [{script: echo hi}]\n").doc.bootcmd,
+    undefined,
   );
-  assert.match(doc.bootcmd![0], /per-boot\/00-lima\.boot\.sh/);
-  await sh(`sh -n <<'EOF'\n${doc.bootcmd![0]}EOF`);
 });
 
 Deno.test("user-data renames NICs by MAC in bootcmd when there are networks", async () => {
   const { doc } = userData(
     "networks: [{lima: shared, macAddress: '52:55:55:aa:bb:cc'}]\n",
   );
-  assert.equal(doc.bootcmd?.length, 2);
-  assert.match(doc.bootcmd![1], /rename_nic '52:55:55:aa:bb:cc' 'lima0'/);
-  assert.match(doc.bootcmd![1], /rename_nic '52:55:55:[0-9a-f:]{8}' 'eth0'/);
-  await sh(`sh -n <<'EOF'\n${doc.bootcmd![1]}EOF`);
+  assert.equal(doc.bootcmd?.length, 1);
+  assert.match(doc.bootcmd![0], /rename_nic '52:55:55:aa:bb:cc' 'lima0'/);
+  assert.match(doc.bootcmd![0], /rename_nic '52:55:55:[0-9a-f:]{8}' 'eth0'/);
+  await sh(`sh -n <<'EOF'\n${doc.bootcmd![0]}EOF`);
 });
 
 Deno.test("user-data mounts 9p shares by their sha256 tags with the 9p options", () => {

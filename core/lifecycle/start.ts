@@ -4,6 +4,7 @@
  * fetch the image and create the disk → spawn the host agent in the background → follow
  * its events until the guest is ready.
  */
+import { runAnsibleProvisions } from "./ansible.ts";
 import { checkInstanceNetworks } from "../network/networks_yaml.ts";
 import { join } from "node:path";
 import type { EditFlags } from "../config/edit_flags.ts";
@@ -241,6 +242,7 @@ export async function startInstance(
     hostAgentExited: hostAgent.exited,
     progress: o.progress,
   });
+  if (inst.config) await runAnsibleProvisions(inst.config, name, inst.dir);
   logger.info(readyMessage(name, inst.dir, inst.config?.plain ?? false));
   const message = (await inspectInstance(name))?.message;
   if (message) {

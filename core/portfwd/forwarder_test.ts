@@ -147,7 +147,7 @@ Deno.test({
           n.message ===
             `Forwarding TCP from 127.0.0.1:${g1} to 127.0.0.1:${h1}`
         ));
-      assert.ok(Date.now() - started < 2000, "forwarded within 2 s");
+      assert.ok(Date.now() - started < 5000, "forwarded within 5 s");
       assert.equal(await roundTrip(h1, "hello"), "hello");
 
       // Restart on the same port: a connection attempt while it is down fails alone.

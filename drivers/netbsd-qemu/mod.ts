@@ -40,7 +40,7 @@ export const manifest: DriverManifest = {
     display: true,
     dynamicSSHAddress: false,
     noCloudInit: false,
-    guestAgentTransport: "ssh",
+    guestAgentTransport: "virtio-serial",
     imageFormats: QEMU_IMAGE_FORMATS,
   },
 };

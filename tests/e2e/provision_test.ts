@@ -8,6 +8,7 @@ import { parse, stringify } from "yaml";
 import { testTemplate } from "../fixtures/test_template.ts";
 import {
   BOOT_TIMEOUT,
+  CI,
   decoder,
   guestImage,
   type Lima,
@@ -46,6 +47,22 @@ async function testCA(): Promise<string> {
   return decoder.decode(out.stdout);
 }
 
+const PLAYBOOK = `- hosts: all
+  gather_facts: false
+  become: true
+  tasks:
+    - ansible.builtin.copy:
+        dest: /etc/test-ansible
+        content: "ansible {{ lookup('env', 'PARAM_GREETING') }}\\n"
+`;
+
+/** ansible-playbook on the host; CI installs it, elsewhere its part is skipped without it. */
+const ansible = await new Deno.Command("sh", {
+  args: ["-c", "command -v ansible-playbook"],
+  stdout: "null",
+}).output().then((o) => o.success);
+if (!ansible && CI) throw new Error("ansible-playbook is missing in CI");
+
 const script = (body: string) => `#!/bin/sh\nset -eu\n${body}\n`;
 
 Deno.test({
@@ -79,10 +96,16 @@ Deno.test({
       },
       { mode: "boot", script: script("echo boot >>/var/lib/test-boots") },
     ];
+    if (ansible) {
+      const playbook = `${lima.home}/playbook.yaml`;
+      await Deno.writeTextFile(playbook, PLAYBOOK);
+      template.provision.push({ mode: "ansible", playbook });
+    }
     template.probes = [{
       description: "the system provision has run",
       script: "#!/bin/bash\ntest -f /etc/test-system\n",
     }];
+    const failing = template.provision.length;
     const file = `${lima.home}/vm.yaml`;
     await Deno.writeTextFile(file, stringify(template));
     lima.env.FTP_PROXY = "http://proxy.test:2121";
@@ -114,6 +137,17 @@ Deno.test({
         );
       },
     );
+
+    await t.step({
+      name: "ansible playbooks run from the host with the params",
+      ignore: !ansible,
+      fn: async () => {
+        assert.equal(
+          await guest(lima, "cat /etc/test-ansible"),
+          "ansible hello param",
+        );
+      },
+    });
 
     await t.step("boot provisions run at every boot", async () => {
       assert.equal(await guest(lima, "cat /var/lib/test-boots"), "boot");
@@ -157,7 +191,9 @@ Deno.test({
         assert.equal(failed.code, 1, failed.stderr);
         assert.match(
           failed.stderr,
-          /provision script provision\[5\] \(mode: system\) failed with exit status 7/,
+          new RegExp(
+            `provision script provision\\[${failing}\\] \\(mode: system\\) failed with exit status 7`,
+          ),
         );
         assert.match(failed.stderr, /about to fail/);
         assert.match(failed.stderr, /the reason/);
