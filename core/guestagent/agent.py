@@ -10,8 +10,6 @@ with "full": true lists every listener.
   agent.py daemon --virtio-port NAME [--tick SECONDS, default 1]
                                             lines on /dev/virtio-ports/NAME; any line the
                                             host sends asks for a full list
-  agent.py install-systemd --virtio-port NAME [--socket-owner UID]
-                                            installs and starts lima-guestagent.service
 """
 import json
 import errno
@@ -19,7 +17,6 @@ import os
 import select
 import socket
 import struct
-import subprocess
 import sys
 import time
 
@@ -29,7 +26,6 @@ NLM_F_REQUEST, NLM_F_DUMP = 1, 0x300
 NLMSG_DONE, NLMSG_ERROR = 3, 2
 TCP_LISTEN, TCP_CLOSE = 10, 7
 V4_MAPPED = bytes(10) + b"\xff\xff"
-UNIT = "/etc/systemd/system/lima-guestagent.service"
 nl = None
 
 
@@ -134,42 +130,7 @@ def daemon(args):
                 time.sleep(interval)
 
 
-def install_systemd(args):
-    port = option(args, "--virtio-port")
-    if not port:
-        print("lima-guestagent: no virtio port; the host agent runs the agent over SSH")
-        return
-    unit = """[Unit]
-Description=lima-guestagent
-
-[Service]
-ExecStart={} daemon --virtio-port {}
-Type=simple
-Restart=on-failure
-OOMPolicy=continue
-OOMScoreAdjust=-500
-
-[Install]
-WantedBy=multi-user.target
-""".format(os.path.realpath(sys.argv[0]), port)
-    try:
-        with open(UNIT) as f:
-            same = f.read() == unit
-    except OSError:
-        same = False
-    if same:
-        subprocess.run(["systemctl", "start", "lima-guestagent.service"], check=True)
-        return
-    with open(UNIT, "w") as f:
-        f.write(unit)
-    subprocess.run(["systemctl", "daemon-reload"], check=True)
-    subprocess.run(["systemctl", "enable", "lima-guestagent.service"], check=True)
-    subprocess.run(["systemctl", "restart", "lima-guestagent.service"], check=True)
-
-
 if len(sys.argv) > 1 and sys.argv[1] == "daemon":
     daemon(sys.argv[2:])
-elif len(sys.argv) > 1 and sys.argv[1] == "install-systemd":
-    install_systemd(sys.argv[2:])
 else:
     stdio(float(sys.argv[1]) if len(sys.argv) > 1 else 0.5)

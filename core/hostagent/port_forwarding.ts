@@ -76,12 +76,13 @@ function logNotice(notice: ForwardNotice): void {
 export async function startPortForwarding(
   o: PortForwardingOptions,
 ): Promise<PortForwarding> {
-  await startControlMaster(o.sshArgs);
+  // The master starts while the rest is set up; TCP forwards wait for it.
+  const master = startControlMaster(o.sshArgs);
   const conn = await o.pool.get(o.target);
   const forwarder = new Forwarder({
     client: conn.client,
     rules: effectiveRules(o.config, { sshLocalPort: o.sshLocalPort }),
-    tcp: { kind: "openssh", args: o.sshArgs },
+    tcp: { kind: "openssh", args: o.sshArgs, ready: master },
     onNotice: (notice) => {
       logNotice(notice);
       o.events.emitWith({ portForward: notice.event });
@@ -101,6 +102,7 @@ export async function startPortForwarding(
       closing.abort();
       await watcher;
       await forwarder.close();
+      await master;
       await stopControlMaster(o.sshArgs);
     },
   };

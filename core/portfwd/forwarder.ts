@@ -57,7 +57,13 @@ export type TcpEngine =
    * OpenSSH's ControlMaster owns the listener (`ssh -O forward -L`). ARGS are the `ssh`
    * arguments that reach the master (options incl. `ControlPath`, `-p PORT`, destination).
    */
-  | { kind: "openssh"; args: string[]; ssh?: string };
+  | {
+    kind: "openssh";
+    args: string[];
+    ssh?: string;
+    /** Settles once the ControlMaster runs; forwards wait for it. */
+    ready?: Promise<unknown>;
+  };
 
 export interface ForwarderOptions {
   /** The authenticated ssh2 client of the instance. */
@@ -402,6 +408,7 @@ export class Forwarder implements AsyncDisposable {
         );
       }
     };
+    await engine.ready;
     await mux("forward");
     return () => mux("cancel").catch(() => {});
   }

@@ -31,21 +31,22 @@ if ! cmp -s "$agent" "$bin"; then
 	changed=true
 fi
 
-if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-	set -- install-systemd
-	if [ "${LIMA_CIDATA_VSOCK_PORT:-0}" != 0 ]; then
-		set -- "$@" --vsock-port "$LIMA_CIDATA_VSOCK_PORT"
-	elif [ -n "${LIMA_CIDATA_VIRTIO_PORT:-}" ]; then
-		set -- "$@" --virtio-port "$LIMA_CIDATA_VIRTIO_PORT"
+if [ -z "${LIMA_CIDATA_VIRTIO_PORT:-}" ]; then
+	echo "The driver offers no virtio port; the host agent runs the guest agent over SSH"
+	exit 0
+fi
+if command -v systemd-run >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+	# A transient unit: no unit file, so no daemon-reload, which costs seconds at boot.
+	if systemctl -q is-active lima-guestagent.service; then
+		[ "$changed" = false ] || systemctl restart lima-guestagent.service
+	else
+		systemctl reset-failed lima-guestagent.service 2>/dev/null || true
+		systemd-run --quiet --unit=lima-guestagent --description=lima-guestagent \
+			--property=Restart=on-failure --property=OOMScoreAdjust=-500 \
+			"$bin" daemon --virtio-port "$LIMA_CIDATA_VIRTIO_PORT"
 	fi
-	set -- "$@" --socket-owner "$LIMA_CIDATA_UID"
-	"$bin" "$@"
-	[ "$changed" = false ] || systemctl restart lima-guestagent.service || true
 elif [ -d /etc/init.d ] && command -v rc-service >/dev/null 2>&1; then
-	args="daemon --socket-owner $LIMA_CIDATA_UID"
-	[ "${LIMA_CIDATA_DEBUG:-}" != 1 ] || args="$args --debug"
-	[ "${LIMA_CIDATA_VSOCK_PORT:-0}" = 0 ] || args="$args --vsock-port $LIMA_CIDATA_VSOCK_PORT"
-	[ -z "${LIMA_CIDATA_VIRTIO_PORT:-}" ] || args="$args --virtio-port $LIMA_CIDATA_VIRTIO_PORT"
+	args="daemon --virtio-port $LIMA_CIDATA_VIRTIO_PORT"
 	cat >/etc/init.d/lima-guestagent <<SERVICE
 #!/sbin/openrc-run
 supervisor=supervise-daemon
