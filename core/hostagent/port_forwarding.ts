@@ -18,6 +18,7 @@ import {
 } from "../portfwd/rules.ts";
 import type { SSHPool } from "../ssh/pool.ts";
 import type { SSHTarget } from "../ssh/target.ts";
+import { abortableSleep } from "./abortable_sleep.ts";
 import type { EventWriter } from "./events.ts";
 
 export interface PortForwardingOptions {
@@ -232,18 +233,6 @@ async function watchChannel(
     await abortableSleep(o.retryMs, o.signal);
   }
   return answered;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 async function ssh(args: string[]): Promise<{ code: number; stderr: string }> {

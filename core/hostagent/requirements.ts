@@ -7,6 +7,7 @@ import type { LimaYAML } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
 import { logger } from "../log.ts";
 import { shellQuote } from "../ssh/shell_quote.ts";
+import { abortableSleep } from "./abortable_sleep.ts";
 
 export interface Requirement {
   description: string;
@@ -186,17 +187,6 @@ export interface CheckOptions {
   signal: AbortSignal;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-
 /**
  * Checks LIST in order, retrying each until it succeeds or its time is up; returns the
  * errors of the requirements that failed (a fatal one ends the group).
@@ -231,7 +221,7 @@ export async function checkRequirements(
       logger.debug(`${group} requirement ${n} not satisfied yet`, {
         reason: failure,
       });
-      await sleep(intervalMs, options.signal);
+      await abortableSleep(intervalMs, options.signal);
     }
     if (failure === undefined) {
       logger.info(`The ${group} requirement ${n} is satisfied`);

@@ -6,18 +6,7 @@
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
 import { testTemplate } from "../fixtures/test_template.ts";
-import {
-  guestImage,
-  type Lima,
-  skipVMTests,
-  start,
-  withLima,
-} from "./harness.ts";
-
-async function guest(lima: Lima, script: string): Promise<string> {
-  const r = await lima.expect(0, ["shell", "vm", "sh", "-c", script]);
-  return r.stdout.trim();
-}
+import { guestImage, skipVMTests, start, withLima } from "./harness.ts";
 
 Deno.test({
   name: "the fast path boots the image without cloud-init",
@@ -43,24 +32,27 @@ Deno.test({
 
       await t.step("cloud-init did not run; lima-init did", async () => {
         assert.equal(
-          await guest(lima, "systemctl is-active cloud-init.service || true"),
+          await lima.sh("vm", "systemctl is-active cloud-init.service || true"),
           "inactive",
         );
         assert.match(
-          await guest(lima, "cat /var/log/cloud-init-output.log"),
+          await lima.sh("vm", "cat /var/log/cloud-init-output.log"),
           /lima-init: done/,
         );
       });
 
       await t.step("the user, hostname and shell work", async () => {
-        assert.equal(await guest(lima, "hostname"), "lima-vm");
-        assert.equal(await guest(lima, "sudo -n id -un"), "root");
-        assert.match(await guest(lima, "echo $HOME"), /^\/home\/.+\.guest$/);
+        assert.equal(await lima.sh("vm", "hostname"), "lima-vm");
+        assert.equal(await lima.sh("vm", "sudo -n id -un"), "root");
+        assert.match(await lima.sh("vm", "echo $HOME"), /^\/home\/.+\.guest$/);
       });
 
       await t.step("the 9p mount from the seed's fstab is there", async () => {
         await Deno.writeTextFile(`${shared}/from host`, "fast\n");
-        assert.equal(await guest(lima, "cat '/mnt/shared/from host'"), "fast");
+        assert.equal(
+          await lima.sh("vm", "cat '/mnt/shared/from host'"),
+          "fast",
+        );
       });
 
       await lima.expect(0, ["stop", "vm"]);

@@ -86,6 +86,12 @@ export class Lima {
     return r;
   }
 
+  /** The trimmed output of SCRIPT run with `sh -c` in instance NAME; fails the test on an error. */
+  async sh(name: string, script: string): Promise<string> {
+    const r = await this.expect(0, ["shell", name, "sh", "-c", script]);
+    return r.stdout.trim();
+  }
+
   async status(name: string): Promise<{ status: string; errors: string[] }> {
     const r = await this.expect(0, ["list", "--json", name]);
     const inst = JSON.parse(r.stdout.trim().split("\n")[0]);

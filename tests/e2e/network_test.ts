@@ -6,18 +6,7 @@
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
 import { testTemplate } from "../fixtures/test_template.ts";
-import {
-  guestImage,
-  type Lima,
-  skipVMTests,
-  start,
-  withLima,
-} from "./harness.ts";
-
-async function guest(lima: Lima, script: string): Promise<string> {
-  const r = await lima.expect(0, ["shell", "vm", "sh", "-c", script]);
-  return r.stdout.trim();
-}
+import { guestImage, skipVMTests, start, withLima } from "./harness.ts";
 
 Deno.test({
   name: "the guest sees Lima's user-mode network and the host resolver",
@@ -42,11 +31,11 @@ Deno.test({
         "the guest has 192.168.5.15 and uses 192.168.5.3",
         async () => {
           assert.match(
-            await guest(lima, "ip -4 -o addr show dev eth0"),
+            await lima.sh("vm", "ip -4 -o addr show dev eth0"),
             /inet 192\.168\.5\.15\/24/,
           );
           assert.match(
-            await guest(lima, "resolvectl dns eth0 || cat /etc/resolv.conf"),
+            await lima.sh("vm", "resolvectl dns eth0 || cat /etc/resolv.conf"),
             /192\.168\.5\.3/,
           );
         },
@@ -54,13 +43,13 @@ Deno.test({
 
       await t.step("host.lima.internal is the host's loopback", async () => {
         assert.match(
-          await guest(lima, "getent hosts host.lima.internal"),
+          await lima.sh("vm", "getent hosts host.lima.internal"),
           /^192\.168\.5\.2\s/,
         );
         const port = server.addr.port;
         assert.equal(
-          await guest(
-            lima,
+          await lima.sh(
+            "vm",
             `python3 -c "import urllib.request as u; print(u.urlopen('http://host.lima.internal:${port}/').read().decode(), end='')"`,
           ),
           "hello from the host",
@@ -71,11 +60,11 @@ Deno.test({
         "hostResolver.hosts names resolve, aliases too",
         async () => {
           assert.match(
-            await guest(lima, "getent ahostsv4 db.test"),
+            await lima.sh("vm", "getent ahostsv4 db.test"),
             /^10\.20\.30\.40\s/,
           );
           assert.match(
-            await guest(lima, "getent ahostsv4 alias.test"),
+            await lima.sh("vm", "getent ahostsv4 alias.test"),
             /^10\.20\.30\.40\s/,
           );
         },
@@ -87,7 +76,7 @@ Deno.test({
         );
         if (host.length === 0) return; // the host itself cannot resolve it
         assert.match(
-          await guest(lima, "getent ahostsv4 deb.debian.org"),
+          await lima.sh("vm", "getent ahostsv4 deb.debian.org"),
           /^\d+\.\d+\.\d+\.\d+\s/,
         );
       });

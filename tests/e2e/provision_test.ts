@@ -11,16 +11,10 @@ import {
   CI,
   decoder,
   guestImage,
-  type Lima,
   skipVMTests,
   start,
   withLima,
 } from "./harness.ts";
-
-async function guest(lima: Lima, script: string): Promise<string> {
-  const r = await lima.expect(0, ["shell", "vm", "sh", "-c", script]);
-  return r.stdout.trim();
-}
 
 /** A throwaway self-signed CA certificate (PEM). */
 async function testCA(): Promise<string> {
@@ -116,21 +110,21 @@ Deno.test({
       "system, user, dependency and data provisions ran",
       async () => {
         assert.equal(
-          await guest(lima, "cat /etc/test-system"),
+          await lima.sh("vm", "cat /etc/test-system"),
           "system hello param root",
         );
-        const user = await guest(lima, "id -un");
+        const user = await lima.sh("vm", "id -un");
         assert.equal(
-          await guest(lima, "cat ~/test-user"),
+          await lima.sh("vm", "cat ~/test-user"),
           `user hello param ${user}`,
         );
         assert.equal(
-          await guest(lima, "ls /etc/test-dependency"),
+          await lima.sh("vm", "ls /etc/test-dependency"),
           "/etc/test-dependency",
         );
         assert.equal(
-          await guest(
-            lima,
+          await lima.sh(
+            "vm",
             "sudo stat -c '%a %U' /etc/test-data.conf && sudo cat /etc/test-data.conf",
           ),
           "640 root\nkey = value",
@@ -143,29 +137,29 @@ Deno.test({
       ignore: !ansible,
       fn: async () => {
         assert.equal(
-          await guest(lima, "cat /etc/test-ansible"),
+          await lima.sh("vm", "cat /etc/test-ansible"),
           "ansible hello param",
         );
       },
     });
 
     await t.step("boot provisions run at every boot", async () => {
-      assert.equal(await guest(lima, "cat /var/lib/test-boots"), "boot");
+      assert.equal(await lima.sh("vm", "cat /var/lib/test-boots"), "boot");
     });
 
     await t.step("env, proxy variables and the hostname", async () => {
-      assert.equal(await guest(lima, 'echo "$FROM_ENV"'), "set by env");
+      assert.equal(await lima.sh("vm", 'echo "$FROM_ENV"'), "set by env");
       assert.equal(
-        await guest(lima, 'echo "$FTP_PROXY $ftp_proxy"'),
+        await lima.sh("vm", 'echo "$FTP_PROXY $ftp_proxy"'),
         "http://proxy.test:2121 http://proxy.test:2121",
       );
-      assert.equal(await guest(lima, "hostname"), "lima-vm");
+      assert.equal(await lima.sh("vm", "hostname"), "lima-vm");
     });
 
     await t.step("the CA certificate is trusted", async () => {
       const body = ca.split("\n")[1];
-      const bundle = await guest(
-        lima,
+      const bundle = await lima.sh(
+        "vm",
         "cat /etc/ssl/certs/ca-certificates.crt",
       );
       assert.ok(bundle.includes(body), "the certificate is not in the bundle");
@@ -199,7 +193,7 @@ Deno.test({
         assert.match(failed.stderr, /the reason/);
         assert.match(failed.stderr, /DEGRADED/);
         assert.equal(
-          await guest(lima, "cat /var/lib/test-boots"),
+          await lima.sh("vm", "cat /var/lib/test-boots"),
           "boot\nboot",
         );
       },
