@@ -59,11 +59,11 @@ async function ddRates(
   const q = `'${path.replaceAll("'", `'"'"'`)}'`;
   const write = await guest(
     lima,
-    `dd if=/dev/zero of=${q} bs=1M count=${MIB} conv=fsync 2>&1 >/dev/null | tail -n 1`,
+    `sudo dd if=/dev/zero of=${q} bs=1M count=${MIB} conv=fsync 2>&1 >/dev/null | tail -n 1`,
   );
   const read = await guest(
     lima,
-    `sync; echo 3 | sudo tee /proc/sys/vm/drop_caches >/dev/null; dd if=${q} of=/dev/null bs=1M 2>&1 | tail -n 1; rm -f ${q}`,
+    `sync; echo 3 | sudo tee /proc/sys/vm/drop_caches >/dev/null; sudo dd if=${q} of=/dev/null bs=1M 2>&1 | tail -n 1; sudo rm -f ${q}`,
   );
   return { write: rate(write), read: rate(read) };
 }
