@@ -174,7 +174,7 @@ await withLima(async (lima) => {
     await using sshd = await startSSHD(key);
     await guest(
       lima,
-      `sudo mkdir -p /mnt/sshfs && sudo chown "$(id -u)" /mnt/sshfs && sshfs -o StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null -p ${sshd.port} ${sshd.user}@192.168.5.2:${plain} /mnt/sshfs`,
+      `sudo mkdir -p /mnt/sshfs && sudo chown "$(id -u)" /mnt/sshfs && sshfs -o allow_other,StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null -p ${sshd.port} ${sshd.user}@192.168.5.2:${plain} /mnt/sshfs`,
     );
     const r = { write: [] as number[], read: [] as number[] };
     const b = { write: [] as number[], read: [] as number[] };
