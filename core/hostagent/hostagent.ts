@@ -311,6 +311,8 @@ async function serve(
   } finally {
     logger.info("Shutting down the host agent");
     routine.abort();
+    // With the VM gone, SSH channels would wait for answers that never come.
+    if (crash) await pool.close();
     await forwarding?.close().catch((err) =>
       logger.warn(`failed to stop port forwarding: ${errorMessage(err)}`)
     );

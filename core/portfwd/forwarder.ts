@@ -243,7 +243,8 @@ export class Forwarder implements AsyncDisposable {
     for (const [key, f] of [...this.#forwards]) {
       this.#forwards.delete(key);
       await f.close();
-      this.#stopped(f);
+      const first = f.targets.values().next().value;
+      this.#stopped(f, first ? joinHostPort(first.ip, first.port) : "");
     }
     this.#byGuest.clear();
     for (const cleanup of this.#socketCleanups.splice(0).reverse()) {
@@ -482,7 +483,13 @@ export class Forwarder implements AsyncDisposable {
       socket.close();
       const closed = new Promise<void>((r) => relay.once("close", () => r()));
       relay.end();
-      await closed;
+      // A dead connection never acknowledges the close: give up after a second.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        closed,
+        new Promise<void>((r) => timer = setTimeout(r, 1000)),
+      ]);
+      clearTimeout(timer);
     };
   }
 
