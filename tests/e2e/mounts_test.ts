@@ -30,6 +30,10 @@ for (const mountType of ["reverse-sshfs", "9p"]) {
     const home = `${host}/home`;
     const shared = `${host}/shared with spaces`;
     await Deno.mkdir(home);
+    // 9p shows the host's owners and modes to the guest user, whose uid is the host user's
+    // (but 1000 when the host user is root): let any guest user write here.
+    await Deno.mkdir(shared, { mode: 0o777 });
+    await Deno.chmod(shared, 0o777);
     await Deno.writeTextFile(`${home}/from host.txt`, "written on the host\n");
     try {
       await withLima(async (lima) => {
@@ -38,6 +42,7 @@ for (const mountType of ["reverse-sshfs", "9p"]) {
         template.mounts = [
           { location: "~" },
           { location: shared, mountPoint: WRITABLE_POINT, writable: true },
+          { location: `${host}/created at start`, mountPoint: "/mnt/created" },
         ];
         const file = `${lima.home}/vm.yaml`;
         await Deno.writeTextFile(file, stringify(template));
@@ -66,9 +71,14 @@ for (const mountType of ["reverse-sshfs", "9p"]) {
           ]);
         });
 
-        await t.step("the host directory was created at start", async () => {
-          assert.ok((await Deno.stat(shared)).isDirectory);
-        });
+        await t.step(
+          "a missing host directory is created at start",
+          async () => {
+            assert.ok(
+              (await Deno.stat(`${host}/created at start`)).isDirectory,
+            );
+          },
+        );
 
         await t.step("a file goes from the guest to the host", async () => {
           const r = await guest(
