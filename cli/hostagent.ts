@@ -44,6 +44,7 @@ export function hostAgentCommand(wiring: Wiring) {
           socket: opts.socket,
           drivers,
           debug: globals.debug,
+          nerdctlArchive: opts.nerdctlArchive,
         });
       } finally {
         await drivers.close();

@@ -54,6 +54,8 @@ export interface HostAgentOptions {
   signal?: AbortSignal;
   /** Pass the cidata debug flag to the guest (`--debug`). */
   debug?: boolean;
+  /** `--nerdctl-archive`: put into the seed for containerd. */
+  nerdctlArchive?: string;
   /** Pause between requirement checks (ms); default 1 s (0.25 s for the essential ones). */
   requirementIntervalMs?: number;
   /** How long one requirement may take (ms); default 10 minutes. */
@@ -198,6 +200,7 @@ async function serve(
     virtioPort: info.virtioPort,
     noCloudInit: info.features.noCloudInit,
     debug: options.debug,
+    nerdctlArchive: options.nerdctlArchive,
   });
   const keys = await identityFiles({ loadDotSSHPubKeys });
   const user = configured.user?.name ?? "";

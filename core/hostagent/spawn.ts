@@ -24,6 +24,8 @@ export interface SpawnOptions {
   dir: string;
   debug?: boolean;
   progress?: boolean;
+  /** The nerdctl-full archive to put into the seed (containerd instances). */
+  nerdctlArchive?: string;
   /** Run attached, logging to the terminal when stdin is one (`start --foreground`). */
   foreground?: boolean;
   /** The program to re-invoke (default `selfCommand()`). */
@@ -36,7 +38,10 @@ export interface SpawnedHostAgent {
   exited: Promise<string>;
 }
 
-/** `limactl [--debug] hostagent --pidfile … --socket … [--progress] NAME` for instance DIR. */
+/**
+ * `limactl [--debug] hostagent --pidfile … --socket … [--nerdctl-archive …] [--progress] NAME`
+ * for instance DIR.
+ */
 export function hostAgentArgs(o: SpawnOptions): string[] {
   return [
     ...(o.debug ? ["--debug"] : []),
@@ -45,6 +50,7 @@ export function hostAgentArgs(o: SpawnOptions): string[] {
     join(o.dir, InstanceFiles.hostAgentPID),
     "--socket",
     join(o.dir, InstanceFiles.hostAgentSock),
+    ...(o.nerdctlArchive ? ["--nerdctl-archive", o.nerdctlArchive] : []),
     ...(o.progress ? ["--progress"] : []),
     o.name,
   ];

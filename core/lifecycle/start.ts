@@ -25,6 +25,7 @@ import {
   resolveNewInstance,
 } from "./create.ts";
 import { editExpression, validateEdited } from "./edit.ts";
+import { ensureNerdctlArchive } from "./nerdctl_archive.ts";
 import { prepareInstance } from "./prepare.ts";
 import { readyMessage, waitForRunning } from "./watch_events.ts";
 
@@ -211,12 +212,14 @@ export async function startInstance(
       config: inst.config,
       limaVersion: inst.limaVersion,
     });
-    await prepareInstance({ dir: inst.dir, driver });
+    const prepared = await prepareInstance({ dir: inst.dir, driver });
+    const nerdctlArchive = await ensureNerdctlArchive(prepared);
     hostAgent = await spawnHostAgent({
       name,
       dir: inst.dir,
       debug: o.debug,
       progress: o.progress,
+      nerdctlArchive,
       foreground: o.foreground,
       self: o.self,
     });
