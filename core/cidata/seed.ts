@@ -9,8 +9,10 @@ import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { BOOT_FILES } from "./boot/mod.ts";
+import { GUEST_YQ } from "./boot/guest_yq.ts";
 import { guestEnvironment, renderEtcEnvironment } from "./etc_environment.ts";
 import type { IsoFile } from "./iso9660.ts";
+import { timezoneFiles } from "./timezone.ts";
 import {
   envFile,
   type LimaEnvInput,
@@ -77,6 +79,8 @@ export interface SeedOptions {
   hostHome?: string;
   /** Name servers used when neither `dns` nor a host-provided resolver applies; default: `/etc/resolv.conf`. */
   hostDNS?: string[];
+  /** The host's time zone files, copied for guests without them; default `/usr/share/zoneinfo`. */
+  zoneinfoDir?: string;
 }
 
 /** A fresh instance id; cloud-init re-applies the network config whenever it changes. */
@@ -371,7 +375,6 @@ function seedContext(options: SeedOptions): SeedContext {
     userData: {
       user,
       sshPublicKeys: options.sshPublicKeys,
-      timezone: config.timezone ?? "",
       upgradePackages: config.upgradePackages ?? false,
       mounts: kernelMounts,
       rosetta: rosetta.enabled,
@@ -496,6 +499,15 @@ export function seedContents(options: SeedOptions): SeedContents {
     });
   }
   files.push(...ctx.provisionFiles);
+  if (ctx.limaEnv.yqProvisions.length > 0) {
+    // boot.sh falls back to it when the guest has no yq.
+    files.push({
+      path: "util/lima-yq",
+      data: text.encode(GUEST_YQ),
+      mode: EXEC,
+    });
+  }
+  files.push(...timezoneFiles(config.timezone ?? "", options.zoneinfoDir));
   if (options.guestAgentBinary && !plain) {
     files.push({
       path: "lima-guestagent",

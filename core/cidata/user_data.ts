@@ -29,8 +29,6 @@ export interface GuestUser {
 export interface UserDataInput {
   user: GuestUser;
   sshPublicKeys: string[];
-  /** IANA zone; "" leaves the guest's zone alone. */
-  timezone: string;
   upgradePackages: boolean;
   /** 9p/virtiofs mounts; empty for reverse-sshfs and in `cloud-config.yaml`. */
   mounts: KernelMount[];
@@ -145,7 +143,6 @@ export function renderUserData(input: UserDataInput): string {
     }
     set("mounts", rows);
   }
-  if (input.timezone) set("timezone", input.timezone);
 
   const { user } = input;
   const entry = {

@@ -185,10 +185,8 @@ Deno.test("user-data leaves reverse-sshfs mounts to the host agent", () => {
   );
 });
 
-Deno.test("user-data sets the timezone unless it is empty", () => {
-  assert.equal(userData("").doc.timezone, "Europe/Berlin");
-  assert.equal(userData("timezone: Asia/Tokyo\n").doc.timezone, "Asia/Tokyo");
-  assert.equal(userData("timezone: ''\n").doc.timezone, undefined);
+Deno.test("user-data leaves the time zone to the boot scripts (timezone_test.ts)", () => {
+  assert.equal(userData("timezone: Asia/Tokyo\n").doc.timezone, undefined);
 });
 
 Deno.test("user-data upgrades packages only when asked", () => {

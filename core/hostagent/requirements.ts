@@ -242,17 +242,18 @@ export async function checkRequirements(
   return errors;
 }
 
-/** Where the boot scripts record failed provision scripts (see `util/provision_run.sh`). */
+/** Where the boot scripts record failed provisions (see `util/provision_run.sh`). */
 const PROVISION_ERRORS = "/run/lima-provision-errors";
 
 /**
- * The provision scripts that failed during the boot, one message each with the script's exit
- * status and last output lines, read from the guest once the boot scripts are done.
+ * The provisions that failed during the boot, read from the guest once the boot scripts are
+ * done: one message each, naming the provision, its exit status and its last output lines.
  */
 export async function provisionFailures(
   run: (command: string) => Promise<{ stdout: Uint8Array }>,
 ): Promise<string[]> {
   const out = await run(`cat ${PROVISION_ERRORS} 2>/dev/null || true`);
-  const text = new TextDecoder().decode(out.stdout).trim();
-  return text ? text.split(/\n(?=provision script )/) : [];
+  const text = new TextDecoder().decode(out.stdout).trimEnd();
+  // Each failure starts at an unindented line; its output lines are indented.
+  return text ? text.split(/\n(?=\S)/) : [];
 }

@@ -1,7 +1,8 @@
 /**
- * Provisioning on a real instance: every in-guest provision mode, a readiness probe, `env`,
- * `param`, proxy variables, `caCerts` and the hostname are visible in the guest; a provision
- * script that fails makes `limactl start` fail with its output and exit status.
+ * Provisioning on a real instance: every provision mode (ansible from the host), a readiness
+ * probe, `env`, `param`, proxy variables, `caCerts`, `user`, the time zone and the hostname
+ * are visible in the guest; a provision script that fails makes `limactl start` fail with its
+ * output and exit status, and leaves the instance running for a look inside.
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
@@ -70,6 +71,9 @@ Deno.test({
     template.env = { FROM_ENV: "set by env" };
     template.param = { GREETING: "hello param" };
     template.caCerts = { certs: [ca] };
+    // The test image has no time zone data: the host's data for the zone goes along.
+    template.timezone = "Asia/Tokyo";
+    template.user = { name: "prov", uid: 2345, comment: "Provision Tester" };
     template.provision = [
       { mode: "dependency", script: script("touch /etc/test-dependency") },
       {
@@ -77,6 +81,23 @@ Deno.test({
         path: "/etc/test-data.conf",
         content: "key = value\n",
         permissions: "640",
+      },
+      {
+        mode: "data",
+        path: "/etc/test-yq.yaml",
+        content: "list: [a]\n",
+      },
+      // The test image has no yq: boot.sh uses its own.
+      {
+        mode: "yq",
+        path: "/etc/test-yq.yaml",
+        expression: '.list += ["{{.Param.GREETING}}"]',
+      },
+      {
+        mode: "yq",
+        path: "{{.Home}}/.config/test/daemon.json",
+        expression: ".features.cdi = true",
+        owner: "{{.User}}",
       },
       {
         mode: "system",
@@ -103,6 +124,7 @@ Deno.test({
     const file = `${lima.home}/vm.yaml`;
     await Deno.writeTextFile(file, stringify(template));
     lima.env.FTP_PROXY = "http://proxy.test:2121";
+    lima.env.https_proxy = "http://127.0.0.1:3129";
     const r = await start(lima, ["--tty=false", file]);
     assert.match(r.stderr, /the system provision has run/);
 
@@ -132,6 +154,32 @@ Deno.test({
       },
     );
 
+    await t.step("yq provisions edit and create files", async () => {
+      assert.equal(
+        await lima.sh("vm", "cat /etc/test-yq.yaml"),
+        "list:\n- a\n- hello param",
+      );
+      assert.deepEqual(
+        JSON.parse(await lima.sh("vm", "cat ~/.config/test/daemon.json")),
+        { features: { cdi: true } },
+      );
+      assert.equal(
+        await lima.sh("vm", "stat -c %U ~/.config/test/daemon.json"),
+        "prov",
+      );
+    });
+
+    await t.step("the user settings and the time zone", async () => {
+      assert.equal(
+        await lima.sh("vm", "id -u; getent passwd prov | cut -d: -f5,6"),
+        "2345\nProvision Tester:/home/prov.guest",
+      );
+      assert.equal(
+        await lima.sh("vm", "date +%Z; cat /etc/timezone"),
+        "JST\nAsia/Tokyo",
+      );
+    });
+
     await t.step({
       name: "ansible playbooks run from the host with the params",
       ignore: !ansible,
@@ -152,6 +200,11 @@ Deno.test({
       assert.equal(
         await lima.sh("vm", 'echo "$FTP_PROXY $ftp_proxy"'),
         "http://proxy.test:2121 http://proxy.test:2121",
+      );
+      // A proxy on the host's loopback is reached through the gateway.
+      assert.equal(
+        await lima.sh("vm", 'echo "$https_proxy $HTTPS_PROXY"'),
+        "http://192.168.5.2:3129 http://192.168.5.2:3129",
       );
       assert.equal(await lima.sh("vm", "hostname"), "lima-vm");
     });
@@ -186,12 +239,19 @@ Deno.test({
         assert.match(
           failed.stderr,
           new RegExp(
-            `provision script provision\\[${failing}\\] \\(mode: system\\) failed with exit status 7`,
+            `provision\\[${failing}\\] \\(mode: system\\) failed with exit status 7; its last output lines:`,
           ),
         );
         assert.match(failed.stderr, /about to fail/);
         assert.match(failed.stderr, /the reason/);
+        assert.doesNotMatch(failed.stderr, /READY/);
+        // Degraded, as in Lima: the guest stays up so that the failure can be looked into.
         assert.match(failed.stderr, /DEGRADED/);
+        assert.equal(
+          (await lima.expect(0, ["ls", "-f", "{{.Status}}", "vm"])).stdout
+            .trim(),
+          "Running",
+        );
         assert.equal(
           await lima.sh("vm", "cat /var/lib/test-boots"),
           "boot\nboot",

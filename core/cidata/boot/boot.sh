@@ -130,13 +130,12 @@ for f in "$LIMA_CIDATA_MNT"/provision.data/*; do
 		continue
 	fi
 	log "Writing $path"
+	# New directories belong to the owner where sudo allows; root makes what is left.
 	dir=$(dirname "$path")
-	if ! [ -d "$dir" ]; then
-		as_user "${owner%%:*}" mkdir -p "$dir" 2>/dev/null || mkdir -p "$dir"
-	fi
-	if cp "$f" "$path" && chown "$owner" "$path" && chmod "$(seed_var DATAFILE "$id" PERMISSIONS)" "$path"; then
-		:
-	else
+	[ -d "$dir" ] || as_user "${owner%%:*}" mkdir -p "$dir" 2>/dev/null || :
+	if ! provision_run.sh "provision[$((1$id - 100000000))] (mode: data)" \
+		sh -c 'mkdir -p "$5" && cp "$1" "$2" && chown "$3" "$2" && chmod "$4" "$2"' sh \
+		"$f" "$path" "$owner" "$(seed_var DATAFILE "$id" PERMISSIONS)" "$dir"; then
 		log "WARNING: Failed to write $path"
 		CODE=1
 	fi
@@ -158,9 +157,20 @@ yq_format() {
 	esac
 }
 
+# Reports a provision that cannot run at all the way provision_run.sh reports failures.
+provision_refused() {
+	provision_run.sh "$1" sh -c 'echo "$1" >&2; exit 1' sh "$2" >/dev/null || :
+	log "WARNING: $2"
+	CODE=1
+}
+
 if [ -d "$LIMA_CIDATA_MNT/provision.yq" ]; then
-	if command -v yq >/dev/null 2>&1; then
+	# mikefarah's yq (the one Lima embeds) when the guest has it: other programs named yq take
+	# other flags. Otherwise lima-yq, which covers the common expressions on YAML and JSON.
+	if command -v yq >/dev/null 2>&1 && yq --version 2>&1 | grep -q mikefarah; then
 		set -- yq
+	elif command -v python3 >/dev/null 2>&1; then
+		set -- python3 "$LIMA_CIDATA_MNT/util/lima-yq"
 	else
 		set --
 	fi
@@ -168,31 +178,34 @@ if [ -d "$LIMA_CIDATA_MNT/provision.yq" ]; then
 		[ -f "$f" ] || continue
 		id=${f##*/}
 		case $id in *[!0-9]*) continue ;; esac
+		name="provision[$((1$id - 100000000))] (mode: yq)"
 		path=$(seed_var YQ_PROVISION "$id" PATH)
 		owner=$(seed_var YQ_PROVISION "$id" OWNER)
 		user=${owner%%:*}
 		format=$(yq_format "$(seed_var YQ_PROVISION "$id" FORMAT)" "$path")
 		if [ $# -eq 0 ]; then
-			log "WARNING: Cannot edit $path: the guest has no yq"
-			CODE=1
+			provision_refused "$name" "Cannot edit $path: the guest has neither yq nor python3"
 			continue
 		fi
 		log "Editing $path with yq"
 		if [ -e "$path" ]; then
 			if ! as_user "$user" test -w "$path"; then
-				log "WARNING: $path is not writable by $user"
-				CODE=1
+				provision_refused "$name" "Cannot edit $path: it is not writable by $user"
 				continue
 			fi
-			"$@" --inplace --from-file "$f" --input-format "$format" --output-format "$format" "$path" || {
+			provision_run.sh "$name" "$@" --inplace --from-file "$f" \
+				--input-format "$format" --output-format "$format" "$path" || {
 				log "WARNING: Failed to edit $path"
 				CODE=1
 				continue
 			}
 		else
 			dir=$(dirname "$path")
-			[ -d "$dir" ] || as_user "$user" mkdir -p "$dir" 2>/dev/null || mkdir -p "$dir"
-			"$@" --null-input --from-file "$f" --output-format "$format" >"$path" || {
+			[ -d "$dir" ] || as_user "$user" mkdir -p "$dir" 2>/dev/null || :
+			# The document goes to the file, messages to the log.
+			provision_run.sh "$name" sh -c 'mkdir -p "${1%/*}" && out=$1 && shift && "$@" >"$out"' sh "$path" \
+				"$@" --null-input --from-file "$f" --output-format "$format" || {
+				rm -f "$path"
 				log "WARNING: Failed to create $path"
 				CODE=1
 				continue

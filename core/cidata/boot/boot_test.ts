@@ -5,9 +5,9 @@
  * host stay untouched.
  */
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { IMAGES, seedOptions } from "../_test_config.ts";
-import type { IsoFile } from "../iso9660.ts";
+import { canIsolate, isolated, writeSeed } from "../_isolated.ts";
 import { seedFiles } from "../seed.ts";
 import { BOOT_FILES } from "./mod.ts";
 
@@ -34,9 +34,6 @@ async function run(cmd: string, args: string[], input?: string) {
   };
 }
 
-const canIsolate = Deno.uid() === 0 &&
-  (await run("unshare", ["--mount", "true"]).catch(() => ({ code: 1 })))
-      .code === 0;
 if (!canIsolate) {
   console.error(
     "boot_test: runs of boot scripts skipped (they need root and unshare)",
@@ -101,18 +98,8 @@ Deno.test("compare_version.sh compares dotted versions numerically", async () =>
   assert.equal((await utility("compare_version.sh", "1", "??", "2")).code, 2);
 });
 
-/** Writes FILES as a seed directory (what the guest sees at /mnt/lima-cidata). */
-async function writeSeed(dir: string, files: IsoFile[]): Promise<void> {
-  for (const file of files) {
-    const path = join(dir, file.path);
-    await Deno.mkdir(dirname(path), { recursive: true });
-    await Deno.writeFile(path, file.data, { mode: file.mode ?? 0o644 });
-    await Deno.chmod(path, file.mode ?? 0o644);
-  }
-}
-
 /** Runs SCRIPT in a mount namespace with a private /run; prints the ready files afterwards. */
-async function isolated(
+async function inGuest(
   seedDir: string,
   script: string,
   binds: Record<string, string> = {},
@@ -120,22 +107,15 @@ async function isolated(
   const mounts = Object.entries(binds).map(([target, source]) =>
     `mount --bind '${source}' '${target}'`
   );
-  return await run("unshare", [
-    "--mount",
-    "--propagation",
-    "private",
-    "sh",
-    "-c",
-    [
-      "set -e",
-      "mount -t tmpfs tmpfs /run",
-      ...mounts,
-      "set +e",
-      `LIMA_CIDATA_MNT='${seedDir}' ${script}`,
-      'echo "exit=$?"',
-      'for f in /run/lima-*; do [ -f "$f" ] && echo "$f: $(cat "$f")"; done',
-      "true",
-    ].join("\n"),
+  return await isolated([
+    "set -e",
+    "mount -t tmpfs tmpfs /run",
+    ...mounts,
+    "set +e",
+    `LIMA_CIDATA_MNT='${seedDir}' ${script}`,
+    'echo "exit=$?"',
+    'for f in /run/lima-*; do [ -f "$f" ] && echo "$f: $(cat "$f")"; done',
+    "true",
   ]);
 }
 
@@ -190,7 +170,7 @@ Deno.test({
     await Deno.mkdir(target);
     await Deno.writeTextFile(join(target, "kept"), "original");
 
-    const result = await isolated(seedDir, `'${seedDir}/boot.sh'`);
+    const result = await inGuest(seedDir, `'${seedDir}/boot.sh'`);
     const out = result.stdout;
     const order = [
       "first hello world",
@@ -251,7 +231,7 @@ Deno.test({
       mode: 0o755,
     });
     await writeSeed(dir, files);
-    const result = await isolated(dir, `'${dir}/boot.sh'`);
+    const result = await inGuest(dir, `'${dir}/boot.sh'`);
     assert.match(result.stdout, /^exit=0$/m, result.stderr);
     assert.doesNotMatch(result.stdout, /lima-boot-done/);
     assert.match(result.stdout, /^\/run\/lima-reboot-required: $/m);
@@ -280,7 +260,7 @@ Deno.test({
     );
     const script = join(dir, "seed/boot.Linux/07-etc-environment.sh");
     const env = "LIMA_CIDATA_USER=nobody-here LIMA_CIDATA_IID=iid-9";
-    const result = await isolated(join(dir, "seed"), `${env} '${script}'`, {
+    const result = await inGuest(join(dir, "seed"), `${env} '${script}'`, {
       "/etc/environment": environment,
     });
     assert.match(result.stdout, /^exit=0$/m, result.stderr);
@@ -310,7 +290,7 @@ Deno.test({
       join(dir, "seed/boot.Linux/06-etc-hosts.sh")
     }'`;
     for (let i = 0; i < 2; i++) {
-      const result = await isolated(join(dir, "seed"), script, {
+      const result = await inGuest(join(dir, "seed"), script, {
         "/etc/hosts": hosts,
       });
       assert.match(result.stdout, /^exit=0$/m, result.stderr);
@@ -398,7 +378,7 @@ Deno.test({
         busctl: `echo 's "${mdns}"'`,
       });
       const path = join(dir, "seed/boot.Linux/06-enable-mdns-on-systemd.sh");
-      const result = await isolated(
+      const result = await inGuest(
         join(dir, "seed"),
         `PATH='${bin}':$PATH '${path}'`,
         { "/etc/systemd": etc },
@@ -440,7 +420,7 @@ Deno.test({
     // A /run/systemd/system directory tells the script that systemd runs.
     const cmd = `mkdir -p /run/systemd/system; PATH='${bin}':$PATH '${path}'`;
     for (let i = 0; i < 2; i++) {
-      const result = await isolated(join(dir, "seed"), cmd, {
+      const result = await inGuest(join(dir, "seed"), cmd, {
         "/etc/ssh": ssh,
       });
       assert.match(result.stdout, /^exit=0$/m, result.stderr);

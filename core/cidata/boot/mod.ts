@@ -13,6 +13,9 @@ import linux00RebootIfRequired from "./boot.Linux/00-reboot-if-required.sh" with
 import linux00SystemdUserGroup from "./boot.Linux/00-systemd-user-group.sh" with {
   type: "text",
 };
+import linux01Timezone from "./boot.Linux/01-timezone.sh" with {
+  type: "text",
+};
 import linux05GuestHome from "./boot.Linux/05-guest-home.sh" with {
   type: "text",
 };
@@ -88,6 +91,7 @@ export const BOOT_FILES: readonly BootFile[] = [
     path: "boot.Linux/00-systemd-user-group.sh",
     content: linux00SystemdUserGroup,
   },
+  { path: "boot.Linux/01-timezone.sh", content: linux01Timezone },
   { path: "boot.Linux/05-guest-home.sh", content: linux05GuestHome },
   { path: "boot.Linux/05-lima-disks.sh", content: linux05LimaDisks },
   { path: "boot.Linux/05-lima-mounts.sh", content: linux05LimaMounts },
