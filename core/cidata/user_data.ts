@@ -46,14 +46,55 @@ export interface UserDataInput {
   params: Record<string, string>;
 }
 
-const PER_BOOT_CONTENT = `#!/bin/sh
-set -eu
-LIMA_CIDATA_MNT="${CIDATA_MOUNT_POINT}"
-LIMA_CIDATA_DEV="/dev/disk/by-label/cidata"
-mkdir -p -m 700 "$LIMA_CIDATA_MNT"
+/** Lets rootless container engines use every cgroup controller. */
+const USER_MANAGER_DROPIN = "[Service]\nDelegate=yes\n";
+
+/**
+ * Starts the per-boot script as soon as cloud-init's network stage (users, keys, write_files,
+ * CA certificates, mounts) is done, instead of after its config and final stages, whose Python
+ * start-up alone costs an emulated CPU seconds each: a transient unit queued from bootcmd.
+ * cloud-final's own run of the script then does nothing. Package installs and provisions
+ * still wait for the config stage (util/wait_cloud_config.sh). Not with `upgradePackages`,
+ * which cloud-final does and the boot scripts must come after.
+ */
+const EARLY_BOOT_COMMAND =
+  `if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then
+  systemd-run --no-block --quiet --unit=lima-boot --property=After=cloud-init.service \\
+    --setenv=LIMA_BOOT_EARLY=1 \\
+    /bin/sh -c 'exec ${PER_BOOT_SCRIPT} >>/var/log/cloud-init-output.log 2>&1' || true
+fi
+`;
+
+/** How the boot scripts mount the seed: read-only, readable by root only. */
+const MOUNT_SEED = `mkdir -p -m 700 "$LIMA_CIDATA_MNT"
 if ! mountpoint -q "$LIMA_CIDATA_MNT"; then
   mount -o ro,mode=0700,dmode=0700,overriderockperm,exec,uid=0 "$LIMA_CIDATA_DEV" "$LIMA_CIDATA_MNT"
-fi
+fi`;
+
+/**
+ * Puts the instance's environment into /etc/environment from bootcmd, before sshd starts, by
+ * running the boot script that does it. Otherwise that script, run later by boot.sh, changes
+ * the file after the host agent's first login and must end that session, which then costs the
+ * host a new login (seconds on an emulated CPU); now it finds nothing to change.
+ */
+const ENVIRONMENT_COMMAND = `(
+  LIMA_CIDATA_MNT="${CIDATA_MOUNT_POINT}"
+  LIMA_CIDATA_DEV="/dev/disk/by-label/cidata"
+  ${MOUNT_SEED.replaceAll("\n", "\n  ")}
+  while IFS= read -r line; do
+    case $line in LIMA_CIDATA_USER=* | LIMA_CIDATA_IID=*) export "$line" ;; esac
+  done <"$LIMA_CIDATA_MNT/lima.env"
+  LIMA_CIDATA_MNT="$LIMA_CIDATA_MNT" "$LIMA_CIDATA_MNT/boot.Linux/07-etc-environment.sh"
+) || true
+`;
+
+const PER_BOOT_CONTENT = `#!/bin/sh
+set -eu
+# Whichever start comes first runs the boot scripts: the early unit or cloud-final.
+mkdir /run/lima-boot-started 2>/dev/null || exit 0
+LIMA_CIDATA_MNT="${CIDATA_MOUNT_POINT}"
+LIMA_CIDATA_DEV="/dev/disk/by-label/cidata"
+${MOUNT_SEED}
 export LIMA_CIDATA_MNT
 exec "$LIMA_CIDATA_MNT/boot.sh"
 `;
@@ -164,6 +205,13 @@ export function renderUserData(input: UserDataInput): string {
     owner: "root:root",
     path: PER_BOOT_SCRIPT,
     permissions: "0755",
+  }, {
+    // boot.Linux/20-rootless-base.sh writes it too, but only here, before the first login
+    // loads the user's manager, does it take effect without a slow daemon-reload.
+    content: USER_MANAGER_DROPIN,
+    owner: "root:root",
+    path: "/etc/systemd/system/user@.service.d/lima.conf",
+    permissions: "0644",
   }]);
 
   if (input.dnsAddresses.length > 0) {
@@ -183,6 +231,8 @@ export function renderUserData(input: UserDataInput): string {
     });
   }
   const commands = [
+    ENVIRONMENT_COMMAND,
+    ...(input.upgradePackages ? [] : [EARLY_BOOT_COMMAND]),
     ...(input.renameNics.length > 0 ? [renameCommand(input.renameNics)] : []),
     ...input.bootScripts.map((script) => bootCommand(script, input.params)),
   ];

@@ -78,7 +78,6 @@ Deno.test("user-data asks for a password when sudo is not passwordless", () => {
 
 Deno.test("user-data installs the per-boot script that mounts the seed and runs boot.sh", async () => {
   const { doc } = userData("");
-  assert.equal(doc.write_files.length, 1);
   const [file] = doc.write_files;
   assert.equal(file.path, PER_BOOT_SCRIPT);
   assert.equal(file.owner, "root:root");
@@ -91,6 +90,15 @@ Deno.test("user-data installs the per-boot script that mounts the seed and runs 
   assert.match(file.content, /LIMA_CIDATA_DEV="\/dev\/disk\/by-label\/cidata"/);
   assert.match(file.content, /exec "\$LIMA_CIDATA_MNT\/boot.sh"\n$/);
   await sh(`sh -n <<'EOF'\n${file.content}EOF`);
+});
+
+Deno.test("user-data delegates every cgroup controller to the user's manager before any login", () => {
+  const { doc } = userData("");
+  const dropin = doc.write_files.find((f) =>
+    f.path === "/etc/systemd/system/user@.service.d/lima.conf"
+  );
+  assert.equal(dropin?.content, "[Service]\nDelegate=yes\n");
+  assert.equal(dropin?.permissions, "0644");
 });
 
 Deno.test("user-data runs boot provisions in bootcmd with the params exported", async () => {
@@ -108,15 +116,61 @@ Deno.test("user-data runs boot provisions in bootcmd with the params exported", 
       '  script: echo "second $PARAM_GREETING"',
     ].join("\n") + "\n",
   );
-  assert.equal(doc.bootcmd?.length, 2);
-  assert.equal(await sh(doc.bootcmd![0]), "first hello world last=1\n");
-  assert.equal(await sh(doc.bootcmd![1]), "second hello world\n");
+  const own = templateCommands(doc);
+  assert.equal(own.length, 2);
+  assert.equal(await sh(own[0]), "first hello world last=1\n");
+  assert.equal(await sh(own[1]), "second hello world\n");
 });
 
-Deno.test("user-data has no bootcmd without boot provisions or networks", () => {
-  assert.equal(
-    userData("provision: [{script: echo hi}]\n").doc.bootcmd,
-    undefined,
+/** The bootcmd entries that come from the template: those after the two of every seed. */
+function templateCommands(doc: CloudConfig): string[] {
+  const [environment, early, ...rest] = doc.bootcmd ?? [];
+  assert.match(environment, /boot\.Linux\/07-etc-environment\.sh"\n/);
+  assert.match(early, /--unit=lima-boot/);
+  return rest;
+}
+
+Deno.test("user-data sets /etc/environment in bootcmd, before sshd starts", async () => {
+  const { doc } = userData("upgradePackages: true\n");
+  assert.equal(doc.bootcmd?.length, 1);
+  const [environment] = doc.bootcmd!;
+  assert.match(
+    environment,
+    /mount -o ro,mode=0700,dmode=0700,overriderockperm,exec,uid=0 "\$LIMA_CIDATA_DEV" "\$LIMA_CIDATA_MNT"/,
+  );
+  assert.match(
+    environment,
+    /LIMA_CIDATA_USER=\* \| LIMA_CIDATA_IID=\*\) export/,
+  );
+  assert.match(
+    environment,
+    /\) \|\| true\n$/,
+    "a failure does not stop bootcmd",
+  );
+  await sh(`sh -n <<'EOF'\n${environment}EOF`);
+});
+
+Deno.test("user-data starts the boot scripts after the network stage unless packages are upgraded", async () => {
+  const { doc } = userData("provision: [{script: echo hi}]\n");
+  assert.deepEqual(templateCommands(doc), []);
+  const early = doc.bootcmd![1];
+  assert.match(early, /systemd-run --no-block .*--unit=lima-boot/);
+  assert.match(early, /--property=After=cloud-init\.service/);
+  assert.match(early, /--setenv=LIMA_BOOT_EARLY=1/);
+  assert.match(early, new RegExp(`exec ${PER_BOOT_SCRIPT} `));
+  await sh(`sh -n <<'EOF'\n${early}EOF`);
+  // cloud-final runs the per-boot script too; only the first start goes on.
+  const [file] = doc.write_files;
+  assert.match(
+    file.content,
+    /mkdir \/run\/lima-boot-started 2>\/dev\/null \|\| exit 0/,
+  );
+
+  assert.ok(
+    !userData("upgradePackages: true\n").doc.bootcmd!.some((c) =>
+      c.includes("lima-boot")
+    ),
+    "package upgrades come first, in cloud-final",
   );
 });
 
@@ -124,10 +178,11 @@ Deno.test("user-data renames NICs by MAC in bootcmd when there are networks", as
   const { doc } = userData(
     "networks: [{lima: shared, macAddress: '52:55:55:aa:bb:cc'}]\n",
   );
-  assert.equal(doc.bootcmd?.length, 1);
-  assert.match(doc.bootcmd![0], /rename_nic '52:55:55:aa:bb:cc' 'lima0'/);
-  assert.match(doc.bootcmd![0], /rename_nic '52:55:55:[0-9a-f:]{8}' 'eth0'/);
-  await sh(`sh -n <<'EOF'\n${doc.bootcmd![0]}EOF`);
+  const [rename, ...rest] = templateCommands(doc);
+  assert.deepEqual(rest, []);
+  assert.match(rename, /rename_nic '52:55:55:aa:bb:cc' 'lima0'/);
+  assert.match(rename, /rename_nic '52:55:55:[0-9a-f:]{8}' 'eth0'/);
+  await sh(`sh -n <<'EOF'\n${rename}EOF`);
 });
 
 Deno.test("user-data mounts 9p shares by their sha256 tags with the 9p options", () => {

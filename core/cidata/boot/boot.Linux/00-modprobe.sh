@@ -11,10 +11,16 @@ for module in fuse tun tap bridge veth ip_tables ip6_tables iptable_nat ip6table
 done
 [ -n "$missing" ] || exit 0
 # One modprobe for all of them: every process start costs a lot on an emulated CPU. When
-# some module is unknown, load the others one by one so that none is skipped.
-# shellcheck disable=SC2086 # the module list is space-separated on purpose
-if ! modprobe -a $missing >/dev/null 2>&1; then
-	for module in $missing; do
-		modprobe "$module" >/dev/null 2>&1 || true
-	done
-fi
+# some module is unknown, load the others one by one so that none is skipped. Loading them
+# takes a second or more there; nothing later in the boot waits for it (the kernel loads what
+# iptables and fuse need on first use), so it goes on in the background, detached from the
+# boot's output, which cloud-init reads until every writer has closed it.
+load() {
+	# shellcheck disable=SC2086 # the module list is space-separated on purpose
+	if ! modprobe -a $missing >/dev/null 2>&1; then
+		for module in $missing; do
+			modprobe "$module" >/dev/null 2>&1 || true
+		done
+	fi
+}
+load </dev/null >/dev/null 2>&1 &

@@ -34,15 +34,17 @@ for rc in .profile .bashrc .zshrc; do
 done
 [ -z "$tmp" ] || rm -f "$tmp"
 
-# The drop-in only affects user managers started after the reload, and linger must come after
-# it so that the manager linger starts is delegated. A reload takes many seconds on an emulated
-# CPU and nothing later in the boot needs either, so both go on in the background.
+# The drop-in affects user managers loaded after it is written; cloud-init writes it before
+# the first login. A manager already running keeps its settings until a reload, which takes
+# seconds of an emulated CPU and blocks systemd meanwhile. Nothing later in the boot needs the
+# reload or linger (which must come after it, so that the manager linger starts is delegated),
+# so both go on in the background.
 reload=false
 dropin=/etc/systemd/system/user@.service.d/lima.conf
 if ! [ -f "$dropin" ]; then
 	mkdir -p "${dropin%/*}"
 	printf '[Service]\nDelegate=yes\n' >"$dropin"
-	reload=true
+	[ ! -d "/run/user/$uid" ] || reload=true
 fi
 linger=false
 if command -v loginctl >/dev/null 2>&1 && ! [ -e "/var/lib/systemd/linger/$user" ]; then
