@@ -181,8 +181,15 @@ export async function logTails(instDir: string, lines = 10): Promise<string> {
   const stderrLog = join(instDir, InstanceFiles.hostAgentStderr);
   const records = (await tailLines(stderrLog, lines)).map((line) => {
     try {
-      const r = JSON.parse(line) as { level?: string; msg?: string };
-      return `${r.level ?? "info"}: ${r.msg ?? line}`;
+      const { level, msg, time: _, ...fields } = JSON.parse(line) as Record<
+        string,
+        unknown
+      >;
+      // The other fields (the reason a check failed, an error) are often the point.
+      const extra = Object.entries(fields).map(([k, v]) =>
+        ` ${k}=${JSON.stringify(v)}`
+      );
+      return `${level ?? "info"}: ${msg ?? line}${extra.join("")}`;
     } catch {
       return line;
     }

@@ -62,7 +62,13 @@ Deno.test("a timeout names the logs and shows their last lines", async () => {
       level: "info",
       msg: "Waiting for ssh",
       time: new Date().toISOString(),
-    }) + "\n",
+    }) + "\n" +
+      JSON.stringify({
+        level: "debug",
+        msg: "essential requirement 1 of 3 not satisfied yet",
+        time: new Date().toISOString(),
+        reason: "no SSH banner received",
+      }) + "\n",
   );
   await Deno.writeTextFile(`${dir}/serial.log`, "Kernel panic\n");
   await assert.rejects(
@@ -78,7 +84,11 @@ Deno.test("a timeout names the logs and shows their last lines", async () => {
         /did not receive an event with the `running` status/,
       );
       assert.match(err.message, /ha\.stderr\.log/);
-      assert.match(err.message, /Waiting for ssh/);
+      assert.match(err.message, /info: Waiting for ssh\n/);
+      assert.match(
+        err.message,
+        /debug: essential requirement 1 of 3 not satisfied yet reason="no SSH banner received"\n/,
+      );
       assert.match(err.message, /serial\.log:\n {2}Kernel panic/);
       return true;
     },

@@ -5,22 +5,15 @@
  * in the guest).
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
 import { testTemplate } from "../fixtures/test_template.ts";
 import {
-  decoder,
   guestImage,
   seconds,
   skipVMTests,
   start,
   withLima,
 } from "./harness.ts";
-
-const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
-const WRAPPER = fileURLToPath(
-  new URL("../../cli/wrappers/docker.lima", import.meta.url),
-);
 
 Deno.test({
   name: "docker-debian installs Docker from Debian and docker.lima reaches it",
@@ -44,41 +37,19 @@ Deno.test({
       }`,
     );
 
-    const bin = `${lima.home}/bin`;
-    await Deno.mkdir(bin);
-    await Deno.writeTextFile(
-      `${bin}/limactl`,
-      `#!/bin/sh\nexec "${Deno.execPath()}" run -A "${MAIN}" "$@"\n`,
-      { mode: 0o755 },
-    );
-    const info = await new Deno.Command(WRAPPER, {
-      args: ["info", "--format", "{{.ServerVersion}} {{.OperatingSystem}}"],
-      env: {
-        LIMA_HOME: lima.home,
-        PATH: `${bin}:${Deno.env.get("PATH")}`,
-      },
-      stdin: "null",
-    }).output();
-    assert.equal(info.code, 0, decoder.decode(info.stderr));
-    assert.match(
-      decoder.decode(info.stdout),
-      /^\d+\.\d+\.\S+ Debian GNU\/Linux/,
-    );
+    const info = await lima.wrapper("docker.lima", [
+      "info",
+      "--format",
+      "{{.ServerVersion}} {{.OperatingSystem}}",
+    ]);
+    assert.equal(info.code, 0, info.stderr);
+    assert.match(info.stdout, /^\d+\.\d+\.\S+ Debian GNU\/Linux/);
 
-    const missing = await new Deno.Command(WRAPPER, {
-      args: ["info"],
-      env: {
-        LIMA_HOME: lima.home,
-        LIMA_INSTANCE: "nothere",
-        PATH: `${bin}:${Deno.env.get("PATH")}`,
-      },
-      stdin: "null",
-    }).output();
+    const missing = await lima.wrapper("docker.lima", ["info"], {
+      LIMA_INSTANCE: "nothere",
+    });
     assert.equal(missing.code, 1);
-    assert.match(
-      decoder.decode(missing.stderr),
-      /instance "nothere" does not exist/,
-    );
+    assert.match(missing.stderr, /instance "nothere" does not exist/);
     await lima.expect(0, ["stop", "docker"]);
   });
 });

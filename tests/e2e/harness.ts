@@ -92,6 +92,42 @@ export class Lima {
     return r.stdout.trim();
   }
 
+  /**
+   * Runs the wrapper script NAME (`cli/wrappers/NAME`) as a user would: a `limactl` on PATH
+   * that runs this checkout, with ENV added.
+   */
+  async wrapper(
+    name: string,
+    args: string[],
+    env: Record<string, string> = {},
+  ): Promise<Result> {
+    const bin = `${this.home}/bin`;
+    await Deno.mkdir(bin, { recursive: true });
+    await Deno.writeTextFile(
+      `${bin}/limactl`,
+      `#!/bin/sh\nexec "${Deno.execPath()}" run -A "${MAIN}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const out = await new Deno.Command(
+      fileURLToPath(new URL(`../../cli/wrappers/${name}`, import.meta.url)),
+      {
+        args,
+        env: {
+          ...this.env,
+          ...env,
+          LIMA_HOME: this.home,
+          PATH: `${bin}:${Deno.env.get("PATH")}`,
+        },
+        stdin: "null",
+      },
+    ).output();
+    return {
+      code: out.code,
+      stdout: decoder.decode(out.stdout),
+      stderr: decoder.decode(out.stderr),
+    };
+  }
+
   async status(name: string): Promise<{ status: string; errors: string[] }> {
     const r = await this.expect(0, ["list", "--json", name]);
     const inst = JSON.parse(r.stdout.trim().split("\n")[0]);

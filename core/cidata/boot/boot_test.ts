@@ -326,48 +326,6 @@ async function fakeCommands(
 const script = (path: string) =>
   BOOT_FILES.find((f) => f.path === `boot.Linux/${path}`)!.content;
 
-Deno.test("wait_cloud_config.sh waits for cloud-init's config stage only when the boot started early", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "limactl-boot-" });
-  try {
-    const log = join(dir, "log");
-    const count = join(dir, "count");
-    // cloud-config.service is still activating for the first two looks.
-    const bin = await fakeCommands(dir, log, {
-      systemctl: [
-        `[ "$1" = show ] || exit 0`,
-        `n=$(cat '${count}' 2>/dev/null || echo 0); echo $((n + 1)) >'${count}'`,
-        `[ "$n" -ge 2 ] && echo active || echo activating`,
-      ].join("\n"),
-    });
-    const file = BOOT_FILES.find((f) =>
-      f.path === "util/wait_cloud_config.sh"
-    )!;
-    const wait = (early: string) =>
-      run("sh", [
-        "-c",
-        `PATH='${bin}':$PATH LIMA_BOOT_EARLY=${early}; export LIMA_BOOT_EARLY; ${file.content}`,
-      ]);
-
-    const late = await wait("");
-    assert.equal(late.code, 0);
-    assert.equal(late.stdout, "");
-    await assert.rejects(
-      Deno.stat(log),
-      "no systemctl call when cloud-final started the boot",
-    );
-
-    const early = await wait("1");
-    assert.equal(early.code, 0, early.stderr);
-    assert.equal(
-      early.stdout,
-      "Waiting for cloud-init's config stage to finish\n",
-    );
-    assert.equal(await Deno.readTextFile(count), "3\n");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
 Deno.test("00-modprobe.sh loads the missing modules with one background modprobe, one by one if that fails", async () => {
   const dir = await Deno.makeTempDir({ prefix: "limactl-boot-" });
   try {

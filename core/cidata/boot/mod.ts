@@ -67,9 +67,6 @@ import utilCompareVersion from "./util/compare_version.sh" with {
 import utilEscapeFstab from "./util/escape_fstab.sh" with { type: "text" };
 import utilUnescapeFstab from "./util/unescape_fstab.sh" with { type: "text" };
 import utilProvisionRun from "./util/provision_run.sh" with { type: "text" };
-import utilWaitCloudConfig from "./util/wait_cloud_config.sh" with {
-  type: "text",
-};
 import limaInit from "./lima-init.sh" with { type: "text" };
 
 export interface BootFile {
@@ -126,5 +123,4 @@ export const BOOT_FILES: readonly BootFile[] = [
   { path: "util/escape_fstab.sh", content: utilEscapeFstab },
   { path: "util/unescape_fstab.sh", content: utilUnescapeFstab },
   { path: "util/provision_run.sh", content: utilProvisionRun },
-  { path: "util/wait_cloud_config.sh", content: utilWaitCloudConfig },
 ];

@@ -5,9 +5,6 @@
 # prerequisites. Nothing is installed when it is already there.
 set -eu
 code=0
-if ls "$LIMA_CIDATA_MNT"/provision.dependency/* >/dev/null 2>&1; then
-	wait_cloud_config.sh
-fi
 for f in "$LIMA_CIDATA_MNT"/provision.dependency/*; do
 	[ -f "$f" ] || continue
 	echo "Executing $f"
@@ -79,7 +76,6 @@ if [ "${LIMA_CIDATA_CONTAINERD_USER:-}" = 1 ]; then
 fi
 [ -n "$pkgs" ] || exit "$code"
 
-wait_cloud_config.sh
 echo "Installing packages:$pkgs"
 # The package list is space-separated on purpose.
 # shellcheck disable=SC2086
