@@ -14,12 +14,15 @@ export interface WaitOptions {
 
 /**
  * True when HOST:PORT sends an `SSH-` banner within TIMEOUT_MS. A TCP connect alone proves
- * nothing: QEMU's user-mode network accepts connections before the guest's sshd listens.
+ * nothing: QEMU's user-mode network accepts connections before the guest's sshd listens
+ * (and closes them at once while nothing listens). sshd sends its banner only after it has
+ * forked and re-executed itself, which takes seconds on a busy emulated guest: a probe that
+ * gave up after one second there missed every banner for as long as the guest stayed busy.
  */
 export async function sshBanner(
   host: string,
   port: number,
-  timeoutMs = 1000,
+  timeoutMs = 10_000,
 ): Promise<boolean> {
   let conn: Deno.TcpConn | undefined;
   let closed = false;

@@ -7,7 +7,7 @@ import {
   type TestSSHD,
 } from "../../tests/fixtures/sshd.ts";
 import { LimaError } from "../errors.ts";
-import { waitForSSH } from "./wait.ts";
+import { sshBanner, waitForSSH } from "./wait.ts";
 
 const ignore = !haveSSHD();
 
@@ -84,5 +84,26 @@ Deno.test({
     assert.equal((await conn.run("true")).code, 0);
   } finally {
     await (await late).stop();
+  }
+});
+
+Deno.test("sshBanner waits for a server that is slow to send its banner", async () => {
+  const port = freeLoopbackPort();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port });
+  const serve = (async () => {
+    for await (const conn of listener) {
+      // A busy guest's sshd: the banner comes 1.5 s after the connection.
+      setTimeout(() => {
+        conn.write(new TextEncoder().encode("SSH-2.0-OpenSSH_9.2\r\n"))
+          .catch(() => {}).finally(() => conn.close());
+      }, 1_500);
+    }
+  })();
+  try {
+    assert.equal(await sshBanner("127.0.0.1", port, 500), false);
+    assert.equal(await sshBanner("127.0.0.1", port), true);
+  } finally {
+    listener.close();
+    await serve.catch(() => {});
   }
 });
