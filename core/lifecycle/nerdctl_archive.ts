@@ -10,10 +10,13 @@ import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 
+function containerdEnabled(config: LimaYAML): boolean {
+  return Boolean(config.containerd?.system || config.containerd?.user);
+}
+
 /** The archives to try for CONFIG: none when containerd is off, else those of its arch. */
 export function nerdctlArchiveCandidates(config: LimaYAML): File[] {
-  const { system, user } = config.containerd ?? {};
-  if (!system && !user) return [];
+  if (!containerdEnabled(config)) return [];
   return (config.containerd?.archives ?? []).filter((archive) =>
     archive.location && (archive.arch || config.arch) === config.arch
   );
@@ -33,8 +36,7 @@ export async function ensureNerdctlArchive(
   config: LimaYAML,
   options: NerdctlArchiveOptions = {},
 ): Promise<string | undefined> {
-  const { system, user } = config.containerd ?? {};
-  if (!system && !user) return undefined;
+  if (!containerdEnabled(config)) return undefined;
   const candidates = nerdctlArchiveCandidates(config);
   if (candidates.length === 0) {
     throw new LimaError({

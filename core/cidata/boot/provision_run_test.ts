@@ -7,15 +7,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { provisionFailures } from "../../hostagent/requirements.ts";
-import { canIsolate, isolated, writeSeed } from "../_isolated.ts";
+import {
+  canIsolate,
+  havePyYAML as python,
+  isolated,
+  writeSeed,
+} from "../_isolated.ts";
 import { IMAGES, seedOptions } from "../_test_config.ts";
 import { seedFiles } from "../seed.ts";
 
-const python = await new Deno.Command("python3", {
-  args: ["-c", "import yaml"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((o) => o.success, () => false);
 if (!canIsolate || !python) {
   console.error(
     "provision_run_test: skipped (needs root, unshare and python3 with PyYAML)",

@@ -5,14 +5,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { evaluateYq } from "../../yq/mod.ts";
+import { havePyYAML as python } from "../_isolated.ts";
 import { GUEST_YQ } from "./guest_yq.ts";
 
 const CI = Deno.env.get("CI") === "true";
-const python = await new Deno.Command("python3", {
-  args: ["-c", "import yaml"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((o) => o.success, () => false);
 if (!python) {
   if (CI) throw new Error("python3 with PyYAML is missing in CI");
   console.error("yq_test: skipped, python3 with PyYAML is missing");
