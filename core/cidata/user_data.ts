@@ -49,6 +49,25 @@ export interface UserDataInput {
 /** Lets rootless container engines use every cgroup controller. */
 const USER_MANAGER_DROPIN = "[Service]\nDelegate=yes\n";
 
+/** Lets `limactl shell` pass the host terminal's COLORTERM. */
+const COLORTERM_DROPIN = "AcceptEnv COLORTERM\n";
+
+/**
+ * Starts the per-boot script as soon as cloud-init's network stage (users, keys, write_files,
+ * CA certificates, mounts) is done, instead of after its config and final stages, whose Python
+ * start-up alone costs an emulated CPU seconds each: a transient unit queued from bootcmd.
+ * cloud-final's own run of the script then does nothing. Package installs and provisions
+ * still wait for the config stage (util/wait_provision_ready.sh). Not with `upgradePackages`,
+ * which cloud-final does and the boot scripts must come after.
+ */
+const EARLY_BOOT_COMMAND =
+  `if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then
+  systemd-run --no-block --quiet --unit=lima-boot --property=After=cloud-init.service \\
+    --setenv=LIMA_BOOT_EARLY=1 \\
+    /bin/sh -c 'exec ${PER_BOOT_SCRIPT} >>/var/log/cloud-init-output.log 2>&1' || true
+fi
+`;
+
 /** How the boot scripts mount the seed: read-only, readable by root only. */
 const MOUNT_SEED = `mkdir -p -m 700 "$LIMA_CIDATA_MNT"
 if ! mountpoint -q "$LIMA_CIDATA_MNT"; then
@@ -74,6 +93,8 @@ const ENVIRONMENT_COMMAND = `(
 
 const PER_BOOT_CONTENT = `#!/bin/sh
 set -eu
+# Whichever start comes first runs the boot scripts: the early unit or cloud-final.
+mkdir /run/lima-boot-started 2>/dev/null || exit 0
 LIMA_CIDATA_MNT="${CIDATA_MOUNT_POINT}"
 LIMA_CIDATA_DEV="/dev/disk/by-label/cidata"
 ${MOUNT_SEED}
@@ -194,6 +215,13 @@ export function renderUserData(input: UserDataInput): string {
     owner: "root:root",
     path: "/etc/systemd/system/user@.service.d/lima.conf",
     permissions: "0644",
+  }, {
+    // boot.Linux/11-colorterm-environment.sh writes it too, but only here, before sshd starts,
+    // does it take effect without reloading sshd while the host logs in.
+    content: COLORTERM_DROPIN,
+    owner: "root:root",
+    path: "/etc/ssh/sshd_config.d/99-lima-colorterm.conf",
+    permissions: "0644",
   }]);
 
   if (input.dnsAddresses.length > 0) {
@@ -214,6 +242,7 @@ export function renderUserData(input: UserDataInput): string {
   }
   const commands = [
     ENVIRONMENT_COMMAND,
+    ...(input.upgradePackages ? [] : [EARLY_BOOT_COMMAND]),
     ...(input.renameNics.length > 0 ? [renameCommand(input.renameNics)] : []),
     ...input.bootScripts.map((script) => bootCommand(script, input.params)),
   ];

@@ -101,6 +101,15 @@ Deno.test("user-data delegates every cgroup controller to the user's manager bef
   assert.equal(dropin?.permissions, "0644");
 });
 
+Deno.test("user-data lets sshd accept COLORTERM from its first start", () => {
+  const { doc } = userData("");
+  const dropin = doc.write_files.find((f) =>
+    f.path === "/etc/ssh/sshd_config.d/99-lima-colorterm.conf"
+  );
+  assert.equal(dropin?.content, "AcceptEnv COLORTERM\n");
+  assert.equal(dropin?.permissions, "0644");
+});
+
 Deno.test("user-data runs boot provisions in bootcmd with the params exported", async () => {
   const { doc } = userData(
     [
@@ -122,16 +131,17 @@ Deno.test("user-data runs boot provisions in bootcmd with the params exported", 
   assert.equal(await sh(own[1]), "second hello world\n");
 });
 
-/** The bootcmd entries that come from the template: those after the one of every seed. */
+/** The bootcmd entries that come from the template: those after the two of every seed. */
 function templateCommands(doc: CloudConfig): string[] {
-  const [environment, ...rest] = doc.bootcmd ?? [];
+  const [environment, early, ...rest] = doc.bootcmd ?? [];
   assert.match(environment, /boot\.Linux\/07-etc-environment\.sh"\n/);
+  assert.match(early, /--unit=lima-boot/);
   return rest;
 }
 
 Deno.test("user-data sets /etc/environment in bootcmd, before sshd starts", async () => {
-  const { doc } = userData("");
-  assert.deepEqual(templateCommands(doc), []);
+  const { doc } = userData("upgradePackages: true\n");
+  assert.equal(doc.bootcmd?.length, 1);
   const [environment] = doc.bootcmd!;
   assert.match(
     environment,
@@ -147,6 +157,30 @@ Deno.test("user-data sets /etc/environment in bootcmd, before sshd starts", asyn
     "a failure does not stop bootcmd",
   );
   await sh(`sh -n <<'EOF'\n${environment}EOF`);
+});
+
+Deno.test("user-data starts the boot scripts after the network stage unless packages are upgraded", async () => {
+  const { doc } = userData("provision: [{script: echo hi}]\n");
+  assert.deepEqual(templateCommands(doc), []);
+  const early = doc.bootcmd![1];
+  assert.match(early, /systemd-run --no-block .*--unit=lima-boot/);
+  assert.match(early, /--property=After=cloud-init\.service/);
+  assert.match(early, /--setenv=LIMA_BOOT_EARLY=1/);
+  assert.match(early, new RegExp(`exec ${PER_BOOT_SCRIPT} `));
+  await sh(`sh -n <<'EOF'\n${early}EOF`);
+  // cloud-final runs the per-boot script too; only the first start goes on.
+  const [file] = doc.write_files;
+  assert.match(
+    file.content,
+    /mkdir \/run\/lima-boot-started 2>\/dev\/null \|\| exit 0/,
+  );
+
+  assert.ok(
+    !userData("upgradePackages: true\n").doc.bootcmd!.some((c) =>
+      c.includes("lima-boot")
+    ),
+    "package upgrades come first, in cloud-final",
+  );
 });
 
 Deno.test("user-data renames NICs by MAC in bootcmd when there are networks", async () => {

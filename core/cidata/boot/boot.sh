@@ -119,6 +119,13 @@ seed_var() {
 	eval "printf '%s' \"\${LIMA_CIDATA_$1_$2_$3:-}\""
 }
 
+for mode in data yq system user; do
+	if [ -d "$LIMA_CIDATA_MNT/provision.$mode" ]; then
+		wait_provision_ready.sh
+		break
+	fi
+done
+
 for f in "$LIMA_CIDATA_MNT"/provision.data/*; do
 	[ -f "$f" ] || continue
 	id=${f##*/}

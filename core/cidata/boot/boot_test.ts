@@ -98,6 +98,35 @@ Deno.test("compare_version.sh compares dotted versions numerically", async () =>
   assert.equal((await utility("compare_version.sh", "1", "??", "2")).code, 2);
 });
 
+Deno.test("replace_block.sh swaps the marked block for new text and rewrites only on change", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "limactl-boot-" });
+  try {
+    const file = join(dir, ".bashrc");
+    await Deno.writeTextFile(
+      file,
+      "alias ll='ls -l'\n# Lima BEGIN\nOLD\n# Lima END\n  indented \\t line\nlast",
+    );
+    const lib = BOOT_FILES.find((f) => f.path === "util/replace_block.sh")!;
+    const replace = async () =>
+      (await run("sh", [
+        "-c",
+        `${lib.content}\nreplace_block "$1" "# Lima BEGIN" "# Lima END" "$2"; echo "$CHANGED"`,
+        "sh",
+        file,
+        "# Lima BEGIN\nNEW\n# Lima END\n",
+      ])).stdout;
+    assert.equal(await replace(), "true\n");
+    const want =
+      "alias ll='ls -l'\n  indented \\t line\nlast\n# Lima BEGIN\nNEW\n# Lima END\n";
+    assert.equal(await Deno.readTextFile(file), want);
+    const { mtime } = await Deno.stat(file);
+    assert.equal(await replace(), "false\n");
+    assert.deepEqual((await Deno.stat(file)).mtime, mtime);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** Runs SCRIPT in a mount namespace with a private /run; prints the ready files afterwards. */
 async function inGuest(
   seedDir: string,
@@ -326,6 +355,57 @@ async function fakeCommands(
 const script = (path: string) =>
   BOOT_FILES.find((f) => f.path === `boot.Linux/${path}`)!.content;
 
+Deno.test("wait_provision_ready.sh waits for cloud-init's config stage and the network only when the boot started early", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "limactl-boot-" });
+  try {
+    const log = join(dir, "log");
+    const count = join(dir, "count");
+    // cloud-config.service is still activating for the first two looks, and the network is
+    // not online yet.
+    const bin = await fakeCommands(dir, log, {
+      systemctl: [
+        `case $1 in`,
+        `show)`,
+        `  n=$(cat '${count}' 2>/dev/null || echo 0); echo $((n + 1)) >'${count}'`,
+        `  [ "$n" -ge 2 ] && echo active || echo activating ;;`,
+        `-q) exit 3 ;;`,
+        `esac`,
+      ].join("\n"),
+    });
+    const file = BOOT_FILES.find((f) =>
+      f.path === "util/wait_provision_ready.sh"
+    )!;
+    const wait = (early: string) =>
+      run("sh", [
+        "-c",
+        `PATH='${bin}':$PATH LIMA_BOOT_EARLY=${early}; export LIMA_BOOT_EARLY; ${file.content}`,
+      ]);
+
+    const late = await wait("");
+    assert.equal(late.code, 0);
+    assert.equal(late.stdout, "");
+    await assert.rejects(
+      Deno.stat(log),
+      "no systemctl call when cloud-final started the boot",
+    );
+
+    const early = await wait("1");
+    assert.equal(early.code, 0, early.stderr);
+    assert.equal(
+      early.stdout,
+      "Waiting for cloud-init's config stage to finish\n" +
+        "Waiting for the network to be online\n",
+    );
+    assert.equal(await Deno.readTextFile(count), "3\n");
+    assert.match(
+      await Deno.readTextFile(log),
+      /^systemctl start network-online\.target$/m,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("00-modprobe.sh loads the missing modules with one background modprobe, one by one if that fails", async () => {
   const dir = await Deno.makeTempDir({ prefix: "limactl-boot-" });
   try {
@@ -435,6 +515,15 @@ Deno.test({
     assert.equal(
       await Deno.readTextFile(log),
       "systemctl reload --no-block ssh\n",
+    );
+
+    // A drop-in the main file does not include does not count.
+    await Deno.writeTextFile(join(ssh, "sshd_config"), "UsePAM yes\n");
+    const result = await inGuest(join(dir, "seed"), cmd, { "/etc/ssh": ssh });
+    assert.match(result.stdout, /^exit=0$/m, result.stderr);
+    assert.equal(
+      await Deno.readTextFile(join(ssh, "sshd_config")),
+      "UsePAM yes\n\nAcceptEnv COLORTERM\n",
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

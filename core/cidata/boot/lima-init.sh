@@ -1,8 +1,9 @@
 #!/bin/sh
 # lima-init: the fast boot path. Boots a guest from this seed without cloud-init: the guest's
 # hostname, the user with its SSH keys and sudo rule, the host keys, the 9p/virtiofs mounts,
-# then boot.sh. An image runs it as root from a unit ordered before sshd, with the seed mounted
-# at $1 (see docs/images.md), so the guest is ready when sshd first accepts a login.
+# then boot.sh. An image runs it as root from a unit ordered after the local file systems and
+# before sshd, with the seed mounted at $1 (see docs/images.md), so the guest is ready when
+# sshd first accepts a login.
 # Everything goes to /var/log/lima-init.log, which cloud-init-output.log points at.
 set -eu
 MNT=${1:-/mnt/lima-cidata}
@@ -45,6 +46,18 @@ if [ -s "$MNT/fstab" ]; then
 	done <"$MNT/fstab"
 fi
 
+# The boot scripts start early (LIMA_BOOT_EARLY, see util/wait_provision_ready.sh): the unit may
+# run as soon as the local file systems are up, so they wait for the basic system (D-Bus,
+# logind, the resolver) here and for the network where they need it.
+LIMA_BOOT_EARLY=1
+export LIMA_BOOT_EARLY
+if [ -d /run/systemd/system ]; then
+	systemctl start basic.target || echo "lima-init: the basic system did not start"
+fi
+
+if ls "$MNT"/provision.boot/* >/dev/null 2>&1; then
+	"$MNT/util/wait_provision_ready.sh"
+fi
 for f in "$MNT"/provision.boot/*; do
 	[ -f "$f" ] || continue
 	echo "lima-init: running the boot provision $f"

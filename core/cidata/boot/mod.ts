@@ -46,7 +46,10 @@ import linux11ColortermEnvironment from "./boot.Linux/11-colorterm-environment.s
 import linux20RootlessBase from "./boot.Linux/20-rootless-base.sh" with {
   type: "text",
 };
-import linux25GuestagentBase from "./boot.Linux/25-guestagent-base.sh" with {
+import linux02GuestagentBase from "./boot.Linux/02-guestagent-base.sh" with {
+  type: "text",
+};
+import linux25ReverseSshfsMountpoints from "./boot.Linux/25-reverse-sshfs-mountpoints.sh" with {
   type: "text",
 };
 import linux26HostServices from "./boot.Linux/26-host-services.sh" with {
@@ -67,6 +70,10 @@ import utilCompareVersion from "./util/compare_version.sh" with {
 import utilEscapeFstab from "./util/escape_fstab.sh" with { type: "text" };
 import utilUnescapeFstab from "./util/unescape_fstab.sh" with { type: "text" };
 import utilProvisionRun from "./util/provision_run.sh" with { type: "text" };
+import utilReplaceBlock from "./util/replace_block.sh" with { type: "text" };
+import utilWaitProvisionReady from "./util/wait_provision_ready.sh" with {
+  type: "text",
+};
 import limaInit from "./lima-init.sh" with { type: "text" };
 
 export interface BootFile {
@@ -92,6 +99,7 @@ export const BOOT_FILES: readonly BootFile[] = [
     content: linux00SystemdUserGroup,
   },
   { path: "boot.Linux/01-timezone.sh", content: linux01Timezone },
+  { path: "boot.Linux/02-guestagent-base.sh", content: linux02GuestagentBase },
   { path: "boot.Linux/05-guest-home.sh", content: linux05GuestHome },
   { path: "boot.Linux/05-lima-disks.sh", content: linux05LimaDisks },
   { path: "boot.Linux/05-lima-mounts.sh", content: linux05LimaMounts },
@@ -108,7 +116,10 @@ export const BOOT_FILES: readonly BootFile[] = [
     content: linux11ColortermEnvironment,
   },
   { path: "boot.Linux/20-rootless-base.sh", content: linux20RootlessBase },
-  { path: "boot.Linux/25-guestagent-base.sh", content: linux25GuestagentBase },
+  {
+    path: "boot.Linux/25-reverse-sshfs-mountpoints.sh",
+    content: linux25ReverseSshfsMountpoints,
+  },
   { path: "boot.Linux/26-host-services.sh", content: linux26HostServices },
   {
     path: "boot.Linux/30-install-packages.sh",
@@ -123,4 +134,6 @@ export const BOOT_FILES: readonly BootFile[] = [
   { path: "util/escape_fstab.sh", content: utilEscapeFstab },
   { path: "util/unescape_fstab.sh", content: utilUnescapeFstab },
   { path: "util/provision_run.sh", content: utilProvisionRun },
+  { path: "util/replace_block.sh", content: utilReplaceBlock },
+  { path: "util/wait_provision_ready.sh", content: utilWaitProvisionReady },
 ];

@@ -14,10 +14,11 @@ done
 # some module is unknown, load the others one by one so that none is skipped. Loading them
 # takes a second or more there; nothing later in the boot waits for it (the kernel loads what
 # iptables and fuse need on first use), so it goes on in the background, detached from the
-# boot's output, which cloud-init reads until every writer has closed it.
+# boot's output, which cloud-init reads until every writer has closed it. At the lowest
+# priority, so that the boot scripts get the CPU first.
 load() {
 	# shellcheck disable=SC2086 # the module list is space-separated on purpose
-	if ! modprobe -a $missing >/dev/null 2>&1; then
+	if ! nice -n 19 modprobe -a $missing >/dev/null 2>&1; then
 		for module in $missing; do
 			modprobe "$module" >/dev/null 2>&1 || true
 		done

@@ -4,7 +4,8 @@
 # for that zone from the seed. Done here rather than by cloud-init's timezone module, which
 # fails on such guests and does not run on guests that boot without cloud-init.
 set -eu
-zone=$(cat "$LIMA_CIDATA_MNT/timezone" 2>/dev/null || true)
+zone=
+[ ! -f "$LIMA_CIDATA_MNT/timezone" ] || IFS= read -r zone <"$LIMA_CIDATA_MNT/timezone" || true
 [ -n "$zone" ] || exit 0
 file=/usr/share/zoneinfo/$zone
 if ! [ -f "$file" ]; then

@@ -15,24 +15,21 @@ if [ -d "$home" ] && [ "$(stat -c %u "$home")" != "$uid" ]; then
 	chown "$user" "$home"
 fi
 
+. "$LIMA_CIDATA_MNT/util/replace_block.sh"
 block="PATH=\"\$PATH:/usr/sbin:/sbin\""
-kernel=$(uname -r)
+read -r kernel </proc/sys/kernel/osrelease
 if compare_version.sh "${kernel%%-*}" lt 5.13; then
 	# Kernels before 5.13 cannot mount overlayfs without privileges.
-	block=$(printf '%s\nexport CONTAINERD_SNAPSHOTTER=fuse-overlayfs' "$block")
+	block="$block
+export CONTAINERD_SNAPSHOTTER=fuse-overlayfs"
 fi
-tmp=
 for rc in .profile .bashrc .zshrc; do
-	file=$home/$rc
-	[ -f "$file" ] || continue
-	[ -n "$tmp" ] || tmp=$(mktemp)
-	awk '/^# Lima BEGIN$/ { skip = 1; next } /^# Lima END$/ { skip = 0; next } !skip' "$file" >"$tmp"
-	printf '# Lima BEGIN\n# Make sure iptables and mount.fuse3 are available\n%s\n# Lima END\n' "$block" >>"$tmp"
-	if ! cmp -s "$tmp" "$file"; then
-		cat "$tmp" >"$file"
-	fi
+	[ ! -f "$home/$rc" ] || replace_block "$home/$rc" "# Lima BEGIN" "# Lima END" "# Lima BEGIN
+# Make sure iptables and mount.fuse3 are available
+$block
+# Lima END
+"
 done
-[ -z "$tmp" ] || rm -f "$tmp"
 
 # The drop-in affects user managers loaded after it is written; cloud-init writes it before
 # the first login. A manager already running keeps its settings until a reload, which takes
@@ -67,7 +64,11 @@ sysctl --load "$sysctl_conf" >/dev/null 2>&1 || sysctl -p "$sysctl_conf" >/dev/n
 
 for file in /etc/subuid /etc/subgid; do
 	[ -e "$file" ] || : >"$file"
-	grep -q "^$user:" "$file" || printf '%s:524288:1073741824\n' "$user" >>"$file"
+	found=false
+	while IFS=: read -r name _ || [ -n "$name" ]; do
+		[ "$name" != "$user" ] || found=true
+	done <"$file"
+	[ "$found" = true ] || printf '%s:524288:1073741824\n' "$user" >>"$file"
 done
 
 # Detached from the boot's output, which cloud-init reads until every writer has closed it.

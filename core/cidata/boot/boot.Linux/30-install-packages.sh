@@ -5,6 +5,9 @@
 # prerequisites. Nothing is installed when it is already there.
 set -eu
 code=0
+if ls "$LIMA_CIDATA_MNT"/provision.dependency/* >/dev/null 2>&1; then
+	wait_provision_ready.sh
+fi
 for f in "$LIMA_CIDATA_MNT"/provision.dependency/*; do
 	[ -f "$f" ] || continue
 	echo "Executing $f"
@@ -76,6 +79,7 @@ if [ "${LIMA_CIDATA_CONTAINERD_USER:-}" = 1 ]; then
 fi
 [ -n "$pkgs" ] || exit "$code"
 
+wait_provision_ready.sh
 echo "Installing packages:$pkgs"
 # The package list is space-separated on purpose.
 # shellcheck disable=SC2086

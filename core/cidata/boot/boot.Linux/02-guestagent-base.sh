@@ -1,17 +1,8 @@
 #!/bin/sh
-# Mount points for reverse-sshfs belong to the user (sshfs runs as the user). Then install the
-# guest agent from the seed, when the host put one there, and (re)start its service.
+# Installs the guest agent from the seed, when the host put one there, and (re)starts its
+# service. Early in the boot: the agent's start-up overlaps the other boot scripts, and the
+# host waits for the agent before the instance is ready.
 set -eu
-if [ "${LIMA_CIDATA_MOUNTTYPE:-}" = reverse-sshfs ]; then
-	i=0
-	while [ "$i" -lt "${LIMA_CIDATA_MOUNTS:-0}" ]; do
-		eval "mountpoint=\${LIMA_CIDATA_MOUNTS_${i}_MOUNTPOINT}"
-		i=$((i + 1))
-		mkdir -p "$mountpoint"
-		chown "$LIMA_CIDATA_USER" "$mountpoint"
-	done
-fi
-
 agent=$LIMA_CIDATA_MNT/lima-guestagent
 if ! [ -f "$agent" ]; then
 	echo "The seed has no guest agent; port forwarding and time sync need one"
@@ -24,7 +15,7 @@ fi
 prefix=${LIMA_CIDATA_GUEST_INSTALL_PREFIX:-/usr/local}
 bin=$prefix/bin/lima-guestagent
 changed=false
-if ! cmp -s "$agent" "$bin"; then
+if ! [ -f "$bin" ] || ! cmp -s "$agent" "$bin"; then
 	mkdir -p "$prefix/bin"
 	install -m 0755 "$agent" "$bin.new"
 	mv -f "$bin.new" "$bin"
@@ -37,10 +28,12 @@ if [ -z "${LIMA_CIDATA_VIRTIO_PORT:-}" ]; then
 fi
 if command -v systemd-run >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
 	# A transient unit: no unit file, so no daemon-reload, which costs seconds at boot.
-	if systemctl -q is-active lima-guestagent.service; then
+	state=$(systemctl is-active lima-guestagent.service 2>/dev/null || true)
+	if [ "$state" = active ]; then
 		[ "$changed" = false ] || systemctl restart lima-guestagent.service
 	else
-		systemctl reset-failed lima-guestagent.service 2>/dev/null || true
+		# A unit that failed keeps its name until reset; a first start has nothing to reset.
+		[ "$state" != failed ] || systemctl reset-failed lima-guestagent.service 2>/dev/null || true
 		systemd-run --quiet --unit=lima-guestagent --description=lima-guestagent \
 			--property=Restart=on-failure --property=OOMScoreAdjust=-500 \
 			"$bin" daemon --virtio-port "$LIMA_CIDATA_VIRTIO_PORT"
