@@ -1,7 +1,7 @@
 /**
  * The fast boot path on the same test image: with `cloud-init=disabled` on the kernel command
  * line the image's bootstrap unit runs the seed's lima-init, and the instance becomes READY
- * with its user, keys, hostname and 9p mount, without cloud-init.
+ * with its user, keys, hostname, provisions and 9p mount, without cloud-init.
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
@@ -25,6 +25,13 @@ Deno.test({
         mountPoint: "/mnt/shared",
         writable: true,
       }];
+      // lima-init starts before the network is up; provisions must find it online all the same.
+      const online =
+        "systemctl is-active network-online.target > /var/tmp/online-at-";
+      template.provision = [
+        { mode: "boot", script: `#!/bin/sh\n${online}boot` },
+        { mode: "system", script: `#!/bin/sh\n${online}system` },
+      ];
       const file = `${lima.home}/vm.yaml`;
       await Deno.writeTextFile(file, stringify(template));
       const r = await start(lima, ["--tty=false", file]);
@@ -46,6 +53,19 @@ Deno.test({
         assert.equal(await lima.sh("vm", "sudo -n id -un"), "root");
         assert.match(await lima.sh("vm", "echo $HOME"), /^\/home\/.+\.guest$/);
       });
+
+      await t.step(
+        "boot and system provisions run, with the network online",
+        async () => {
+          assert.equal(
+            await lima.sh(
+              "vm",
+              "cat /var/tmp/online-at-boot /var/tmp/online-at-system",
+            ),
+            "active\nactive",
+          );
+        },
+      );
 
       await t.step("the 9p mount from the seed's fstab is there", async () => {
         await Deno.writeTextFile(`${shared}/from host`, "fast\n");
