@@ -92,20 +92,18 @@ Deno.test("user-data installs the per-boot script that mounts the seed and runs 
   await sh(`sh -n <<'EOF'\n${file.content}EOF`);
 });
 
+/** The write_files entry for PATH in the default user-data. */
+const writtenFile = (path: string) =>
+  userData("").doc.write_files.find((f) => f.path === path);
+
 Deno.test("user-data delegates every cgroup controller to the user's manager before any login", () => {
-  const { doc } = userData("");
-  const dropin = doc.write_files.find((f) =>
-    f.path === "/etc/systemd/system/user@.service.d/lima.conf"
-  );
+  const dropin = writtenFile("/etc/systemd/system/user@.service.d/lima.conf");
   assert.equal(dropin?.content, "[Service]\nDelegate=yes\n");
   assert.equal(dropin?.permissions, "0644");
 });
 
 Deno.test("user-data lets sshd accept COLORTERM from its first start", () => {
-  const { doc } = userData("");
-  const dropin = doc.write_files.find((f) =>
-    f.path === "/etc/ssh/sshd_config.d/99-lima-colorterm.conf"
-  );
+  const dropin = writtenFile("/etc/ssh/sshd_config.d/99-lima-colorterm.conf");
   assert.equal(dropin?.content, "AcceptEnv COLORTERM\n");
   assert.equal(dropin?.permissions, "0644");
 });

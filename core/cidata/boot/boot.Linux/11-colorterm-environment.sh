@@ -4,13 +4,12 @@ set -eu
 conf=/etc/ssh/sshd_config
 dropin=/etc/ssh/sshd_config.d/99-lima-colorterm.conf
 [ -f "$conf" ] || exit 0
-# Done already, on an earlier boot or by cloud-init before sshd started: nothing to write and
-# no reload. The drop-in counts where the main file includes its directory.
-if grep -qE '^(AcceptEnv.*COLORTERM|Include /etc/ssh/sshd_config\.d/)' "$conf"; then
+# Whether the main file accepts COLORTERM itself or includes the drop-in directory: one grep.
+found=$(grep -oE '^(AcceptEnv.*COLORTERM|Include /etc/ssh/sshd_config\.d/)' "$conf" || true)
+case $found in *AcceptEnv*) exit 0 ;; esac
+if [ -n "$found" ] && [ -d "${dropin%/*}" ]; then
+	# Done already, on an earlier boot or by cloud-init before sshd started: no reload.
 	[ ! -f "$dropin" ] || exit 0
-	! grep -q '^AcceptEnv.*COLORTERM' "$conf" || exit 0
-fi
-if [ -d /etc/ssh/sshd_config.d ] && grep -q '^Include /etc/ssh/sshd_config.d/' "$conf"; then
 	printf 'AcceptEnv COLORTERM\n' >"$dropin"
 else
 	printf '\nAcceptEnv COLORTERM\n' >>"$conf"
