@@ -164,6 +164,11 @@ Deno.test("user-data starts the boot scripts after the network stage unless pack
   assert.match(early, /systemd-run --no-block .*--unit=lima-boot/);
   assert.match(early, /--property=After=cloud-init\.service/);
   assert.match(early, /--setenv=LIMA_BOOT_EARLY=1/);
+  assert.match(
+    early,
+    /systemctl set-property --runtime cloud-config\.service CPUWeight=10 /,
+    "the config stage yields the CPU to sshd and the boot scripts",
+  );
   assert.match(early, new RegExp(`exec ${PER_BOOT_SCRIPT} `));
   await sh(`sh -n <<'EOF'\n${early}EOF`);
   // cloud-final runs the per-boot script too; only the first start goes on.

@@ -99,6 +99,20 @@ def stdio(interval):
             sys.exit(0)
 
 
+def wait_for_host(fd):
+    """Returns once the host side of the port is open again: until then it reads as EOF.
+
+    Checked often, and without scanning, as the host waits for the first list before the
+    instance is ready."""
+    while True:
+        time.sleep(0.1)
+        try:
+            if os.read(fd, 4096):
+                return
+        except BlockingIOError:
+            return
+
+
 def daemon(args):
     port = option(args, "--virtio-port")
     if not port:
@@ -126,8 +140,8 @@ def daemon(args):
             if data:
                 prev = None
             else:
-                # The host side is closed: the port reads as EOF until it reconnects.
-                time.sleep(interval)
+                wait_for_host(fd)
+                prev = None
 
 
 if len(sys.argv) > 1 and sys.argv[1] == "daemon":

@@ -33,6 +33,7 @@ import {
   finalRequirement,
   optionalRequirements,
   provisionFailures,
+  READ_PROVISION_ERRORS,
   scriptCommand,
   type ScriptRunner,
 } from "./requirements.ts";
@@ -389,7 +390,10 @@ function scriptRunner(
         conn.run(command, { stdin }),
         timeout,
       ]);
-      if (result.code === 0) return undefined;
+      if (result.code === 0) {
+        req.onSuccess?.(new TextDecoder().decode(result.stdout));
+        return undefined;
+      }
       const stderr = new TextDecoder().decode(result.stderr).trim();
       return `exit status ${result.code}${stderr ? `: ${stderr}` : ""}`;
     } finally {
@@ -457,16 +461,23 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
       );
     }
   }
+  let provisionErrors: string | undefined;
+  const final = finalRequirement(o.iid, (out) => provisionErrors = out);
   errors.push(
-    ...await checkRequirements("final", [finalRequirement(o.iid)], o.run, {
+    ...await checkRequirements("final", [final], o.run, {
       ...check,
       intervalMs: o.intervalMs,
     }),
   );
   o.signal.throwIfAborted();
   try {
-    const conn = await o.pool.get(o.target);
-    errors.push(...await provisionFailures((command) => conn.run(command)));
+    if (provisionErrors === undefined) {
+      // The boot did not finish; what it recorded so far may still say why.
+      const conn = await o.pool.get(o.target);
+      const out = await conn.run(READ_PROVISION_ERRORS);
+      provisionErrors = new TextDecoder().decode(out.stdout);
+    }
+    errors.push(...provisionFailures(provisionErrors));
   } catch (err) {
     errors.push(
       `failed to read the provisioning results: ${errorMessage(err)}`,

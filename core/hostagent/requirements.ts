@@ -19,6 +19,8 @@ export interface Requirement {
   fatal?: boolean;
   /** A user script that may use `PARAM_*` from `param.env`. */
   userScript?: boolean;
+  /** Receives the script's standard output when it succeeds. */
+  onSuccess?: (stdout: string) => void;
 }
 
 export type RequirementGroup = "essential" | "optional" | "final";
@@ -30,15 +32,21 @@ function bash(body: string): string {
 /** How long one attempt of a marker requirement waits in the guest (seconds). */
 const MARKER_WAIT_SECONDS = 10;
 
+/** Prints the failed provisions the boot scripts recorded (see `util/provision_run.sh`). */
+export const READ_PROVISION_ERRORS =
+  "cat /run/lima-provision-errors 2>/dev/null || true";
+
 /**
  * A script that succeeds once the boot scripts have written IID to MARKER, waiting up to
- * WAIT_SECONDS for it in the guest. Waiting there, with bash builtins only, replaces
- * many SSH round trips, each of which costs an emulated guest a new session and a shell.
+ * WAIT_SECONDS for it in the guest, and then runs FOUND. Waiting there, with bash builtins
+ * only, replaces many SSH round trips, each of which costs an emulated guest a new session
+ * and a shell.
  */
 export function markerScript(
   marker: string,
   iid: string,
   waitSeconds = MARKER_WAIT_SECONDS,
+  found = ":",
 ): string {
   const q = shellQuote;
   return bash([
@@ -47,7 +55,7 @@ export function markerScript(
     `for ((i = 0; i < ${Math.max(1, Math.round(waitSeconds * 5))}; i++)); do`,
     `  seen=; read -r seen 2>/dev/null <${q(marker)} || true; [ "$seen" = ${
       q(iid)
-    } ] && exit 0`,
+    } ] && { ${found}; exit 0; }`,
     "  read -r -t 0.2 -u 3 _ || true",
     "done",
     "exit 1",
@@ -140,11 +148,23 @@ export function optionalRequirements(config: LimaYAML): Requirement[] {
   return list;
 }
 
-/** The last requirement: the boot scripts of this boot (instance id IID) finished. */
-export function finalRequirement(iid: string): Requirement {
+/**
+ * The last requirement: the boot scripts of this boot (instance id IID) finished. Its output,
+ * passed to ON_SUCCESS, is what `provisionFailures` parses, which saves a round trip.
+ */
+export function finalRequirement(
+  iid: string,
+  onSuccess?: (stdout: string) => void,
+): Requirement {
   return {
     description: "boot scripts must have finished",
-    script: markerScript("/run/lima-boot-done", iid),
+    script: markerScript(
+      "/run/lima-boot-done",
+      iid,
+      MARKER_WAIT_SECONDS,
+      READ_PROVISION_ERRORS,
+    ),
+    onSuccess,
     debugHint:
       "provisioning scripts and probes must finish before the instance is ready; " +
       "see /var/log/cloud-init-output.log in the guest for where the boot stopped",
@@ -242,18 +262,13 @@ export async function checkRequirements(
   return errors;
 }
 
-/** Where the boot scripts record failed provisions (see `util/provision_run.sh`). */
-const PROVISION_ERRORS = "/run/lima-provision-errors";
-
 /**
- * The provisions that failed during the boot, read from the guest once the boot scripts are
- * done: one message each, naming the provision, its exit status and its last output lines.
+ * The provisions that failed during the boot, from the output of READ_PROVISION_ERRORS run once
+ * the boot scripts are done: one message each, naming the provision, its exit status and its
+ * last output lines.
  */
-export async function provisionFailures(
-  run: (command: string) => Promise<{ stdout: Uint8Array }>,
-): Promise<string[]> {
-  const out = await run(`cat ${PROVISION_ERRORS} 2>/dev/null || true`);
-  const text = new TextDecoder().decode(out.stdout).trimEnd();
+export function provisionFailures(output: string): string[] {
+  const text = output.trimEnd();
   // Each failure starts at an unindented line; its output lines are indented.
   return text ? text.split(/\n(?=\S)/) : [];
 }

@@ -58,8 +58,12 @@ Deno.test("containerd adds a fatal systemd check; probes follow", () => {
   assert.equal(list[2].userScript, true);
 });
 
-Deno.test("the final requirement compares the boot marker with this boot's instance id", () => {
-  assert.match(finalRequirement("iid-42").script, /lima-boot-done.*= iid-42/);
+Deno.test("the final requirement compares the boot marker with this boot's instance id, then prints the failed provisions", () => {
+  const { script } = finalRequirement("iid-42");
+  assert.match(
+    script,
+    /lima-boot-done.*= iid-42 \] && \{ cat \/run\/lima-provision-errors /,
+  );
 });
 
 Deno.test("scripts run with the interpreter of their #! line", () => {
@@ -109,36 +113,39 @@ Deno.test("a marker requirement waits in the guest until the marker holds the in
     const marker = `${dir}/lima-boot-done`;
     const check = async (waitSeconds: number) => {
       const { command, stdin } = scriptCommand(
-        markerScript(marker, "iid-7", waitSeconds),
+        markerScript(marker, "iid-7", waitSeconds, "echo found"),
       );
       const child = new Deno.Command(command, {
         stdin: "piped",
-        stdout: "null",
+        stdout: "piped",
         stderr: "null",
       }).spawn();
       const writer = child.stdin.getWriter();
       await writer.write(new TextEncoder().encode(stdin));
       await writer.close();
-      return (await child.status).code;
+      const out = await child.output();
+      return { code: out.code, stdout: new TextDecoder().decode(out.stdout) };
     };
     await Deno.writeTextFile(marker, "iid-6\n");
-    assert.equal(await check(0.4), 1, "another boot's id does not count");
+    assert.deepEqual(
+      await check(0.4),
+      { code: 1, stdout: "" },
+      "another boot's id does not count",
+    );
     setTimeout(() => Deno.writeTextFileSync(marker, "iid-7\n"), 300);
     const started = performance.now();
-    assert.equal(await check(5), 0);
+    assert.deepEqual(await check(5), { code: 0, stdout: "found\n" });
     assert.ok(performance.now() - started < 3000, "it returns once written");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("each failed provision script is one error, with its output", async () => {
+Deno.test("each failed provision script is one error, with its output", () => {
   const recorded =
     "provision[1] (mode: system) failed with exit status 3; its last output lines:\n  oops\n  provision[9] is mentioned\n" +
     "provision[2] (mode: user) failed with exit status 1 and printed nothing\n";
-  const failures = await provisionFailures(() =>
-    Promise.resolve({ stdout: new TextEncoder().encode(recorded) })
-  );
+  const failures = provisionFailures(recorded);
   assert.equal(failures.length, 2);
   assert.equal(
     failures[0],
@@ -149,9 +156,7 @@ Deno.test("each failed provision script is one error, with its output", async ()
     "provision[2] (mode: user) failed with exit status 1 and printed nothing",
   );
   assert.deepEqual(
-    await provisionFailures(() =>
-      Promise.resolve({ stdout: new Uint8Array() })
-    ),
+    provisionFailures(""),
     [],
   );
 });

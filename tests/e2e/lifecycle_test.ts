@@ -72,6 +72,21 @@ Deno.test({
       ]);
     });
 
+    await t.step(
+      "the user's systemd manager lingers with a delegated cgroup",
+      async () => {
+        const r = await lima.expect(0, [
+          "shell",
+          name,
+          "sh",
+          "-c",
+          'loginctl show-user "$USER" -p Linger --value; ' +
+          'systemctl show "user@$(id -u).service" -p Delegate -p ActiveState --value',
+        ]);
+        assert.deepEqual(r.stdout.trim().split("\n"), ["yes", "yes", "active"]);
+      },
+    );
+
     await t.step("copy moves files both ways byte for byte", async () => {
       const data = new Uint8Array(300_000);
       for (let at = 0; at < data.length; at += 65536) {

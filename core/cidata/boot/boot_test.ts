@@ -355,7 +355,7 @@ async function fakeCommands(
 const script = (path: string) =>
   BOOT_FILES.find((f) => f.path === `boot.Linux/${path}`)!.content;
 
-Deno.test("wait_provision_ready.sh waits for cloud-init's config stage and the network only when the boot started early", async () => {
+Deno.test("wait_provision_ready.sh waits for cloud-init's config stage, restoring its CPU weight, and the network only when the boot started early", async () => {
   const dir = await Deno.makeTempDir({ prefix: "limactl-boot-" });
   try {
     const log = join(dir, "log");
@@ -397,9 +397,14 @@ Deno.test("wait_provision_ready.sh waits for cloud-init's config stage and the n
         "Waiting for the network to be online\n",
     );
     assert.equal(await Deno.readTextFile(count), "3\n");
-    assert.match(
-      await Deno.readTextFile(log),
-      /^systemctl start network-online\.target$/m,
+    const calls = await Deno.readTextFile(log);
+    assert.match(calls, /^systemctl start network-online\.target$/m);
+    assert.equal(
+      calls.match(
+        /^systemctl set-property --runtime cloud-config\.service CPUWeight=100$/gm,
+      )?.length,
+      1,
+      "the config stage gets its CPU weight back once the boot waits for it",
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -43,6 +43,9 @@ import linux09HostDnsSetup from "./boot.Linux/09-host-dns-setup.sh" with {
 import linux11ColortermEnvironment from "./boot.Linux/11-colorterm-environment.sh" with {
   type: "text",
 };
+import linux00UserManager from "./boot.Linux/00-user-manager.sh" with {
+  type: "text",
+};
 import linux20RootlessBase from "./boot.Linux/20-rootless-base.sh" with {
   type: "text",
 };
@@ -98,6 +101,7 @@ export const BOOT_FILES: readonly BootFile[] = [
     path: "boot.Linux/00-systemd-user-group.sh",
     content: linux00SystemdUserGroup,
   },
+  { path: "boot.Linux/00-user-manager.sh", content: linux00UserManager },
   { path: "boot.Linux/01-timezone.sh", content: linux01Timezone },
   { path: "boot.Linux/02-guestagent-base.sh", content: linux02GuestagentBase },
   { path: "boot.Linux/05-guest-home.sh", content: linux05GuestHome },

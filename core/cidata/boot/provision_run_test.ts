@@ -35,9 +35,7 @@ async function boot(dir: string, text: string) {
     "cat /run/lima-provision-errors 2>/dev/null",
   ]);
   const [log, errors = ""] = out.stdout.split("ERRORS\n");
-  const failures = await provisionFailures(() =>
-    Promise.resolve({ stdout: new TextEncoder().encode(errors) })
-  );
+  const failures = provisionFailures(errors);
   return { log, failures, stderr: out.stderr };
 }
 

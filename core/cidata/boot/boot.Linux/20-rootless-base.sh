@@ -1,19 +1,12 @@
 #!/bin/sh
-# What rootless containers and user services need on systemd guests: the user's own home,
-# sbin on PATH, a delegated cgroup subtree, unprivileged user namespaces and ports, subordinate
-# ID ranges, and a user manager that runs without a login session (linger).
+# What rootless containers and user services need on systemd guests: sbin on PATH, unprivileged user namespaces and ports, and subordinate ID ranges. The user's
+# delegated, lingering manager comes from 00-user-manager.sh.
 # Every process start is slow on an emulated CPU, so work already done is skipped.
 set -eu
 command -v systemctl >/dev/null 2>&1 || exit 0
 [ -d /run/systemd/system ] || exit 0
 user=$LIMA_CIDATA_USER
-uid=$LIMA_CIDATA_UID
 home=$LIMA_CIDATA_HOME
-
-# cloud-init creates the home as root when its parent directory did not exist.
-if [ -d "$home" ] && [ "$(stat -c %u "$home")" != "$uid" ]; then
-	chown "$user" "$home"
-fi
 
 . "$LIMA_CIDATA_MNT/util/replace_block.sh"
 block="PATH=\"\$PATH:/usr/sbin:/sbin\""
@@ -30,27 +23,6 @@ $block
 # Lima END
 "
 done
-
-# The drop-in affects user managers loaded after it is written; cloud-init writes it before
-# the first login. A manager already running keeps its settings until a reload, which takes
-# seconds of an emulated CPU and blocks systemd meanwhile. Nothing later in the boot needs the
-# reload or linger (which must come after it, so that the manager linger starts is delegated),
-# so both go on in the background.
-reload=false
-dropin=/etc/systemd/system/user@.service.d/lima.conf
-if ! [ -f "$dropin" ]; then
-	mkdir -p "${dropin%/*}"
-	printf '[Service]\nDelegate=yes\n' >"$dropin"
-	[ ! -d "/run/user/$uid" ] || reload=true
-fi
-linger=false
-if command -v loginctl >/dev/null 2>&1 && ! [ -e "/var/lib/systemd/linger/$user" ]; then
-	linger=true
-fi
-finish() {
-	[ "$reload" = false ] || systemctl daemon-reload || true
-	[ "$linger" = false ] || loginctl enable-linger "$user" || true
-}
 
 sysctl_conf=/etc/sysctl.d/99-lima.conf
 {
@@ -71,7 +43,3 @@ for file in /etc/subuid /etc/subgid; do
 	[ "$found" = true ] || printf '%s:524288:1073741824\n' "$user" >>"$file"
 done
 
-# Detached from the boot's output, which cloud-init reads until every writer has closed it.
-if [ "$reload" = true ] || [ "$linger" = true ]; then
-	finish </dev/null >/dev/null 2>&1 &
-fi

@@ -9,7 +9,11 @@ command -v systemctl >/dev/null 2>&1 || exit 0
 waited=false
 while [ "$(systemctl show -p ActiveState --value cloud-config.service 2>/dev/null)" = activating ] ||
 	[ -n "$(systemctl list-jobs --no-legend cloud-config.service 2>/dev/null)" ]; do
-	[ "$waited" = true ] || echo "Waiting for cloud-init's config stage to finish"
+	if [ "$waited" = false ]; then
+		echo "Waiting for cloud-init's config stage to finish"
+		# The early boot unit lowered its CPU weight (user_data.ts); now the boot waits for it.
+		systemctl set-property --runtime cloud-config.service CPUWeight=100 2>/dev/null || true
+	fi
 	waited=true
 	sleep 0.5
 done
