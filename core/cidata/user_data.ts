@@ -88,7 +88,7 @@ const ENVIRONMENT_COMMAND = `(
   LIMA_CIDATA_DEV="/dev/disk/by-label/cidata"
   ${MOUNT_SEED.replaceAll("\n", "\n  ")}
   while IFS= read -r line; do
-    case $line in LIMA_CIDATA_USER=* | LIMA_CIDATA_IID=*) export "$line" ;; esac
+    case $line in LIMA_CIDATA_USER=* | LIMA_CIDATA_UID=* | LIMA_CIDATA_IID=*) export "$line" ;; esac
   done <"$LIMA_CIDATA_MNT/lima.env"
   LIMA_CIDATA_MNT="$LIMA_CIDATA_MNT" "$LIMA_CIDATA_MNT/boot.Linux/07-etc-environment.sh"
 ) || true

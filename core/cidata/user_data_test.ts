@@ -147,7 +147,7 @@ Deno.test("user-data sets /etc/environment in bootcmd, before sshd starts", asyn
   );
   assert.match(
     environment,
-    /LIMA_CIDATA_USER=\* \| LIMA_CIDATA_IID=\*\) export/,
+    /LIMA_CIDATA_USER=\* \| LIMA_CIDATA_UID=\* \| LIMA_CIDATA_IID=\*\) export/,
   );
   assert.match(
     environment,

@@ -6,7 +6,13 @@
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
 import { testTemplate } from "../fixtures/test_template.ts";
-import { guestImage, skipVMTests, start, withLima } from "./harness.ts";
+import {
+  assertUserManager,
+  guestImage,
+  skipVMTests,
+  start,
+  withLima,
+} from "./harness.ts";
 
 Deno.test({
   name: "the fast path boots the image without cloud-init",
@@ -53,6 +59,11 @@ Deno.test({
         assert.equal(await lima.sh("vm", "sudo -n id -un"), "root");
         assert.match(await lima.sh("vm", "echo $HOME"), /^\/home\/.+\.guest$/);
       });
+
+      await t.step(
+        "the user's systemd manager lingers with a delegated cgroup",
+        () => assertUserManager(lima, "vm"),
+      );
 
       await t.step(
         "boot and system provisions run, with the network online",

@@ -236,3 +236,24 @@ export async function guestImage(): Promise<GuestImage> {
   );
   return image;
 }
+
+/**
+ * Asserts that the user's systemd manager in instance NAME lingers with a delegated cgroup and
+ * started once in this boot: a boot script that ends the user's sessions after it started
+ * would stop it, and the host's next login would wait for a new one.
+ */
+export async function assertUserManager(
+  lima: Lima,
+  name: string,
+): Promise<void> {
+  const out = await lima.sh(
+    name,
+    [
+      'unit="user@$(id -u).service"',
+      'loginctl show-user "$USER" -p Linger --value',
+      'systemctl show "$unit" -p Delegate -p ActiveState --value',
+      `sudo journalctl -b -q -o cat _PID=1 UNIT="$unit" | grep -c '^Started '`,
+    ].join("; "),
+  );
+  assert.deepEqual(out.split("\n"), ["yes", "yes", "active", "1"]);
+}

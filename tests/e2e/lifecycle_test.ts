@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { stringify } from "yaml";
 import { testTemplate } from "../fixtures/test_template.ts";
 import {
+  assertUserManager,
   checkDisk,
   decoder,
   guestImage,
@@ -74,17 +75,7 @@ Deno.test({
 
     await t.step(
       "the user's systemd manager lingers with a delegated cgroup",
-      async () => {
-        const r = await lima.expect(0, [
-          "shell",
-          name,
-          "sh",
-          "-c",
-          'loginctl show-user "$USER" -p Linger --value; ' +
-          'systemctl show "user@$(id -u).service" -p Delegate -p ActiveState --value',
-        ]);
-        assert.deepEqual(r.stdout.trim().split("\n"), ["yes", "yes", "active"]);
-      },
+      () => assertUserManager(lima, name),
     );
 
     await t.step("copy moves files both ways byte for byte", async () => {

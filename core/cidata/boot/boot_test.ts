@@ -271,7 +271,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "07-etc-environment.sh replaces the LIMA block of /etc/environment and signals SSH readiness",
+    "07-etc-environment.sh replaces the LIMA block of /etc/environment, ends the user's sessions, and signals SSH readiness",
   ignore: !canIsolate,
 }, async () => {
   const dir = await Deno.makeTempDir({ prefix: "limactl-boot-" });
@@ -288,7 +288,10 @@ Deno.test({
       'PATH="/usr/bin"\n#LIMA-START\nOLD=1\n#LIMA-END\nLANG=C.UTF-8\n',
     );
     const script = join(dir, "seed/boot.Linux/07-etc-environment.sh");
-    const env = "LIMA_CIDATA_USER=nobody-here LIMA_CIDATA_IID=iid-9";
+    const log = join(dir, "log");
+    const bin = await fakeCommands(dir, log, { loginctl: "" });
+    const env =
+      `PATH='${bin}':$PATH LIMA_CIDATA_USER=nobody-here LIMA_CIDATA_UID=4242 LIMA_CIDATA_IID=iid-9`;
     const result = await inGuest(join(dir, "seed"), `${env} '${script}'`, {
       "/etc/environment": environment,
     });
@@ -297,6 +300,22 @@ Deno.test({
     assert.equal(
       await Deno.readTextFile(environment),
       'PATH="/usr/bin"\nLANG=C.UTF-8\n#LIMA-START\nEDITOR=vim\nPAGER=less\n#LIMA-END\n',
+    );
+    await assert.rejects(
+      Deno.stat(log),
+      "no session to end before the user has a runtime directory",
+    );
+
+    await Deno.writeTextFile(environment, "#LIMA-START\nOLD=1\n#LIMA-END\n");
+    const again = await inGuest(
+      join(dir, "seed"),
+      `${env} sh -c "mkdir -p /run/user/4242 && exec '${script}'"`,
+      { "/etc/environment": environment },
+    );
+    assert.match(again.stdout, /^exit=0$/m, again.stderr);
+    assert.equal(
+      await Deno.readTextFile(log),
+      "loginctl terminate-user nobody-here\n",
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -35,6 +35,9 @@ fi
 install -d -m 0700 -o "$user" "$LIMA_CIDATA_HOME/.ssh"
 install -m 0600 -o "$user" "$MNT/ssh_authorized_keys" "$LIMA_CIDATA_HOME/.ssh/authorized_keys"
 [ -e /etc/ssh/ssh_host_ed25519_key ] || ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
+# The environment goes in before any session starts, as on the cloud-init path (bootcmd): when
+# boot.sh changes it later, it must end the user's sessions and so stop the user's manager.
+LIMA_CIDATA_MNT=$MNT "$MNT/boot.Linux/07-etc-environment.sh" || echo "lima-init: /etc/environment not set"
 
 if [ -s "$MNT/fstab" ]; then
 	while IFS= read -r entry; do

@@ -14,7 +14,8 @@ fi
 replace_block /etc/environment "#LIMA-START" "#LIMA-END" "$text"
 if [ "$CHANGED" = true ]; then
 	chmod 0644 /etc/environment
-	if command -v loginctl >/dev/null 2>&1; then
+	# Without a runtime directory the user has no session to end (before sshd starts).
+	if command -v loginctl >/dev/null 2>&1 && [ -d "/run/user/${LIMA_CIDATA_UID:-}" ]; then
 		loginctl terminate-user "$LIMA_CIDATA_USER" >/dev/null 2>&1 || true
 	fi
 fi
