@@ -56,16 +56,16 @@ const COLORTERM_DROPIN = "AcceptEnv COLORTERM\n";
  * Starts the per-boot script as soon as cloud-init's network stage (users, keys, write_files,
  * CA certificates, mounts) is done, instead of after its config and final stages, whose Python
  * start-up alone costs an emulated CPU seconds each: a transient unit queued from bootcmd.
- * cloud-final's own run of the script then does nothing. The config stage, which nothing
- * before READY needs, gets a low CPU weight, so that sshd, the host's logins and the boot
- * scripts come first. Package installs and provisions still wait for the config stage
- * (util/wait_provision_ready.sh, which restores its weight). Not with `upgradePackages`,
- * which cloud-final does and the boot scripts must come after.
+ * cloud-final's own run of the script then does nothing. The boot scripts, which READY waits
+ * for last, get a high CPU weight, and the config stage, which nothing before READY needs, a
+ * low one; sshd and the host's logins keep the default. Package installs and provisions still
+ * wait for the config stage (util/wait_provision_ready.sh, which restores its weight). Not
+ * with `upgradePackages`, which cloud-final does and the boot scripts must come after.
  */
 const EARLY_BOOT_COMMAND =
   `if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then
   systemd-run --no-block --quiet --unit=lima-boot --property=After=cloud-init.service \\
-    --setenv=LIMA_BOOT_EARLY=1 /bin/sh -c '
+    --property=CPUWeight=500 --setenv=LIMA_BOOT_EARLY=1 /bin/sh -c '
       systemctl set-property --runtime cloud-config.service CPUWeight=10 2>/dev/null
       exec ${PER_BOOT_SCRIPT} >>/var/log/cloud-init-output.log 2>&1' || true
 fi

@@ -166,6 +166,11 @@ Deno.test("user-data starts the boot scripts after the network stage unless pack
   assert.match(early, /--setenv=LIMA_BOOT_EARLY=1/);
   assert.match(
     early,
+    /--property=CPUWeight=500 /,
+    "the boot scripts, which READY waits for, come first",
+  );
+  assert.match(
+    early,
     /systemctl set-property --runtime cloud-config\.service CPUWeight=10 /,
     "the config stage yields the CPU to sshd and the boot scripts",
   );
