@@ -134,14 +134,11 @@ def daemon(args):
         ready, _, _ = select.select([fd], [], [], interval)
         if ready:
             try:
-                data = os.read(fd, 4096)
+                if not os.read(fd, 4096):
+                    wait_for_host(fd)
             except BlockingIOError:
-                data = b"x"
-            if data:
-                prev = None
-            else:
-                wait_for_host(fd)
-                prev = None
+                pass
+            prev = None
 
 
 if len(sys.argv) > 1 and sys.argv[1] == "daemon":

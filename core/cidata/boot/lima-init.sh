@@ -7,6 +7,8 @@
 # Everything goes to /var/log/lima-init.log, which cloud-init-output.log points at.
 set -eu
 MNT=${1:-/mnt/lima-cidata}
+LIMA_CIDATA_MNT=$MNT
+export LIMA_CIDATA_MNT
 LOG=/var/log/lima-init.log
 exec >>"$LOG" 2>&1
 ln -sfn lima-init.log /var/log/cloud-init-output.log
@@ -37,7 +39,7 @@ install -m 0600 -o "$user" "$MNT/ssh_authorized_keys" "$LIMA_CIDATA_HOME/.ssh/au
 [ -e /etc/ssh/ssh_host_ed25519_key ] || ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
 # The environment goes in before any session starts, as on the cloud-init path (bootcmd): when
 # boot.sh changes it later, it must end the user's sessions and so stop the user's manager.
-LIMA_CIDATA_MNT=$MNT "$MNT/boot.Linux/07-etc-environment.sh" || echo "lima-init: /etc/environment not set"
+"$MNT/boot.Linux/07-etc-environment.sh" || echo "lima-init: /etc/environment not set"
 
 if [ -s "$MNT/fstab" ]; then
 	while IFS= read -r entry; do
@@ -73,5 +75,5 @@ for f in "$MNT"/provision.boot/*; do
 done
 
 echo "lima-init: running boot.sh"
-LIMA_CIDATA_MNT=$MNT "$MNT/boot.sh" || echo "lima-init: boot.sh exited with status $?"
+"$MNT/boot.sh" || echo "lima-init: boot.sh exited with status $?"
 echo "lima-init: done $(cat /proc/uptime)"

@@ -13,7 +13,13 @@ import linux00RebootIfRequired from "./boot.Linux/00-reboot-if-required.sh" with
 import linux00SystemdUserGroup from "./boot.Linux/00-systemd-user-group.sh" with {
   type: "text",
 };
+import linux00UserManager from "./boot.Linux/00-user-manager.sh" with {
+  type: "text",
+};
 import linux01Timezone from "./boot.Linux/01-timezone.sh" with {
+  type: "text",
+};
+import linux02GuestagentBase from "./boot.Linux/02-guestagent-base.sh" with {
   type: "text",
 };
 import linux05GuestHome from "./boot.Linux/05-guest-home.sh" with {
@@ -43,13 +49,7 @@ import linux09HostDnsSetup from "./boot.Linux/09-host-dns-setup.sh" with {
 import linux11ColortermEnvironment from "./boot.Linux/11-colorterm-environment.sh" with {
   type: "text",
 };
-import linux00UserManager from "./boot.Linux/00-user-manager.sh" with {
-  type: "text",
-};
 import linux20RootlessBase from "./boot.Linux/20-rootless-base.sh" with {
-  type: "text",
-};
-import linux02GuestagentBase from "./boot.Linux/02-guestagent-base.sh" with {
   type: "text",
 };
 import linux25ReverseSshfsMountpoints from "./boot.Linux/25-reverse-sshfs-mountpoints.sh" with {

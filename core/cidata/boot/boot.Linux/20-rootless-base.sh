@@ -1,6 +1,7 @@
 #!/bin/sh
-# What rootless containers and user services need on systemd guests: sbin on PATH, unprivileged user namespaces and ports, and subordinate ID ranges. The user's
-# delegated, lingering manager comes from 00-user-manager.sh.
+# What rootless containers and user services need on systemd guests: sbin on PATH,
+# unprivileged user namespaces and ports, and subordinate ID ranges. The user's delegated,
+# lingering manager comes from 00-user-manager.sh.
 # Every process start is slow on an emulated CPU, so work already done is skipped.
 set -eu
 command -v systemctl >/dev/null 2>&1 || exit 0
