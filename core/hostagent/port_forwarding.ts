@@ -7,7 +7,7 @@
 import type { LimaYAML } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
 import { startGuestAgent } from "../guestagent/agent.ts";
-import { agentEvents, type ListenerEvent } from "../guestagent/events.ts";
+import type { ListenerEvent } from "../guestagent/events.ts";
 import { logger } from "../log.ts";
 import { Forwarder, type ForwardNotice } from "../portfwd/forwarder.ts";
 import {
@@ -19,6 +19,7 @@ import {
 import type { SSHPool } from "../ssh/pool.ts";
 import type { SSHTarget } from "../ssh/target.ts";
 import { abortableSleep } from "./abortable_sleep.ts";
+import { watchAgentChannel } from "./agent_channel.ts";
 import type { EventWriter } from "./events.ts";
 
 export interface PortForwardingOptions {
@@ -131,7 +132,7 @@ async function watchGuestAgent(
     await forwarder.apply(state.next(event, first || event.full === true));
   };
   if (o.agentSocket) {
-    const answered = await watchChannel(o.agentSocket, {
+    const answered = await watchAgentChannel(o.agentSocket, {
       onEvent,
       signal,
       retryMs,
@@ -172,67 +173,6 @@ async function watchGuestAgent(
     }
     await abortableSleep(retryMs, signal);
   }
-}
-
-interface ChannelOptions {
-  onEvent: (event: ListenerEvent, first: boolean) => Promise<void>;
-  signal: AbortSignal;
-  retryMs: number;
-  /** Give up when no event came this long after the first connection. */
-  silentMs: number;
-}
-
-/**
- * Reads the agent's lines from the driver's channel, reconnecting when it closes. Any line the
- * host writes asks the agent for a full list; it is repeated until the agent answers, since
- * the guest may open its end later than the host. Returns whether the agent ever answered.
- */
-async function watchChannel(
-  path: string,
-  o: ChannelOptions,
-): Promise<boolean> {
-  const deadline = Date.now() + o.silentMs;
-  let answered = false;
-  while (!o.signal.aborted && (answered || Date.now() < deadline)) {
-    let conn: Deno.UnixConn | undefined;
-    try {
-      conn = await Deno.connect({ transport: "unix", path });
-      const close = () => conn?.close();
-      o.signal.addEventListener("abort", close, { once: true });
-      const hello = new TextEncoder().encode("\n");
-      let heard = false;
-      const ask = () => !heard && conn!.write(hello).catch(() => {});
-      ask();
-      const timer = setInterval(ask, 2000);
-      const silence = answered ? undefined : setTimeout(
-        close,
-        Math.max(0, deadline - Date.now()),
-      );
-      try {
-        for await (const event of agentEvents(conn.readable)) {
-          heard = answered = true;
-          clearTimeout(silence);
-          await o.onEvent(event, false);
-        }
-      } finally {
-        clearInterval(timer);
-        clearTimeout(silence);
-        o.signal.removeEventListener("abort", close);
-      }
-    } catch (err) {
-      if (!o.signal.aborted) {
-        logger.debug(`guest agent channel: ${errorMessage(err)}`);
-      }
-    } finally {
-      try {
-        conn?.close();
-      } catch {
-        // Already closed.
-      }
-    }
-    await abortableSleep(o.retryMs, o.signal);
-  }
-  return answered;
 }
 
 async function ssh(args: string[]): Promise<{ code: number; stderr: string }> {

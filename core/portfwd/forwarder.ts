@@ -435,6 +435,8 @@ export class Forwarder implements AsyncDisposable {
       socket.close();
       throw err;
     }
+    // Listened for at once: when the SSH connection drops first, the relay closes before the forward.
+    const closed = new Promise<void>((r) => relay.once("close", () => r()));
     const flows = new Map<string, { id: number; last: number }>();
     const peers = new Map<number, { address: string; port: number }>();
     let nextId = 1;
@@ -481,7 +483,6 @@ export class Forwarder implements AsyncDisposable {
     return async () => {
       clearInterval(sweep);
       socket.close();
-      const closed = new Promise<void>((r) => relay.once("close", () => r()));
       relay.end();
       // A dead connection never acknowledges the close: give up after a second.
       let timer: ReturnType<typeof setTimeout> | undefined;

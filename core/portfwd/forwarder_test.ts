@@ -254,6 +254,39 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a UDP forward closes at once when its SSH connection has dropped",
+  ignore,
+  fn: async () => {
+    await using guest = await startTestGuest();
+    const client = await sshClient(guest.target);
+    const [g, h] = [freeLoopbackPort(), freeLoopbackPort()];
+    const forwarder = new Forwarder({
+      client,
+      rules: only(rule({
+        proto: "udp",
+        guestPortRange: [g, g],
+        hostPortRange: [h, h],
+      })),
+      onNotice: () => {},
+    });
+    await forwarder.apply({
+      added: [{ proto: "udp", ip: "127.0.0.1", port: g }],
+      removed: [],
+    });
+    // As when QEMU is killed: the connection and its channels are gone before the host agent
+    // closes its forwards.
+    const gone = new Promise<void>((r) => client.once("close", () => r()));
+    client.destroy();
+    await gone;
+    await new Promise((r) => setTimeout(r, 100));
+    const started = performance.now();
+    await forwarder.close();
+    const took = performance.now() - started;
+    assert.ok(took < 500, `closing took ${Math.round(took)} ms`);
+  },
+});
+
+Deno.test({
   name: "UNIX sockets are forwarded from the guest and, with reverse, to it",
   ignore,
   fn: async () => {

@@ -119,12 +119,17 @@ Deno.test({
         Deno.kill(await lima.pid(name, "qemu.pid"), "SIGKILL");
         const took = await waitFor(
           "the status to become Stopped",
-          5000,
+          1000,
           async () => (await lima.status(name)).status === "Stopped",
         );
         console.log(`  Stopped ${seconds(took)} after the kill`);
         const log = await Deno.readTextFile(`${dir}/ha.stdout.log`);
-        assert.match(log, /"exiting":true/);
+        const stderr = await Deno.readTextFile(`${dir}/ha.stderr.log`);
+        assert.match(
+          log,
+          /"exiting":true/,
+          `the host agent ended without its exiting event:\n${stderr}`,
+        );
       },
     );
 
