@@ -1,7 +1,8 @@
 /**
  * The fast boot path on the same test image: with `cloud-init=disabled` on the kernel command
  * line the image's bootstrap unit runs the seed's lima-init, and the instance becomes READY
- * with its user, keys, hostname, provisions and 9p mount, without cloud-init.
+ * with its user, keys, hostname, provisions and 9p mount, without cloud-init; after a kill -9
+ * that left the host key files empty, it boots to READY again.
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
@@ -11,6 +12,7 @@ import {
   guestImage,
   skipVMTests,
   start,
+  waitFor,
   withLima,
 } from "./harness.ts";
 
@@ -85,6 +87,30 @@ Deno.test({
           "fast",
         );
       });
+
+      await t.step(
+        "a crash that left the host key files empty does not keep sshd down",
+        async () => {
+          await lima.sh(
+            "vm",
+            "cd /etc/ssh && sudo truncate -s 0 ssh_host_ed25519_key ssh_host_ed25519_key.pub && sync",
+          );
+          Deno.kill(await lima.pid("vm", "qemu.pid"), "SIGKILL");
+          await waitFor(
+            "the status to become Stopped",
+            10_000,
+            async () => (await lima.status("vm")).status === "Stopped",
+          );
+          await start(lima, ["vm"]);
+          assert.match(
+            await lima.sh(
+              "vm",
+              "sudo ssh-keygen -y -f /etc/ssh/ssh_host_ed25519_key",
+            ),
+            /^ssh-ed25519 /,
+          );
+        },
+      );
 
       await lima.expect(0, ["stop", "vm"]);
     });

@@ -36,7 +36,13 @@ if [ "${LIMA_CIDATA_PASSWORDLESS_SUDO:-}" = 1 ]; then
 fi
 install -d -m 0700 -o "$user" "$LIMA_CIDATA_HOME/.ssh"
 install -m 0600 -o "$user" "$MNT/ssh_authorized_keys" "$LIMA_CIDATA_HOME/.ssh/authorized_keys"
-[ -e /etc/ssh/ssh_host_ed25519_key ] || ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
+# A guest killed soon after its first boot can come back with empty key files; sshd would then
+# never start, so a key that does not load is made again.
+key=/etc/ssh/ssh_host_ed25519_key
+if ! ssh-keygen -y -f "$key" >/dev/null 2>&1 || [ ! -s "$key.pub" ]; then
+	rm -f "$key" "$key.pub"
+	ssh-keygen -q -t ed25519 -N '' -f "$key"
+fi
 # The environment goes in before any session starts, as on the cloud-init path (bootcmd): when
 # boot.sh changes it later, it must end the user's sessions and so stop the user's manager.
 "$MNT/boot.Linux/07-etc-environment.sh" || echo "lima-init: /etc/environment not set"
