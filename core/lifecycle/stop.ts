@@ -83,6 +83,18 @@ export async function stopGracefully(
       summary: "did not receive an event with the `exiting` status",
     });
   }
+  if (!exiting) {
+    // Killed mid-shutdown, the host agent may leave the VM running: nothing would stop it now.
+    const now = await inspectInstance(name);
+    if (now && now.status !== "Stopped") {
+      throw new LimaError({
+        summary: `the host agent exited before the instance shut down (status ${
+          quote(now.status)
+        })`,
+        hint: `run \`limactl stop --force ${name}\``,
+      });
+    }
+  }
   const deadline = Date.now() + (o.stoppedTimeoutMs ?? 180_000);
   for (;;) {
     const now = await inspectInstance(name);
