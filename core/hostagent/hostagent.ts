@@ -315,17 +315,17 @@ async function serve(
   } finally {
     logger.info("Shutting down the host agent");
     routine.abort();
-    // With the VM gone, SSH channels would wait for answers that never come.
-    if (crash) await pool.close();
-    await forwarding?.close().catch((err) =>
-      logger.warn(`failed to stop port forwarding: ${errorMessage(err)}`)
-    );
-    for (const m of mounts.splice(0)) {
-      await m.close().catch((err) =>
-        logger.warn(
-          `failed to unmount ${quote(m.mountPoint)}: ${errorMessage(err)}`,
-        )
+    if (crash) {
+      // With the VM gone, SSH channels and the forwards being set up wait for answers that
+      // never come; the listeners end with this process.
+      await pool.close();
+      await bounded(
+        closeServices(forwarding, mounts),
+        CRASH_CLEANUP_MS,
+        "port forwarding and mounts",
       );
+    } else {
+      await closeServices(forwarding, mounts);
     }
     await cleanup(configured, dir, pool);
     await stopDriver(driver, vm !== undefined);
@@ -335,6 +335,42 @@ async function serve(
   }
   if (crash) throw new VMStoppedError({ summary: crash });
   events.emit({ exiting: true });
+}
+
+/** How long the host agent waits for its forwards and mounts to close after the VM crashed. */
+const CRASH_CLEANUP_MS = 500;
+
+async function closeServices(
+  forwarding: PortForwarding | undefined,
+  mounts: SSHFSMount[],
+): Promise<void> {
+  await forwarding?.close().catch((err) =>
+    logger.warn(`failed to stop port forwarding: ${errorMessage(err)}`)
+  );
+  for (const m of mounts.splice(0)) {
+    await m.close().catch((err) =>
+      logger.warn(
+        `failed to unmount ${quote(m.mountPoint)}: ${errorMessage(err)}`,
+      )
+    );
+  }
+}
+
+/** Waits for WORK at most MS; then goes on without it. */
+async function bounded(
+  work: Promise<void>,
+  ms: number,
+  what: string,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const finished = await Promise.race([
+    work.then(() => true),
+    new Promise<boolean>((r) => timer = setTimeout(() => r(false), ms)),
+  ]);
+  clearTimeout(timer);
+  if (!finished) {
+    logger.warn(`${what} did not stop within ${ms} ms; exiting without them`);
+  }
 }
 
 async function cleanup(

@@ -435,7 +435,7 @@ export class Forwarder implements AsyncDisposable {
       socket.close();
       throw err;
     }
-    // Listened for at once: when the SSH connection drops first, the relay closes before the forward.
+    // Listened for at once: a dropped SSH connection closes the relay before the forward.
     const closed = new Promise<void>((r) => relay.once("close", () => r()));
     const flows = new Map<string, { id: number; last: number }>();
     const peers = new Map<number, { address: string; port: number }>();

@@ -93,7 +93,7 @@ Deno.test({
         async () => {
           await lima.sh(
             "vm",
-            "cd /etc/ssh && sudo truncate -s 0 ssh_host_ed25519_key ssh_host_ed25519_key.pub && sync",
+            "sudo truncate -s 0 /etc/ssh/ssh_host_ed25519_key* && sync",
           );
           Deno.kill(await lima.pid("vm", "qemu.pid"), "SIGKILL");
           await waitFor(

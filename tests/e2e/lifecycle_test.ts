@@ -117,18 +117,19 @@ Deno.test({
       "kill -9 of QEMU: the instance is Stopped at once",
       async () => {
         Deno.kill(await lima.pid(name, "qemu.pid"), "SIGKILL");
+        const haLog = () => Deno.readTextFile(`${dir}/ha.stderr.log`);
         const took = await waitFor(
           "the status to become Stopped",
           1000,
           async () => (await lima.status(name)).status === "Stopped",
+        ).catch(async (err) =>
+          assert.fail(`${err.message}; ha.stderr.log:\n${await haLog()}`)
         );
         console.log(`  Stopped ${seconds(took)} after the kill`);
-        const log = await Deno.readTextFile(`${dir}/ha.stdout.log`);
-        const stderr = await Deno.readTextFile(`${dir}/ha.stderr.log`);
         assert.match(
-          log,
+          await Deno.readTextFile(`${dir}/ha.stdout.log`),
           /"exiting":true/,
-          `the host agent ended without its exiting event:\n${stderr}`,
+          `the host agent ended without its exiting event:\n${await haLog()}`,
         );
       },
     );
