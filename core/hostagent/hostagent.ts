@@ -338,7 +338,7 @@ async function serve(
 }
 
 /** How long the host agent waits for its forwards and mounts to close after the VM crashed. */
-const CRASH_CLEANUP_MS = 500;
+const CRASH_CLEANUP_MS = 250;
 
 async function closeServices(
   forwarding: PortForwarding | undefined,
