@@ -72,6 +72,29 @@ async function until<T>(
   }
 }
 
+/** A forwarder over CLIENT for a UDP listener at 127.0.0.1:GUEST, on host port HOST. */
+async function forwardUDP(
+  client: Client,
+  guest: number,
+  host: number,
+  onNotice: (notice: ForwardNotice) => void = () => {},
+): Promise<Forwarder> {
+  const forwarder = new Forwarder({
+    client,
+    rules: only(rule({
+      proto: "udp",
+      guestPortRange: [guest, guest],
+      hostPortRange: [host, host],
+    })),
+    onNotice,
+  });
+  await forwarder.apply({
+    added: [{ proto: "udp", ip: "127.0.0.1", port: guest }],
+    removed: [],
+  });
+  return forwarder;
+}
+
 function echoServer(port: number): Deno.TcpListener {
   const listener = Deno.listen({ hostname: "127.0.0.1", port });
   (async () => {
@@ -211,20 +234,8 @@ Deno.test({
     );
     await new Promise<void>((r) => echo.bind(g, "127.0.0.1", () => r()));
     const notices: ForwardNotice[] = [];
-    const forwarder = new Forwarder({
-      client,
-      rules: only(rule({
-        proto: "udp",
-        guestPortRange: [g, g],
-        hostPortRange: [h, h],
-      })),
-      onNotice: (n) => notices.push(n),
-    });
+    const forwarder = await forwardUDP(client, g, h, (n) => notices.push(n));
     try {
-      await forwarder.apply({
-        added: [{ proto: "udp", ip: "127.0.0.1", port: g }],
-        removed: [],
-      });
       assert.equal(
         notices[0]?.message,
         `Forwarding UDP from 127.0.0.1:${g} to 127.0.0.1:${h}`,
@@ -260,19 +271,7 @@ Deno.test({
     await using guest = await startTestGuest();
     const client = await sshClient(guest.target);
     const [g, h] = [freeLoopbackPort(), freeLoopbackPort()];
-    const forwarder = new Forwarder({
-      client,
-      rules: only(rule({
-        proto: "udp",
-        guestPortRange: [g, g],
-        hostPortRange: [h, h],
-      })),
-      onNotice: () => {},
-    });
-    await forwarder.apply({
-      added: [{ proto: "udp", ip: "127.0.0.1", port: g }],
-      removed: [],
-    });
+    const forwarder = await forwardUDP(client, g, h);
     // As when QEMU is killed: the connection and its channels are gone before the host agent
     // closes its forwards.
     const gone = new Promise<void>((r) => client.once("close", () => r()));
