@@ -1,8 +1,11 @@
 import { Command } from "@commander-js/extra-typings";
+import type { GlobalOptions } from "./app.ts";
 import { LimaError } from "../core/errors.ts";
 import { quote } from "../core/quote.ts";
+import { limaHome } from "../core/store/paths.ts";
 import { driverRegistry } from "../drivers/builtin.ts";
 import { describePermissions } from "../plugins/permissions.ts";
+import { permissionSummary } from "../plugins/registry.ts";
 
 /** `limactl driver list|install|remove`: built-in and third-party VM drivers. */
 export function driverCommand() {
@@ -12,7 +15,8 @@ export function driverCommand() {
       "after",
       `
 Examples:
-  Install a driver module, pinning its digest up front:
+  Install a driver module, pinning its digest up front (it shows what the
+  driver asks for and asks before installing; --yes installs without asking):
   $ limactl driver install https://example.com/lima-driver-foo/mod.ts --sha256 HEX
 
   Use it:
@@ -37,16 +41,29 @@ Examples:
   command.addCommand(
     new Command("install")
       .summary("Install a driver module from an https:// URL or a local path")
+      .description(
+        "Shows the permissions the driver asks for and, on a terminal, asks before installing it.",
+      )
       .argument("<location>")
       .option(
         "--sha256 <hex>",
         "expected sha256 of the module (pins it before the first download)",
       )
-      .action(async (location, opts) => {
+      .action(async (location, opts, cmd) => {
+        // The global `--yes` (`-y`) installs without asking, for scripts.
+        const globals = cmd.optsWithGlobals() as GlobalOptions;
         const registry = driverRegistry();
         try {
           const { record, manifest } = await registry.install(location, {
             sha256: opts.sha256,
+            confirm: (manifest, record) => {
+              console.log(
+                permissionSummary(manifest, record.location, limaHome()),
+              );
+              return Promise.resolve(
+                globals.yes === true || askToInstall(record.name, globals),
+              );
+            },
           });
           console.log(
             `Installed driver ${
@@ -79,4 +96,16 @@ Examples:
       }),
   );
   return command;
+}
+
+/** Asks on the terminal; without one (or with `--tty=false`), refuses with the way to install from a script. */
+function askToInstall(name: string, globals: GlobalOptions): boolean {
+  if (!Deno.stdin.isTerminal() || globals.tty === false) {
+    throw new LimaError({
+      summary: `driver ${quote(name)} was not installed`,
+      detail: "there is no terminal to confirm it on",
+      hint: "pass `--yes` to install it without asking",
+    });
+  }
+  return confirm("Install?");
 }

@@ -4,6 +4,7 @@ import {
   PERMISSION_NAMES,
   type PermissionName,
 } from "./contract.ts";
+import type { SandboxPaths } from "./sandbox.ts";
 
 type Value = boolean | string[] | undefined;
 
@@ -50,27 +51,22 @@ export function exceedingPermissions(
 }
 
 /**
- * The Deno Worker permission set: the declared ones, plus reading the module itself.
- * `$LIMA_HOME` at the start of a `read`/`write` entry stands for the actual `LIMA_HOME`, so a
- * driver can ask for its instance directories without knowing where they are.
+ * The Deno Worker permission set: the declared ones, with `read`/`write` replaced by the
+ * checked paths of `sandbox.ts` (none when absent), plus reading the module itself.
  */
 export function workerPermissions(
   declared: DriverPermissions | undefined,
   moduleFile: string,
-  limaHome = "",
+  paths: SandboxPaths = { read: false, write: false },
 ): Record<PermissionName | "ffi" | "import", boolean | string[]> {
   const get = (name: PermissionName): boolean | string[] => {
     const v = items(declared?.[name]);
     if (v === "all") return true;
-    if (v === "none") return false;
-    return name === "read" || name === "write"
-      ? v.map((p) => p.replace(/^\$LIMA_HOME(?=\/|$)/, limaHome))
-      : v;
+    return v === "none" ? false : v;
   };
-  const read = get("read");
   return {
-    read: read === true ? true : [moduleFile, ...(read || [])],
-    write: get("write"),
+    read: [moduleFile, ...(paths.read || [])],
+    write: paths.write,
     net: get("net"),
     env: get("env"),
     run: get("run"),

@@ -1,12 +1,15 @@
 /**
  * The driver registry: built-in drivers (injected as lazy loaders, so the core never names
- * one) plus third-party drivers installed by URL or path. Nothing is imported until a
- * driver is asked for, so listing drivers or instances loads none.
+ * one) plus third-party drivers the user installed by URL or path. Nothing is imported until
+ * a driver is asked for, so listing drivers or instances loads none.
  */
 import { LimaError } from "../core/errors.ts";
+import { quote } from "../core/quote.ts";
 import type { DriverManifest, DriverModule } from "./contract.ts";
 import { inProcessDriver, type LoadedDriver } from "./loaded_driver.ts";
+import { driverNotInstalled } from "./not_installed.ts";
 import { describePermissions } from "./permissions.ts";
+import { driverDataDir } from "./sandbox.ts";
 import {
   DriverStore,
   type InstallOptions,
@@ -21,8 +24,6 @@ export type BuiltinDrivers = Record<string, () => Promise<unknown>>;
 export interface RegistryOptions {
   builtin: BuiltinDrivers;
   limaHome: string;
-  /** Called when a driver named by URL or path in `vmType` is installed on first use. */
-  onInstall?: (result: InstallResult) => void;
 }
 
 export interface DriverListing {
@@ -34,7 +35,6 @@ export interface DriverListing {
 export class DriverRegistry {
   readonly store: DriverStore;
   readonly #builtin: BuiltinDrivers;
-  readonly #onInstall?: (result: InstallResult) => void;
   readonly #loaded = new Map<string, Promise<LoadedDriver>>();
   readonly #limaHome: string;
 
@@ -42,7 +42,6 @@ export class DriverRegistry {
     this.#builtin = options.builtin;
     this.#limaHome = options.limaHome;
     this.store = new DriverStore(options.limaHome);
-    this.#onInstall = options.onInstall;
   }
 
   /** Every driver with where it comes from, sorted by name; loads nothing. */
@@ -60,15 +59,15 @@ export class DriverRegistry {
     );
   }
 
-  /** Whether `vmType` names a built-in or installed driver (or a module location); loads nothing. */
+  /** Whether `vmType` names a built-in or installed driver; loads nothing. */
   async has(vmType: string): Promise<boolean> {
-    return vmType in this.#builtin || isModuleLocation(vmType) ||
+    return vmType in this.#builtin ||
       (await this.store.find(vmType)) !== undefined;
   }
 
   /**
-   * The driver for a `vmType`: a built-in name, an installed driver's name, or a module URL
-   * or path (installed on first use with the permissions it declares, which are logged).
+   * The driver for a `vmType`: a built-in name, or the name or install location of an
+   * installed driver. A module that is not installed is refused before anything is fetched.
    */
   get(vmType: string): Promise<LoadedDriver> {
     let loaded = this.#loaded.get(vmType);
@@ -103,12 +102,8 @@ export class DriverRegistry {
   async #load(vmType: string): Promise<LoadedDriver> {
     const builtin = this.#builtin[vmType];
     if (builtin) return inProcessDriver((await builtin()) as DriverModule);
-    let record = await this.store.find(vmType);
-    if (!record && isModuleLocation(vmType)) {
-      const result = await this.install(vmType);
-      this.#onInstall?.(result);
-      record = result.record;
-    }
+    const record = await this.store.find(vmType);
+    if (!record && isModuleLocation(vmType)) throw driverNotInstalled(vmType);
     if (!record) {
       throw new LimaError({
         summary: `vmType ${JSON.stringify(vmType)} is not a registered driver`,
@@ -125,9 +120,27 @@ export class DriverRegistry {
   }
 }
 
-/** One line saying what a driver asks for, for install confirmations and logs. */
-export function permissionSummary(manifest: DriverManifest): string {
-  return `driver "${manifest.name}" (contract ${manifest.contractVersion}) asks for permissions: ${
-    describePermissions(manifest.permissions)
-  }`;
+/** What a driver asks for, shown before the user confirms its installation. */
+export function permissionSummary(
+  manifest: DriverManifest,
+  location: string,
+  limaHome: string,
+): string {
+  const lines = [
+    `Driver ${
+      quote(manifest.name)
+    } (contract ${manifest.contractVersion}) from ${location} asks for these permissions: ${
+      describePermissions(manifest.permissions)
+    }`,
+  ];
+  const paths = [manifest.permissions?.read, manifest.permissions?.write]
+    .flatMap((v) => Array.isArray(v) ? v : []);
+  if (paths.includes("$LIMA_HOME")) {
+    lines.push(
+      `($LIMA_HOME stands for its own directories: the directory of the instance it drives and ${
+        driverDataDir(limaHome, manifest.name)
+      })`,
+    );
+  }
+  return lines.join("\n");
 }

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LimaError } from "../core/errors.ts";
+import { configureLogger } from "../core/log.ts";
 import { DriverRegistry } from "./registry.ts";
 import { sha256Hex } from "./store.ts";
 import { runConformance } from "./testkit.ts";
+import { startServer } from "../tests/fixtures/http_server.ts";
 
 const example = await Deno.readFile(
   new URL("../tests/fixtures/example-driver/mod.ts", import.meta.url),
@@ -192,6 +194,7 @@ Deno.test("a driver using a permission it did not declare gets a diagnostic, not
         "configure: () => Promise.resolve({ home: Deno.env.get('HOME') })",
       ),
     );
+    await registry.install(file);
     const loaded = await registry.get(file);
     const driver = await loaded.create({ name: "x", dir: home, config: {} });
     const err = await failure(driver.configure());
@@ -270,4 +273,143 @@ Deno.test("built-in names are reserved and plain http is only accepted for loopb
       "driver URL `http://example.com/mod.ts` must use https",
     );
   }, { tiny: () => Promise.resolve({}) });
+});
+
+Deno.test("a module named in vmType runs only once installed, and is then found by name or location", async () => {
+  const server = startServer();
+  server.route("/example/mod.ts", { body: example });
+  try {
+    await withHome(async (home, registry) => {
+      const url = server.url("/example/mod.ts");
+      const err = await failure(registry.get(url));
+      assert.deepEqual(
+        [err.diagnostic.summary, err.diagnostic.path, err.diagnostic.hint],
+        [
+          `vmType "${url}" names a driver that is not installed`,
+          "vmType",
+          `review and install it with \`limactl driver install ${url}\``,
+        ],
+      );
+      assert.equal(server.count("/example/mod.ts"), 0, "nothing is fetched");
+      const local = join(home, "it's here.ts");
+      await Deno.writeFile(local, example);
+      const byPath = await failure(registry.get(local));
+      assert.equal(
+        byPath.diagnostic.hint,
+        `review and install it with \`limactl driver install '${
+          local.replace("'", `'"'"'`)
+        }'\``,
+      );
+      assert.deepEqual(await registry.list(), []);
+
+      await registry.install(url);
+      assert.equal((await registry.get(url)).manifest.name, "example");
+      assert.equal((await registry.get("example")).location, url);
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("damaged driver records are ignored with a warning; built-in drivers keep working", async () => {
+  await withHome(async (home, registry) => {
+    const records = join(home, "_drivers", "drivers.json");
+    await Deno.mkdir(join(home, "_drivers"));
+    await Deno.writeTextFile(records, '{"drivers": [{"name": "lost"');
+    const logged: string[] = [];
+    configureLogger({ write: (line) => logged.push(line) });
+    try {
+      assert.deepEqual(await registry.list(), [{
+        name: "alpha",
+        location: "internal",
+      }]);
+      await registry.list();
+    } finally {
+      configureLogger({ write: (line) => console.error(line) });
+    }
+    assert.equal(logged.length, 1, "warned once");
+    assert.match(logged[0], /Ignoring the damaged driver records/);
+    assert.equal((await registry.get("alpha")).manifest.name, "example");
+    const path =
+      new URL("../tests/fixtures/example-driver/mod.ts", import.meta.url)
+        .pathname;
+    const err = await failure(registry.install(path));
+    assert.equal(err.diagnostic.summary, "the driver records are damaged");
+    assert.equal(err.diagnostic.file, records);
+    assert.equal(
+      await Deno.readTextFile(records),
+      '{"drivers": [{"name": "lost"',
+      "the damaged file is left for the user to repair",
+    );
+  }, { alpha: () => import("../tests/fixtures/example-driver/mod.ts") });
+});
+
+Deno.test("a module whose top level never returns is stopped with an error naming it", async () => {
+  await withHome(async (home, registry) => {
+    const file = join(home, "spin.ts");
+    await Deno.writeTextFile(file, "while (true) {}\n" + manifestSource(""));
+    const started = Date.now();
+    const err = await failure(
+      registry.install(file, { manifestTimeoutMs: 500 }),
+    );
+    assert.equal(
+      err.diagnostic.summary,
+      `driver module \`${file}\` did not finish loading within 0.5 s`,
+    );
+    assert.ok(Date.now() - started < 5_000);
+    assert.deepEqual(await registry.list(), []);
+  });
+});
+
+Deno.test("driver install stops a slow or oversized download and refuses https downgrades on redirect", async () => {
+  const server = startServer();
+  server.route("/mod.ts", { body: example });
+  server.route("/slow.ts", { body: example, chunkSize: 64, chunkDelayMs: 50 });
+  server.route("/elsewhere.ts", { redirect: "http://lima.example/mod.ts" });
+  server.route("/hop.ts", { redirect: "/mod.ts" });
+  server.route("/loop.ts", { redirect: "/loop.ts" });
+  try {
+    await withHome(async (home, registry) => {
+      const slow = await failure(
+        registry.install(server.url("/slow.ts"), {
+          fetchLimits: { timeoutMs: 300 },
+        }),
+      );
+      assert.equal(
+        slow.diagnostic.detail,
+        "no complete answer within 0.3 s",
+      );
+      const big = await failure(
+        registry.install(server.url("/mod.ts"), {
+          fetchLimits: { maxBytes: 100 },
+        }),
+      );
+      assert.equal(
+        big.diagnostic.detail,
+        "the module is larger than 100 bytes, the most accepted",
+      );
+      const downgrade = await failure(
+        registry.install(server.url("/elsewhere.ts")),
+      );
+      assert.deepEqual(
+        [downgrade.diagnostic.summary, downgrade.diagnostic.detail],
+        [
+          `driver URL \`${server.url("/elsewhere.ts")}\` must use https`,
+          "it redirects to `http://lima.example/mod.ts`",
+        ],
+      );
+      const loop = await failure(registry.install(server.url("/loop.ts")));
+      assert.equal(loop.diagnostic.detail, "more than 5 redirects");
+      assert.deepEqual(await registry.list(), []);
+      assert.deepEqual(
+        [...Deno.readDirSync(home)].map((e) => e.name),
+        [],
+        "nothing is written",
+      );
+      const { record } = await registry.install(server.url("/hop.ts"));
+      assert.equal(record.sha256, await sha256Hex(example));
+    });
+  } finally {
+    await server.close();
+  }
 });

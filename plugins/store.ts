@@ -3,10 +3,15 @@
  * once to `_drivers/<sha256>/mod.<ext>` and pinned by that digest; `drivers.json` records
  * every installed driver with its location, digest and the permissions the user granted.
  */
-import { dirname, extname, isAbsolute, join, resolve } from "node:path";
+import { extname, isAbsolute, join, resolve } from "node:path";
 import { errorMessage, LimaError } from "../core/errors.ts";
+import { logger } from "../core/log.ts";
 import { quote } from "../core/quote.ts";
+import { shellQuote } from "../core/ssh/shell_quote.ts";
+import { writeFileAtomic } from "../core/store/atomic_write.ts";
 import type { DriverManifest, DriverPermissions } from "./contract.ts";
+import { type FetchLimits, fetchModule } from "./fetch_module.ts";
+import { sandboxPaths } from "./sandbox.ts";
 import { readManifest } from "./worker_driver.ts";
 
 export interface DriverRecord {
@@ -34,6 +39,18 @@ export interface InstallOptions {
   grant?: DriverPermissions;
   /** Names that cannot be taken (the built-in drivers). */
   reserved?: string[];
+  /**
+   * Asked once the manifest is read, before anything is recorded: true to install. It may
+   * throw to refuse with its own message. Without it the driver is installed.
+   */
+  confirm?: (
+    manifest: DriverManifest,
+    record: DriverRecord,
+  ) => Promise<boolean>;
+  /** Limits of the download (see `fetch_module.ts`). */
+  fetchLimits?: FetchLimits;
+  /** How long the module's top level may run while its manifest is read (default 10 s). */
+  manifestTimeoutMs?: number;
 }
 
 export interface InstallResult {
@@ -43,7 +60,8 @@ export interface InstallResult {
   downloaded: boolean;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+/** Record files already reported as damaged, so each is reported once. */
+const reportedDamaged = new Set<string>();
 
 /** Whether a `vmType` value names a module (URL or path) rather than a driver name. */
 export function isModuleLocation(value: string): boolean {
@@ -87,26 +105,12 @@ function checkPin(value: string): string {
   return hex;
 }
 
-async function writeAtomic(
-  path: string,
-  data: Uint8Array | string,
-): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${crypto.randomUUID()}.tmp`;
-  try {
-    if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-    else await Deno.writeFile(tmp, data);
-    await Deno.rename(tmp, path);
-  } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw err;
-  }
-}
-
 export class DriverStore {
   readonly dir: string;
+  readonly #limaHome: string;
 
   constructor(limaHome: string) {
+    this.#limaHome = limaHome;
     this.dir = join(limaHome, "_drivers");
   }
 
@@ -114,23 +118,53 @@ export class DriverStore {
     return join(this.dir, "drivers.json");
   }
 
+  /**
+   * The installed drivers. A damaged record file is reported once and read as empty, so the
+   * built-in drivers keep working.
+   */
   async records(): Promise<DriverRecord[]> {
+    const read = await this.#read();
+    if (read.damaged && !reportedDamaged.has(this.#recordPath)) {
+      reportedDamaged.add(this.#recordPath);
+      logger.warn(
+        `Ignoring the damaged driver records ${this.#recordPath} (${read.damaged}); third-party drivers are unavailable until it is repaired or removed`,
+      );
+    }
+    return read.records;
+  }
+
+  async #read(): Promise<{ records: DriverRecord[]; damaged?: string }> {
     let text: string;
     try {
       text = await Deno.readTextFile(this.#recordPath);
     } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return [];
-      throw err;
+      if (err instanceof Deno.errors.NotFound) return { records: [] };
+      return { records: [], damaged: errorMessage(err) };
     }
     try {
-      return (JSON.parse(text) as RecordFile).drivers ?? [];
+      const drivers = (JSON.parse(text) as Partial<RecordFile>)?.drivers;
+      if (!Array.isArray(drivers) || !drivers.every(isRecord)) {
+        return { records: [], damaged: "not a list of driver records" };
+      }
+      return { records: drivers };
     } catch (err) {
+      return { records: [], damaged: errorMessage(err) };
+    }
+  }
+
+  /** The records to change; refuses a damaged file rather than overwrite what it holds. */
+  async #recordsToUpdate(): Promise<DriverRecord[]> {
+    const read = await this.#read();
+    if (read.damaged) {
       throw new LimaError({
         summary: "the driver records are damaged",
         file: this.#recordPath,
-        detail: errorMessage(err),
+        detail: read.damaged,
+        hint:
+          "repair the file, or move it aside to start again with no third-party drivers",
       });
     }
+    return read.records;
   }
 
   /** The record for a driver name or an install location. */
@@ -148,7 +182,11 @@ export class DriverStore {
     const body: RecordFile = {
       drivers: records.toSorted((a, b) => a.name.localeCompare(b.name)),
     };
-    await writeAtomic(this.#recordPath, JSON.stringify(body, null, 2) + "\n");
+    await Deno.mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(
+      this.#recordPath,
+      JSON.stringify(body, null, 2) + "\n",
+    );
   }
 
   /** Downloads (once) or locates a driver module, reads its manifest and records the grant. */
@@ -157,7 +195,7 @@ export class DriverStore {
     options: InstallOptions = {},
   ): Promise<InstallResult> {
     const location = normalizeLocation(rawLocation);
-    const existing = (await this.records()).find((r) =>
+    const existing = (await this.#recordsToUpdate()).find((r) =>
       r.location === location
     );
     let file: string;
@@ -170,7 +208,11 @@ export class DriverStore {
         file = cached;
         sha256 = pin;
       } else {
-        ({ file, sha256 } = await this.#download(location, pin));
+        ({ file, sha256 } = await this.#download(
+          location,
+          pin,
+          options.fetchLimits,
+        ));
         downloaded = true;
       }
     } else {
@@ -186,7 +228,29 @@ export class DriverStore {
         });
       }
     }
-    const manifest = await readManifest(file, location);
+    try {
+      return await this.#record(location, file, sha256, options, downloaded);
+    } catch (err) {
+      if (downloaded && !(await this.records()).some((r) => r.file === file)) {
+        await Deno.remove(join(this.dir, sha256!), { recursive: true })
+          .catch(() => {});
+      }
+      throw err;
+    }
+  }
+
+  async #record(
+    location: string,
+    file: string,
+    sha256: string | undefined,
+    options: InstallOptions,
+    downloaded: boolean,
+  ): Promise<InstallResult> {
+    const manifest = await readManifest(
+      file,
+      location,
+      options.manifestTimeoutMs,
+    );
     if (options.reserved?.includes(manifest.name)) {
       throw new LimaError({
         summary: `driver name ${
@@ -195,10 +259,9 @@ export class DriverStore {
         file: location,
       });
     }
-    const records = (await this.records()).filter((r) =>
-      r.location !== location
+    const clash = (await this.#recordsToUpdate()).find((r) =>
+      r.name === manifest.name && r.location !== location
     );
-    const clash = records.find((r) => r.name === manifest.name);
     if (clash) {
       throw new LimaError({
         summary: `a driver named ${
@@ -216,17 +279,29 @@ export class DriverStore {
       permissions: options.grant ?? manifest.permissions ?? {},
       installedAt: new Date().toISOString(),
     };
+    await sandboxPaths(record.permissions, {
+      limaHome: this.#limaHome,
+      driverName: record.name,
+    });
+    if (options.confirm && !(await options.confirm(manifest, record))) {
+      throw new LimaError({
+        summary: `driver ${quote(manifest.name)} was not installed`,
+        detail: "the installation was not confirmed",
+      });
+    }
+    const records = (await this.#recordsToUpdate()).filter((r) =>
+      r.location !== location
+    );
     await this.#save([...records, record]);
     return { record, manifest, downloaded };
   }
 
   /** Removes a driver's record and its cached download; false when it was not installed. */
   async remove(nameOrLocation: string): Promise<boolean> {
+    const records = await this.#recordsToUpdate();
     const record = await this.find(nameOrLocation);
     if (!record) return false;
-    await this.#save(
-      (await this.records()).filter((r) => r.location !== record.location),
-    );
+    await this.#save(records.filter((r) => r.location !== record.location));
     if (record.sha256) {
       await Deno.remove(join(this.dir, record.sha256), { recursive: true })
         .catch(() => {});
@@ -247,8 +322,9 @@ export class DriverStore {
         } cannot be read`,
         file: record.file,
         detail: errorMessage(err),
-        hint:
-          `install it again with \`limactl driver install ${record.location}\``,
+        hint: `install it again with \`limactl driver install ${
+          shellQuote(record.location)
+        }\``,
       });
     }
     if (actual !== record.sha256) {
@@ -280,28 +356,9 @@ export class DriverStore {
   async #download(
     url: string,
     pin: string | undefined,
+    limits: FetchLimits | undefined,
   ): Promise<{ file: string; sha256: string }> {
-    const parsed = new URL(url);
-    if (parsed.protocol === "http:" && !LOOPBACK.has(parsed.hostname)) {
-      throw new LimaError({
-        summary: `driver URL ${quote(url)} must use https`,
-        hint: "plain http is only accepted for loopback addresses",
-      });
-    }
-    let bytes: Uint8Array;
-    try {
-      const response = await fetch(url, { redirect: "follow" });
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw new Error(`HTTP ${response.status} ${response.statusText}`);
-      }
-      bytes = new Uint8Array(await response.arrayBuffer());
-    } catch (err) {
-      throw new LimaError({
-        summary: `failed to download driver ${quote(url)}`,
-        detail: errorMessage(err),
-      });
-    }
+    const bytes = await fetchModule(url, limits);
     const sha256 = await sha256Hex(bytes);
     if (pin && sha256 !== pin) {
       throw new LimaError({
@@ -314,9 +371,16 @@ export class DriverStore {
       });
     }
     const file = join(this.dir, sha256, `mod${moduleExtension(url)}`);
-    await writeAtomic(file, bytes);
+    await Deno.mkdir(join(this.dir, sha256), { recursive: true });
+    await writeFileAtomic(file, bytes);
     return { file, sha256 };
   }
+}
+
+function isRecord(value: unknown): value is DriverRecord {
+  const r = value as Partial<DriverRecord> | null;
+  return typeof r?.name === "string" && typeof r.location === "string" &&
+    typeof r.file === "string";
 }
 
 /** `.ts`, `.mjs` or `.js`, from the URL's path, so that TypeScript modules are compiled. */

@@ -5,6 +5,7 @@
 import { pathToFileURL } from "node:url";
 import { type Diagnostic, LimaError } from "../core/errors.ts";
 import { quote } from "../core/quote.ts";
+import { shellQuote } from "../core/ssh/shell_quote.ts";
 import type {
   Driver,
   DriverInfo,
@@ -22,6 +23,7 @@ import {
   exceedingPermissions,
   workerPermissions,
 } from "./permissions.ts";
+import { checkSymlinks, driverDataDir, sandboxPaths } from "./sandbox.ts";
 import { WORKER_HOST_URL } from "./worker_host.ts";
 import type {
   Callable,
@@ -29,6 +31,9 @@ import type {
   HostMessage,
   WorkerMessage,
 } from "./worker_protocol.ts";
+
+/** How long a module's top-level code may run when it is imported. */
+const LOAD_TIMEOUT_MS = 10_000;
 
 interface Pending {
   resolve(value: unknown): void;
@@ -69,11 +74,22 @@ class Connection {
     };
   }
 
-  load(url: string): Promise<unknown> {
+  /** Imports the module; a top level still running after TIMEOUT_MS ends the Worker. */
+  load(url: string, timeoutMs = LOAD_TIMEOUT_MS): Promise<unknown> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     return new Promise((resolve, reject) => {
       this.#loaded = { resolve, reject };
+      timer = setTimeout(() => {
+        this.#worker.terminate();
+        this.#fail({
+          summary: `driver module ${
+            quote(this.label)
+          } did not finish loading within ${timeoutMs / 1000} s`,
+          detail: "its top-level code never returned; the Worker was stopped",
+        });
+      }, timeoutMs);
       this.#post({ kind: "load", url });
-    });
+    }).finally(() => clearTimeout(timer));
   }
 
   request(
@@ -198,10 +214,14 @@ function proxy(conn: Connection, created: CreatedDriver): Driver {
 export async function readManifest(
   file: string,
   location: string,
+  timeoutMs?: number,
 ): Promise<DriverManifest> {
   const conn = new Connection(location, workerPermissions(undefined, file));
   try {
-    return checkManifest(await conn.load(pathToFileURL(file).href), location);
+    return checkManifest(
+      await conn.load(pathToFileURL(file).href, timeoutMs),
+      location,
+    );
   } finally {
     conn.close();
   }
@@ -214,13 +234,15 @@ export interface WorkerDriverOptions {
   location: string;
   /** What the user granted at install time. */
   granted: DriverPermissions | undefined;
-  /** Replaces `$LIMA_HOME` in the driver's `read`/`write` permissions. */
+  /** Where the driver's own directories are (see `sandbox.ts`). */
   limaHome: string;
 }
 
 /**
- * Loads a third-party driver: reads its manifest in a Worker without permissions, refuses it
- * when it declares more than was granted, then runs it in a Worker with exactly what it declares.
+ * Loads a third-party driver: reads its manifest in a Worker without permissions and refuses
+ * it when it declares more than was granted. Each instance it is bound to gets a Worker of its
+ * own, allowed what the manifest declares with `read`/`write` limited to that instance's
+ * directory and the driver's data directory (`sandbox.ts`).
  */
 export async function loadWorkerDriver(
   options: WorkerDriverOptions,
@@ -237,28 +259,42 @@ export async function loadWorkerDriver(
       }`,
       file: options.location,
       hint:
-        `review them and install the driver again with \`limactl driver install ${options.location}\``,
+        `review them and install the driver again with \`limactl driver install ${
+          shellQuote(options.location)
+        }\``,
     });
   }
-  const conn = new Connection(
-    manifest.name,
-    workerPermissions(manifest.permissions, options.file, options.limaHome),
-  );
-  try {
-    await conn.load(pathToFileURL(options.file).href);
-  } catch (err) {
-    conn.close();
-    throw err;
-  }
+  const place = { limaHome: options.limaHome, driverName: manifest.name };
+  await sandboxPaths(manifest.permissions, place);
+  const connections = new Set<Connection>();
   return {
     manifest,
     location: options.location,
     async create(instance, driverOptions = {}) {
-      const created = await conn.request({
-        kind: "create",
-        instance,
-        options: driverOptions,
-      }) as CreatedDriver;
+      const bound = { ...place, instanceDir: instance.dir };
+      await Deno.mkdir(driverDataDir(options.limaHome, manifest.name), {
+        recursive: true,
+      });
+      const paths = await sandboxPaths(manifest.permissions, bound);
+      await checkSymlinks(paths, bound);
+      const conn = new Connection(
+        manifest.name,
+        workerPermissions(manifest.permissions, options.file, paths),
+      );
+      connections.add(conn);
+      let created: CreatedDriver;
+      try {
+        await conn.load(pathToFileURL(options.file).href);
+        created = await conn.request({
+          kind: "create",
+          instance,
+          options: driverOptions,
+        }) as CreatedDriver;
+      } catch (err) {
+        conn.close();
+        connections.delete(conn);
+        throw err;
+      }
       const problems = capabilityMismatches(manifest, created.members);
       if (problems.length > 0) {
         throw new LimaError({
@@ -269,6 +305,9 @@ export async function loadWorkerDriver(
       }
       return proxy(conn, created);
     },
-    close: () => conn.close(),
+    close() {
+      for (const conn of connections) conn.close();
+      connections.clear();
+    },
   };
 }

@@ -1,19 +1,23 @@
-/** Which `vmType` values a configuration may name (spec §9.2, plus drivers installed by URL or path). */
+/** Which `vmType` values a configuration may name (Lima's driver names, plus installed drivers). */
+import { driverNotInstalled } from "../../plugins/not_installed.ts";
 import { DriverStore, isModuleLocation } from "../../plugins/store.ts";
 import { DEFAULT_VM_TYPES } from "./validate.ts";
 
 /**
  * The built-in driver names, the names of third-party drivers installed under
- * `LIMA_HOME/_drivers`, and VMTYPE itself when it is a module URL or path (such a
- * driver is installed when the instance starts).
+ * `LIMA_HOME/_drivers`, and VMTYPE itself when it is the location of an installed driver.
+ * A location that is not installed is refused here, so `validate`, `create` and `start`
+ * all fail before anything is downloaded or run.
  */
 export async function registeredVMTypes(
   limaHome: string,
   vmType?: string | null,
 ): Promise<string[]> {
-  const installed = (await new DriverStore(limaHome).records()).map((r) =>
-    r.name
-  );
-  const location = vmType && isModuleLocation(vmType) ? [vmType] : [];
-  return [...DEFAULT_VM_TYPES, ...installed, ...location];
+  const store = new DriverStore(limaHome);
+  const installed = (await store.records()).map((r) => r.name);
+  if (!vmType || !isModuleLocation(vmType)) {
+    return [...DEFAULT_VM_TYPES, ...installed];
+  }
+  if (!(await store.find(vmType))) throw driverNotInstalled(vmType);
+  return [...DEFAULT_VM_TYPES, ...installed, vmType];
 }

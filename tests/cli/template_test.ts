@@ -197,14 +197,23 @@ Deno.test("info --yq selects part of the report", async () => {
   assert.ok(JSON.parse(stdout).includes("vz"));
 });
 
-Deno.test("vmType may name a driver module by path; unknown names are refused", async () => {
+Deno.test("vmType may name an installed driver module by path; unknown names are refused", async () => {
   const driver =
     new URL("../fixtures/example-driver/mod.ts", import.meta.url).pathname;
   const byPath = await writeTemplate(
     "by-path.yaml",
     `images: [{location: /etc/profile}]\nvmType: ${driver}\n`,
   );
+  const notInstalled = await limactlExpect(1, ["validate", byPath], {
+    limaHome,
+  });
+  assert.match(
+    notInstalled.stderr,
+    /names a driver that is not installed.*limactl driver install \/\S+example-driver\/mod\.ts/,
+  );
+  await limactlExpect(0, ["driver", "install", "--yes", driver], { limaHome });
   await limactlExpect(0, ["validate", byPath], { limaHome });
+  await limactlExpect(0, ["driver", "remove", "example"], { limaHome });
   const unknown = await writeTemplate(
     "unknown.yaml",
     "images: [{location: /etc/profile}]\nvmType: nosuch\n",
