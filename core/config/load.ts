@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { configDir, InstanceFiles } from "../store/paths.ts";
+import { readRegularText } from "../template/read_file.ts";
 import { fillDefaults } from "./fill.ts";
 import { unusedParamProblem } from "./params.ts";
 import { parseLimaYAML } from "./parse.ts";
@@ -84,7 +85,7 @@ export async function existingLimaVersion(
 
 async function readRequired(file: string): Promise<string> {
   try {
-    return await Deno.readTextFile(file);
+    return await readRegularText(file);
   } catch (err) {
     throw new LimaError({
       summary: `failed to read ${quote(file)}`,
@@ -100,7 +101,7 @@ async function readOptional(
 ): Promise<LimaYAML | undefined> {
   let text: string;
   try {
-    text = await Deno.readTextFile(file);
+    text = await readRegularText(file);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return undefined;
     throw new LimaError({

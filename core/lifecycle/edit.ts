@@ -18,6 +18,7 @@ import { InstanceFiles, limaHome } from "../store/paths.ts";
 import { DEFAULT_INSTANCE } from "./create.ts";
 import { editorWarningHeader, openEditor } from "./editor.ts";
 import { saveRejectedYAML } from "./rejected_yaml.ts";
+import { readRegularText } from "../template/read_file.ts";
 
 export interface EditRequest {
   /** An instance name or a path to a YAML file; default `default`. */
@@ -116,7 +117,7 @@ export async function editInstance(req: EditRequest): Promise<EditResult> {
     throw new LimaError({ summary: "cannot edit a running instance" });
   }
   const file = join(inst.dir, InstanceFiles.limaYAML);
-  const text = await Deno.readTextFile(file);
+  const text = await readRegularText(file);
   const header = `# Please edit the following configuration for Lima instance ${
     quote(arg)
   }\n`;
@@ -135,7 +136,7 @@ export async function editInstance(req: EditRequest): Promise<EditResult> {
 }
 
 async function editFile(file: string, req: EditRequest): Promise<EditResult> {
-  const text = await Deno.readTextFile(file);
+  const text = await readRegularText(file);
   const header = `# Please edit the following configuration ${quote(file)}\n`;
   const newText = await newContent(text, file, header, req);
   if (newText === undefined) return { changed: false };

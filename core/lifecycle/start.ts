@@ -28,6 +28,7 @@ import { editExpression, validateEdited } from "./edit.ts";
 import { ensureNerdctlArchive } from "./nerdctl_archive.ts";
 import { prepareInstance } from "./prepare.ts";
 import { readyMessage, waitForRunning } from "./watch_events.ts";
+import { readRegularText } from "../template/read_file.ts";
 
 /** Lima's default for `--timeout`. */
 export const DEFAULT_START_TIMEOUT_MS = 10 * 60_000;
@@ -107,7 +108,7 @@ export async function applyEditFlags(
   if (!hasEditFlags(flags)) return;
   const dir = instanceDir(name);
   const file = join(dir, InstanceFiles.limaYAML);
-  const text = await Deno.readTextFile(file);
+  const text = await readRegularText(file);
   const expression = await editExpression(text, file, flags);
   if (!expression) return;
   const { applyYq } = await import("../yq/mod.ts");

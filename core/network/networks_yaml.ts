@@ -9,6 +9,7 @@ import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { writeFileAtomic } from "../store/atomic_write.ts";
 import { joinPath, limaHome } from "../store/paths.ts";
+import { readRegularText } from "../template/read_file.ts";
 
 export const NETWORK_MODES = ["user-v2", "shared", "host", "bridged"] as const;
 export type NetworkMode = typeof NETWORK_MODES[number];
@@ -79,6 +80,31 @@ function ipv4(file: string, path: string, value: unknown): string | undefined {
   return s;
 }
 
+/** Whether dotted-quad MASK is leading ones then zeros, the only form a netmask can take. */
+function isContiguousMask(mask: string): boolean {
+  const bits = mask.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+  const zeros = 2 ** 32 - 1 - bits;
+  return (zeros & (zeros + 1)) === 0;
+}
+
+function netmask(
+  file: string,
+  path: string,
+  value: unknown,
+): string | undefined {
+  const s = ipv4(file, path, value);
+  if (s !== undefined && !isContiguousMask(s)) {
+    invalid(
+      file,
+      path,
+      `must be a netmask of contiguous leading one bits (such as 255.255.255.0), got ${
+        quote(s)
+      }`,
+    );
+  }
+  return s;
+}
+
 /** Parses and checks networks.yaml TEXT (FILE names it in errors). */
 export function parseNetworks(text: string, file: string): NetworksConfig {
   let doc: unknown;
@@ -125,7 +151,7 @@ export function parseNetworks(text: string, file: string): NetworksConfig {
       mode: mode as NetworkMode,
       gateway: ipv4(file, `${at}.gateway`, v.gateway),
       dhcpEnd: ipv4(file, `${at}.dhcpEnd`, v.dhcpEnd),
-      netmask: ipv4(file, `${at}.netmask`, v.netmask),
+      netmask: netmask(file, `${at}.netmask`, v.netmask),
       interface: str(file, `${at}.interface`, v.interface),
     };
     if (net.mode === "bridged") {
@@ -162,7 +188,7 @@ export async function loadNetworks(
   const file = joinPath(dir, "networks.yaml");
   let text: string;
   try {
-    text = await Deno.readTextFile(file);
+    text = await readRegularText(file);
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
     await Deno.mkdir(dir, { recursive: true, mode: 0o755 });

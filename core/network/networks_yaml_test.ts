@@ -51,6 +51,22 @@ Deno.test("bad fields are named", () => {
   bad("networks: [1, 2\n", /failed to parse/);
 });
 
+Deno.test("a netmask whose one bits are not contiguous is refused, naming the network", () => {
+  const withMask = (mask: string) =>
+    `networks:\n  lan:\n    mode: host\n    gateway: 192.168.106.1\n    netmask: ${mask}\n`;
+  bad(
+    withMask("255.0.255.0"),
+    /field `networks\.lan\.netmask` .*`255\.0\.255\.0`/,
+  );
+  bad(withMask("255.255.254.255"), /networks\.lan\.netmask/);
+  for (const mask of ["255.255.255.0", "255.255.240.0", "255.255.255.255"]) {
+    assert.equal(
+      parseNetworks(withMask(mask), "networks.yaml").networks.lan.netmask,
+      mask,
+    );
+  }
+});
+
 Deno.test("socket_vmnet modes are macOS only; user-v2 is not supported", () => {
   assert.match(
     supportProblem({ mode: "shared" }, "linux")!,

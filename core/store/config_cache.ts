@@ -11,6 +11,7 @@
 import { hostInfo, machineID } from "../config/host.ts";
 import type { LimaYAML } from "../config/schema.ts";
 import { logger } from "../log.ts";
+import { readRegularText } from "../template/read_file.ts";
 import { VERSION } from "../version.ts";
 import { configDir, InstanceFiles, joinPath } from "./paths.ts";
 
@@ -88,12 +89,12 @@ function sharedKey(): string {
   return processKey;
 }
 
-function instanceKey(
+async function instanceKey(
   instDir: string,
   name: string,
   files: ReadonlySet<string>,
-): string {
-  const yaml = Deno.readTextFileSync(joinPath(instDir, InstanceFiles.limaYAML));
+): Promise<string> {
+  const yaml = await readRegularText(joinPath(instDir, InstanceFiles.limaYAML));
   const version = files.has(InstanceFiles.limaVersion)
     ? readOptional(joinPath(instDir, InstanceFiles.limaVersion))
     : null;
@@ -141,7 +142,7 @@ export async function loadConfigCached(
 ): Promise<LimaYAML> {
   const files = options.files ??
     new Set(Array.from(Deno.readDirSync(options.instDir), (e) => e.name));
-  const key = instanceKey(options.instDir, options.name, files);
+  const key = await instanceKey(options.instDir, options.name, files);
   const cacheFile = joinPath(options.instDir, CONFIG_CACHE_FILE);
   try {
     const entry = files.has(CONFIG_CACHE_FILE)

@@ -7,7 +7,12 @@ import { basename, resolve } from "node:path";
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { imageTemplate, isImageURL } from "./image_url.ts";
-import { fetchBytes, readLocalBytes } from "./read_file.ts";
+import {
+  decodeUTF8,
+  fetchBytes,
+  readLocalBytes,
+  readStreamCapped,
+} from "./read_file.ts";
 import { readStoredTemplate } from "./search_path.ts";
 
 /** A template as read from a locator. */
@@ -65,7 +70,7 @@ interface Loaded {
 
 async function readStdin(options: ReadOptions): Promise<Uint8Array> {
   if (options.stdin) return new TextEncoder().encode(await options.stdin());
-  return new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
+  return await readStreamCapped(Deno.stdin.readable, "standard input");
 }
 
 function nameFromURL(url: string): string {
@@ -159,7 +164,7 @@ export async function readTemplate(
     return {
       name: loaded.name,
       locator: loaded.locator,
-      text: new TextDecoder().decode(loaded.bytes),
+      text: decodeUTF8(loaded.bytes, "the template"),
     };
   } catch (err) {
     throw readFailure(locator, err);

@@ -159,6 +159,69 @@ Deno.test("local files over 4 MiB are refused", async () => {
   });
 });
 
+Deno.test("pipes and devices are read only up to the size limit", async () => {
+  await assert.rejects(
+    readTemplate("/dev/zero"),
+    /file "\/dev\/zero" exceeds the size limit of 4194304 bytes/,
+  );
+  await withFiles({}, async (dir) => {
+    const fifo = join(dir, "endless.yaml");
+    await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    // The writer would go on for twice the limit: the reader stops it halfway.
+    const writer = (async () => {
+      const file = await Deno.open(fifo, { write: true });
+      const chunk = new Uint8Array(64 * 1024).fill(0x23);
+      try {
+        for (let i = 0; i < (2 * MAX_TEMPLATE_BYTES) / chunk.length; i++) {
+          await file.write(chunk);
+        }
+      } catch (err) {
+        if (!(err instanceof Deno.errors.BrokenPipe)) throw err;
+      } finally {
+        file.close();
+      }
+    })();
+    await assert.rejects(
+      readTemplate(fifo),
+      /failed to read template ".*endless.yaml": .*exceeds the size limit/,
+    );
+    await writer;
+  });
+});
+
+Deno.test("an http answer announcing more than 4 MiB is refused before its body arrives", async () => {
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen: () => {},
+  }, () =>
+    new Response(
+      // A body that never ends: only the announced length can refuse it.
+      new ReadableStream({ start: (c) => c.enqueue(new Uint8Array(1)) }),
+      { headers: { "content-length": String(MAX_TEMPLATE_BYTES + 1) } },
+    ));
+  try {
+    await assert.rejects(
+      readTemplate(`http://127.0.0.1:${server.addr.port}/big.yaml`),
+      /the response from .* exceeds the size limit/,
+    );
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("invalid UTF-8 in a template is an error naming the line", async () => {
+  const text = new TextEncoder().encode("cpus: 2\n# ok: é\nmessage: x");
+  await withFiles({
+    "bad.yaml": new Uint8Array([...text, 0xff, 0x0a, 0x23, 0x0a]),
+  }, async (dir) => {
+    await assert.rejects(
+      readTemplate(join(dir, "bad.yaml")),
+      /failed to read template ".*bad.yaml": the template is not valid UTF-8: line 3/,
+    );
+  });
+});
+
 Deno.test("file:// locators must be absolute", async () => {
   await withFiles({ "Foo.yml": "cpus: 2\n" }, async (dir) => {
     const tmpl = await readTemplate(`file://${dir}/Foo.yml`);

@@ -1,15 +1,54 @@
-/** Reading template text from local files and HTTP, within the 4 MiB template size limit (spec §3.1). */
+/**
+ * Reading template and lima.yaml text from files, pipes, stdin and HTTP: never more than the
+ * 4 MiB Lima accepts (Lima's `limayaml` reader has the same limit), and only valid UTF-8.
+ */
 import { dirname, join } from "node:path";
 import { LimaError } from "../errors.ts";
 
 /** The largest template (or embedded file) Lima reads, and the largest embedding result. */
 export const MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
 
-function tooLarge(what: string): LimaError {
+function tooLarge(source: string): LimaError {
   return new LimaError({
     summary:
-      `${what} exceeds the size limit of ${MAX_TEMPLATE_BYTES} bytes (4 MiB)`,
+      `${source} exceeds the size limit of ${MAX_TEMPLATE_BYTES} bytes (4 MiB)`,
   });
+}
+
+/**
+ * All of STREAM, refusing it once it passes the size limit: an endless source (`/dev/zero`,
+ * a pipe that never closes) costs at most 4 MiB. SOURCE names it in the error.
+ */
+export async function readStreamCapped(
+  stream: ReadableStream<Uint8Array>,
+  source: string,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  // Leaving the loop by throwing cancels the stream (and closes a file behind it).
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > MAX_TEMPLATE_BYTES) throw tooLarge(source);
+    chunks.push(chunk);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+/** The file at PATH (stat'ed as INFO) within the size limit; devices and pipes are read as streams. */
+async function readWithin(
+  path: string,
+  info: Deno.FileInfo,
+): Promise<Uint8Array> {
+  const source = `file ${JSON.stringify(path)}`;
+  if (info.isFile && info.size > MAX_TEMPLATE_BYTES) throw tooLarge(source);
+  const file = await Deno.open(path);
+  return await readStreamCapped(file.readable, source);
 }
 
 async function readLimited(path: string): Promise<Uint8Array> {
@@ -19,14 +58,48 @@ async function readLimited(path: string): Promise<Uint8Array> {
       summary: `${JSON.stringify(path)} is a directory, not a file`,
     });
   }
-  if (info.size > MAX_TEMPLATE_BYTES) {
-    throw tooLarge(`file ${JSON.stringify(path)}`);
+  return await readWithin(path, info);
+}
+
+/** The UTF-8 text of BYTES; invalid UTF-8 is an error naming SOURCE and the line. */
+export function decodeUTF8(bytes: Uint8Array, source: string): string {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    // A newline byte never occurs inside a multi-byte UTF-8 sequence: check line by line.
+    let start = 0;
+    for (let line = 1;; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      const stop = end === -1 ? bytes.length : end;
+      try {
+        decoder.decode(bytes.subarray(start, stop));
+      } catch {
+        throw new LimaError({
+          summary: `${source} is not valid UTF-8`,
+          detail: `line ${line}`,
+        });
+      }
+      start = stop + 1;
+    }
   }
-  const bytes = await Deno.readFile(path);
-  if (bytes.length > MAX_TEMPLATE_BYTES) {
-    throw tooLarge(`file ${JSON.stringify(path)}`);
+}
+
+/**
+ * The text of a regular file within the size limit (lima.yaml and `_config` files: anything
+ * else, such as a FIFO nobody writes to, would block whoever reads it).
+ */
+export async function readRegularText(path: string): Promise<string> {
+  const info = await Deno.stat(path);
+  if (!info.isFile) {
+    throw new LimaError({
+      summary: `${JSON.stringify(path)} is not a regular file`,
+    });
   }
-  return bytes;
+  return decodeUTF8(
+    await readWithin(path, info),
+    `file ${JSON.stringify(path)}`,
+  );
 }
 
 /**
@@ -75,23 +148,11 @@ export async function fetchBytes(url: string): Promise<Uint8Array> {
       detail: `HTTP status ${response.status} ${response.statusText}`.trimEnd(),
     });
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (response.body) {
-    for await (const chunk of response.body) {
-      size += chunk.length;
-      // Leaving the loop by throwing cancels the download.
-      if (size > MAX_TEMPLATE_BYTES) {
-        throw tooLarge(`the response from ${JSON.stringify(url)}`);
-      }
-      chunks.push(chunk);
-    }
+  const source = `the response from ${JSON.stringify(url)}`;
+  if (Number(response.headers.get("content-length")) > MAX_TEMPLATE_BYTES) {
+    await response.body?.cancel();
+    throw tooLarge(source);
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+  if (!response.body) return new Uint8Array();
+  return await readStreamCapped(response.body, source);
 }

@@ -35,8 +35,13 @@ export async function limactl(
   }).spawn();
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
+    try {
+      await writer.write(new TextEncoder().encode(options.stdin));
+      await writer.close();
+    } catch (err) {
+      // limactl may stop reading early (a template over the size limit).
+      if (!(err instanceof Deno.errors.BrokenPipe)) throw err;
+    }
   }
   const out = await child.output();
   const decoder = new TextDecoder();
