@@ -15,6 +15,11 @@ import {
 import type { z } from "zod";
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
+import {
+  type AliasResolver,
+  EXCESSIVE_ALIASING,
+  resolveAliases,
+} from "../yaml_aliases.ts";
 import { type LimaYAML, LimaYAMLSchema } from "./schema.ts";
 
 export interface ParseOptions {
@@ -64,7 +69,11 @@ export function parseLimaYAML(text: string, options: ParseOptions): LimaYAML {
     });
   }
 
-  const converter = new Converter(doc);
+  const resolve = resolveAliases(doc);
+  if (!resolve) {
+    throw new LimaError({ summary: failure, detail: EXCESSIVE_ALIASING });
+  }
+  const converter = new Converter(resolve);
   const contents = doc.contents;
   if (
     contents !== null && !isMap(contents) &&
@@ -170,7 +179,7 @@ class Converter {
   readonly unknown: PropertyKey[][] = [];
   readonly offsets = new Map<string, number>();
 
-  constructor(private readonly doc: ReturnType<typeof parseDocument>) {}
+  constructor(private readonly resolve: AliasResolver) {}
 
   convert(
     node: unknown,
@@ -178,7 +187,7 @@ class Converter {
     path: PropertyKey[],
   ): unknown {
     if (isAlias(node)) {
-      return this.convert(node.resolve(this.doc), schema, path);
+      return this.convert(this.resolve(node), schema, path);
     }
     const range = (node as YAMLNode | null)?.range;
     if (range) this.offsets.set(pathKey(path), range[0]);
@@ -223,7 +232,7 @@ class Converter {
     const out: Record<string, unknown> = {};
     const merged: Record<string, unknown>[] = [];
     for (const pair of items) {
-      const keyNode = isAlias(pair.key) ? pair.key.resolve(this.doc) : pair.key;
+      const keyNode = isAlias(pair.key) ? this.resolve(pair.key) : pair.key;
       const keyValue = isScalar(keyNode) ? keyNode.value : keyNode;
       if (
         typeof keyValue === "symbol" ||

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LimaError } from "../errors.ts";
+import { laughs } from "../../tests/fixtures/laughs.ts";
 import { fieldPath, NON_STRICT_WARNING, parseLimaYAML } from "./parse.ts";
 
 function parse(text: string, strict = false) {
@@ -243,4 +244,26 @@ Deno.test({
       parseLimaYAML(text, { file, strict: true });
     }
   },
+});
+
+Deno.test("alias expansion is bounded: a billion laughs fails at once, naming the file", () => {
+  const started = performance.now();
+  const message = parseError(`${laughs(7, 8)}additionalDisks: *l7\n`);
+  assert.ok(
+    performance.now() - started < 1000,
+    `took ${performance.now() - started} ms`,
+  );
+  assert.match(
+    message,
+    /failed to unmarshal YAML \(test\.yaml\): document contains excessive aliasing/,
+  );
+  assert.match(parseError("x: &a [*a]\ncpus: *a\n"), /excessive aliasing/);
+});
+
+Deno.test("ordinary anchors and aliases still read", () => {
+  const { y } = parse(
+    "x-env: &env {A: a}\nenv: *env\nparam: {<<: *env, B: b}\n",
+  );
+  assert.deepEqual(y.env, { A: "a" });
+  assert.deepEqual(y.param, { A: "a", B: "b" });
 });

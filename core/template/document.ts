@@ -10,6 +10,7 @@ import {
   YAMLMap,
 } from "yaml";
 import { LimaError } from "../errors.ts";
+import { EXCESSIVE_ALIASING, resolveAliases } from "../yaml_aliases.ts";
 
 /** Parses template text; the document must be a mapping (or empty). */
 export function parseTemplate(text: string, locator: string): Document {
@@ -25,6 +26,12 @@ export function parseTemplate(text: string, locator: string): Document {
     throw new LimaError({
       summary: `failed to unmarshal YAML (${locator})`,
       detail: "the template must be a YAML mapping",
+    });
+  }
+  if (!resolveAliases(doc)) {
+    throw new LimaError({
+      summary: `failed to unmarshal YAML (${locator})`,
+      detail: EXCESSIVE_ALIASING,
     });
   }
   return doc;

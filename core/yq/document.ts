@@ -10,31 +10,45 @@ import {
   visit,
   type YAMLMap,
 } from "yaml";
+import {
+  type AliasResolver,
+  EXCESSIVE_ALIASING,
+  resolveAliases,
+} from "../yaml_aliases.ts";
 import { YqError } from "./lexer.ts";
 
 export interface ParsedStream {
   docs: Document[];
+  /** The anchors the aliases of the documents named when they were read. */
+  aliases: AliasResolver[];
 }
 
-/** Parses a YAML stream (an empty text is one null document); throws YqError on syntax errors. */
+/**
+ * Parses a YAML stream (an empty text is one null document); throws YqError on syntax errors
+ * and on excessive aliasing.
+ */
 export function parseStream(text: string): ParsedStream {
   const parsed = parseAllDocuments(text, {
     prettyErrors: true,
     uniqueKeys: false,
   });
   const docs = Array.isArray(parsed) ? parsed as Document[] : [];
+  const aliases: AliasResolver[] = [];
   for (const doc of docs) {
     const err = doc.errors[0];
     if (err) throw new YqError(err.message.split("\n")[0]);
+    const resolve = resolveAliases(doc);
+    if (!resolve) throw new YqError(EXCESSIVE_ALIASING);
+    aliases.push(resolve);
     relocateDanglingComments(doc, text);
     markLineComments(doc);
   }
   if (docs.length === 0) {
     const empty = parseAllDocuments("null") as Document[];
     empty[0].contents = null;
-    return { docs: empty };
+    return { docs: empty, aliases };
   }
-  return { docs };
+  return { docs, aliases };
 }
 
 /**

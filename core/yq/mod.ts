@@ -5,6 +5,7 @@
  */
 import { type Alias, Document, isScalar, type Node } from "yaml";
 import { LimaError } from "../errors.ts";
+import type { AliasResolver } from "../yaml_aliases.ts";
 import { quote } from "../quote.ts";
 import { documentText, joinDocuments, parseStream } from "./document.ts";
 import { type Candidate, Evaluator } from "./evaluate.ts";
@@ -40,8 +41,19 @@ function fail(expression: string, err: unknown): never {
   throw err;
 }
 
-function resolver(docs: Document[]): (alias: Alias) => ValueNode {
+/**
+ * Resolves aliases through the anchors found when the documents were read while the anchor
+ * still names that node (expressions may rename anchors or add aliases), else by searching.
+ */
+function resolver(
+  docs: Document[],
+  read: AliasResolver[],
+): (alias: Alias) => ValueNode {
   return (alias) => {
+    for (const resolve of read) {
+      const found = resolve(alias);
+      if (found?.anchor === alias.source) return found;
+    }
     for (const doc of docs) {
       const found = alias.resolve(doc);
       if (found) return found as Node;
@@ -58,13 +70,13 @@ export function evaluateYamlStream(
 ): YqResult[] {
   try {
     const ast = parseExpression(expression);
-    const docs = options.nullInput
-      ? [new Document(null)]
-      : parseStream(yamlText).docs;
+    const { docs, aliases } = options.nullInput
+      ? { docs: [new Document(null)], aliases: [] }
+      : parseStream(yamlText);
     if (options.nullInput) docs[0].contents = null;
     const evaluator = new Evaluator({
       envOps: options.envOps ?? false,
-      resolveAlias: resolver(docs),
+      resolveAlias: resolver(docs, aliases),
     });
     const inputs: Candidate[] = docs.map((doc, i) => ({
       node: (doc.contents ?? undefined) as ValueNode,

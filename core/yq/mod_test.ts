@@ -1,4 +1,5 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
+import { laughs } from "../../tests/fixtures/laughs.ts";
 import { LimaError } from "../errors.ts";
 import { FUNCTION_NAMES } from "./functions.ts";
 import {
@@ -609,5 +610,24 @@ Deno.test("formatYqResults: scalars are unwrapped in YAML, JSON honours indent a
       { output: "json" },
     ),
     "{}\n",
+  );
+});
+
+Deno.test("applyYq: a document with excessive aliasing fails at once", () => {
+  const started = performance.now();
+  const err = errorOf(() =>
+    applyYq(
+      `${laughs(7, 8)}cpus: 1\n`,
+      '.cpus = (."x-laughs" | tojson | length)',
+    )
+  );
+  ok(
+    performance.now() - started < 1000,
+    `took ${performance.now() - started} ms`,
+  );
+  match(err.message, /document contains excessive aliasing/);
+  strictEqual(
+    applyYq("a: &a {b: 1}\nc: *a\n", ".d = (.c | tojson)"),
+    "a: &a {b: 1}\nc: *a\nd: '{\"b\":1}'\n",
   );
 });

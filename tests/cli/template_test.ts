@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { laughs } from "../fixtures/laughs.ts";
 import {
   assertFatal,
   assertInfo,
@@ -222,4 +223,84 @@ Deno.test("vmType may name an installed driver module by path; unknown names are
     limaHome,
   });
   assert.match(stderr, /vmType \\"nosuch\\" is not a registered driver/);
+});
+
+Deno.test("templates are read only up to 4 MiB from every source, naming it", async () => {
+  const limit = "exceeds the size limit of 4194304 bytes (4 MiB)";
+  const zero = await limactlExpect(1, ["validate", "/dev/zero"], corpus);
+  assertFatal(
+    zero.stderr,
+    `failed to validate YAML file "/dev/zero": failed to read template "/dev/zero": file "/dev/zero" ${limit}`,
+  );
+
+  const stdin = await limactlExpect(
+    1,
+    ["create", "--tty=false", "--name", "big", "-"],
+    { ...corpus, stdin: "#".repeat(5 * 1024 * 1024) },
+  );
+  assertFatal(
+    stdin.stderr,
+    `failed to read template "-": standard input ${limit}`,
+  );
+  await assert.rejects(Deno.stat(join(limaHome, "big")), Deno.errors.NotFound);
+
+  const base = await writeTemplate("zero-base.yaml", "base: /dev/zero\n");
+  assert.ok(
+    (await limactlExpect(1, ["validate", base], corpus)).stderr.includes(
+      `file \\"/dev/zero\\" ${limit}`,
+    ),
+  );
+  const script = await writeTemplate(
+    "zero-script.yaml",
+    "images: [{location: /etc/profile}]\nprovision: [{mode: system, file: /dev/zero}]\n",
+  );
+  assert.ok(
+    (await limactlExpect(1, ["create", "--tty=false", script], corpus)).stderr
+      .includes(`file \\"/dev/zero\\" ${limit}`),
+  );
+});
+
+Deno.test("a template with invalid UTF-8 is refused, naming the line", async () => {
+  const path = join(limaHome, "latin1.yaml");
+  await Deno.writeFile(
+    path,
+    new Uint8Array([
+      ...new TextEncoder().encode("images: [{location: /etc/profile}]\n"),
+      ...new TextEncoder().encode("message: caf"),
+      0xe9,
+      0x0a,
+    ]),
+  );
+  for (const command of [["validate"], ["create", "--tty=false"]]) {
+    const { stderr } = await limactlExpect(1, [...command, path], corpus);
+    assert.ok(
+      stderr.includes("the template is not valid UTF-8: line 2"),
+      stderr,
+    );
+  }
+  await assert.rejects(
+    Deno.stat(join(limaHome, "latin1")),
+    Deno.errors.NotFound,
+  );
+});
+
+Deno.test("a billion-laughs template is refused at once by validate, create and --set", async () => {
+  const path = await writeTemplate(
+    "laughs.yaml",
+    `images: [{location: /etc/profile}]\n${laughs(9, 9)}mounts: *l9\n`,
+  );
+  for (
+    const command of [
+      ["validate", path],
+      ["create", "--tty=false", path],
+      ["create", "--tty=false", "--set", ".cpus = 2", path],
+    ]
+  ) {
+    const started = performance.now();
+    const { stderr } = await limactlExpect(1, command, corpus);
+    const seconds = (performance.now() - started) / 1000;
+    assert.ok(seconds < 5, `${command.join(" ")} took ${seconds} s`);
+    assert.ok(stderr.includes("document contains excessive aliasing"), stderr);
+    assert.ok(stderr.includes("laughs.yaml"), stderr);
+  }
 });
