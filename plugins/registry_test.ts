@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { LimaError } from "../core/errors.ts";
 import { configureLogger } from "../core/log.ts";
+import { failure } from "./_test_utils.ts";
 import { DriverRegistry } from "./registry.ts";
 import { sha256Hex } from "./store.ts";
 import { runConformance } from "./testkit.ts";
@@ -41,12 +41,6 @@ async function withHome(
     await registry.close();
     await Deno.remove(home, { recursive: true });
   }
-}
-
-async function failure(promise: Promise<unknown>): Promise<LimaError> {
-  const err = await promise.then(() => undefined, (e) => e);
-  assert.ok(err instanceof LimaError, `expected a LimaError, got ${err}`);
-  return err;
 }
 
 const manifestSource = (extra: string, body = "") => `

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { LimaError } from "../core/errors.ts";
 import type { DriverPermissions } from "./contract.ts";
+import { failure } from "./_test_utils.ts";
 import { DriverRegistry } from "./registry.ts";
 
 /** A driver whose `configure` reads FILE and whose `create` writes FILE, both relative to its instance. */
@@ -48,12 +48,6 @@ async function withProbe(fn: (s: Setup) => Promise<void>) {
     await registry.close();
     await Deno.remove(home, { recursive: true });
   }
-}
-
-async function failure(promise: Promise<unknown>): Promise<LimaError> {
-  const err = await promise.then(() => undefined, (e) => e);
-  assert.ok(err instanceof LimaError, `expected a LimaError, got ${err}`);
-  return err;
 }
 
 const own = { read: ["$LIMA_HOME"], write: ["$LIMA_HOME"] };
