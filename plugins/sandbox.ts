@@ -16,6 +16,7 @@ import {
   join,
   relative,
   resolve,
+  sep,
 } from "node:path";
 import { LimaError } from "../core/errors.ts";
 import { quote } from "../core/quote.ts";
@@ -46,7 +47,7 @@ export function driverDataDir(limaHome: string, name: string): string {
 function within(path: string, dir: string): boolean {
   const rel = relative(dir, path);
   return rel === "" ||
-    (rel !== ".." && !rel.startsWith("../") && !isAbsolute(rel));
+    (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 /** PATH with symlinks resolved as far as it exists (a grant may name a file not made yet). */
