@@ -5,7 +5,7 @@
  */
 import type { LimaYAML } from "../config/schema.ts";
 import { parseSize } from "../config/units.ts";
-import { errorMessage } from "../errors.ts";
+import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { hostAgentInfo } from "./hostagent_info.ts";
@@ -189,12 +189,7 @@ export async function inspectInstance(
     readProtectedAndVersion(inst, files);
     return inst;
   }
-  inst.config = y;
-  inst.arch = y.arch ?? "";
-  inst.vmType = y.vmType ?? "";
-  inst.sshAddress = "127.0.0.1";
-  inst.sshLocalPort = y.ssh?.localPort ?? 0;
-  inst.sshConfigFile = joinPath(dir, InstanceFiles.sshConfig);
+  applyConfig(inst, y);
   try {
     if (files.has(InstanceFiles.hostAgentPID)) {
       inst.hostAgentPID = readPidFile(
@@ -233,6 +228,25 @@ export async function inspectInstance(
       );
     }
   }
+  readProtectedAndVersion(inst, files);
+  statusFromPidFiles(inst, files);
+  try {
+    inst.message = await renderMessage(inst);
+  } catch (err) {
+    inst.errors.push(errorMessage(err));
+    inst.status = "Broken";
+  }
+  return inst;
+}
+
+/** Fills the record's fields that come from the configuration Y. */
+function applyConfig(inst: Instance, y: LimaYAML): void {
+  inst.config = y;
+  inst.arch = y.arch ?? "";
+  inst.vmType = y.vmType ?? "";
+  inst.sshAddress = "127.0.0.1";
+  inst.sshLocalPort = y.ssh?.localPort ?? 0;
+  inst.sshConfigFile = joinPath(inst.dir, InstanceFiles.sshConfig);
   inst.cpus = y.cpus ?? 0;
   inst.memory = sizeOrZero(y.memory);
   inst.disk = sizeOrZero(y.disk);
@@ -244,11 +258,29 @@ export async function inspectInstance(
     inst.memory = 0;
     inst.disk = 0;
   }
-  readProtectedAndVersion(inst, files);
-  statusFromPidFiles(inst, files);
-  await renderMessage(inst, y.message ?? "");
   inst.param = y.param ?? {};
-  return inst;
+}
+
+/**
+ * Checks that the `message` of configuration Y (from FILE) renders for instance NAME in DIR,
+ * as it is listed right after creation (Stopped): `create`, `edit` and `validate` refuse
+ * what would make the instance Broken.
+ */
+export async function checkMessage(
+  y: LimaYAML,
+  options: { name: string; dir: string; file: string },
+): Promise<void> {
+  const inst = emptyInstance(options.name, options.dir);
+  applyConfig(inst, y);
+  inst.status = "Stopped";
+  try {
+    await renderMessage(inst);
+  } catch (err) {
+    const { summary, detail } = (err as LimaError).diagnostic;
+    throw new LimaError({ summary, detail, file: options.file }, {
+      cause: err,
+    });
+  }
 }
 
 function sizeOrZero(size: string | null | undefined): number {
@@ -313,25 +345,24 @@ function statusFromPidFiles(
   }
 }
 
-async function renderMessage(inst: Instance, message: string): Promise<void> {
+/** The rendered `message` of the instance's configuration; throws when the Go template fails. */
+async function renderMessage(inst: Instance): Promise<string> {
+  const message = inst.config?.message ?? "";
   // Most instances have no message: avoid loading the template engine for them.
-  if (!message.includes("{{")) {
-    inst.message = message;
-    return;
-  }
+  if (!message.includes("{{")) return message;
   const [{ renderGoTemplate }, { instanceTemplateData }] = await Promise.all([
     import("../gotemplate/mod.ts"),
     import("./template_data.ts"),
   ]);
   try {
-    inst.message = renderGoTemplate(message, instanceTemplateData(inst), {
+    return renderGoTemplate(message, instanceTemplateData(inst), {
       name: "format",
     });
   } catch (err) {
-    inst.errors.push(
-      `cannot execute template ${quote(message)}: ${errorMessage(err)}`,
-    );
-    inst.status = "Broken";
+    throw new LimaError({
+      summary: `cannot execute template ${quote(message)}`,
+      detail: errorMessage(err),
+    }, { cause: err });
   }
 }
 

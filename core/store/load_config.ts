@@ -6,27 +6,41 @@ import { InstanceFiles, limaHome } from "./paths.ts";
 export interface LoadConfigOptions {
   instDir: string;
   name: string;
-  /** lima.yaml text to use instead of the file (a new or edited configuration). */
+  /**
+   * lima.yaml text to use instead of the file: a new or edited configuration (or a template
+   * being validated), whose `message` must render too.
+   */
   text?: string;
+  /** Names TEXT in messages; defaults to `INSTDIR/lima.yaml`. */
+  file?: string;
+  /** Registered driver names, for `vmType`; defaults to those found in LIMA_HOME. */
+  vmTypes?: string[];
   /** Receives warnings; defaults to the logger. */
   warn?: (msg: string) => void;
 }
 
 /**
  * Loads lima.yaml with `_config/default.yaml` and `override.yaml`, fills the defaults and
- * validates the result; throws on the first problem. The config engine is imported on
- * first use so that commands which never read a configuration start faster.
+ * validates the result; throws on the first problem. A stored configuration whose `message`
+ * does not render still loads (the instance is listed as Broken, with its configuration).
+ * The config engine is imported on first use so that commands which never read a
+ * configuration start faster.
  */
 export async function loadValidatedConfig(
   options: LoadConfigOptions,
 ): Promise<LimaYAML> {
-  const [{ loadInstanceConfig }, { validateLimaYAML }, { registeredVMTypes }] =
-    await Promise.all([
-      import("../config/load.ts"),
-      import("../config/validate.ts"),
-      import("../config/vm_types.ts"),
-    ]);
-  const file = join(options.instDir, InstanceFiles.limaYAML);
+  const [
+    { loadInstanceConfig },
+    { validateLimaYAML },
+    { registeredVMTypes },
+    { checkMessage },
+  ] = await Promise.all([
+    import("../config/load.ts"),
+    import("../config/validate.ts"),
+    import("../config/vm_types.ts"),
+    import("./instance.ts"),
+  ]);
+  const file = options.file ?? join(options.instDir, InstanceFiles.limaYAML);
   const y = await loadInstanceConfig({
     instDir: options.instDir,
     name: options.name,
@@ -34,7 +48,11 @@ export async function loadValidatedConfig(
     file,
     warn: options.warn,
   });
-  const vmTypes = await registeredVMTypes(limaHome(), y.vmType);
+  const vmTypes = options.vmTypes ??
+    await registeredVMTypes(limaHome(), y.vmType);
   validateLimaYAML(y, { file, warn: options.warn, vmTypes });
+  if (options.text !== undefined) {
+    await checkMessage(y, { name: options.name, dir: options.instDir, file });
+  }
   return y;
 }

@@ -155,10 +155,14 @@ export function hostFields(): Record<
   };
 }
 
-/** The template view of an instance: its Go fields plus the deprecated host fields. */
+/**
+ * The template view of an instance: its Go fields plus the deprecated host fields, and the
+ * same fields as `.Instance` (Lima's `FormatData` embeds the instance; templates such as
+ * `docker.yaml`'s `message` use `.Instance.Config`).
+ */
 export function instanceTemplateData(inst: Instance): Record<string, unknown> {
   const host = hostFields();
-  const view: Record<string, unknown> = {
+  const fields: Record<string, unknown> = {
     Name: inst.name,
     Hostname: inst.hostname,
     Status: inst.status,
@@ -182,6 +186,10 @@ export function instanceTemplateData(inst: Instance): Record<string, unknown> {
     LimaVersion: inst.limaVersion,
     Param: new Map(Object.entries(inst.param)),
     AutoStartedIdentifier: inst.autoStartedIdentifier,
+  };
+  const view = {
+    ...fields,
+    Instance: withJSON(fields, instanceJSON(inst)),
     ...host,
   };
   return withJSON(view, { ...instanceJSON(inst), ...host });

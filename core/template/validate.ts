@@ -4,11 +4,9 @@
  */
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { loadInstanceConfig } from "../config/load.ts";
 import type { LimaYAML } from "../config/schema.ts";
-import { validateLimaYAML } from "../config/validate.ts";
-import { registeredVMTypes } from "../config/vm_types.ts";
 import { errorMessage, LimaError } from "../errors.ts";
+import { loadValidatedConfig } from "../store/load_config.ts";
 import { limaHome } from "../store/paths.ts";
 import { validateInstanceName } from "../store/names.ts";
 import { embedTemplate } from "./embed.ts";
@@ -45,15 +43,13 @@ export async function fillTemplate(
       embedAll: true,
       defaultBase: options.defaultBase ?? false,
     });
-    const config = await loadInstanceConfig({
+    const config = await loadValidatedConfig({
       instDir: join(limaHome(), `${tmpl.name}.yaml`),
       name: tmpl.name,
       text: tmpl.text,
       file: locator,
+      vmTypes: options.vmTypes,
     });
-    const vmTypes = options.vmTypes ??
-      await registeredVMTypes(limaHome(), config.vmType);
-    validateLimaYAML(config, { file: locator, vmTypes });
     return { locator, name: tmpl.name, config };
   } catch (err) {
     throw new LimaError({

@@ -304,3 +304,27 @@ Deno.test("a billion-laughs template is refused at once by validate, create and 
     assert.ok(stderr.includes("laughs.yaml"), stderr);
   }
 });
+Deno.test("validate and create refuse the same broken message template, and create leaves nothing", async () => {
+  const path = await writeTemplate(
+    "badmsg.yaml",
+    'images: [{location: /etc/profile}]\nmessage: "{{.NoSuchField}}"\n',
+  );
+  for (const command of [["validate"], ["create", "--tty=false"]]) {
+    const { stderr } = await limactlExpect(1, [...command, path], corpus);
+    assert.ok(
+      stderr.includes("cannot execute template `{{.NoSuchField}}`"),
+      stderr,
+    );
+  }
+  await assert.rejects(
+    Deno.stat(join(limaHome, "badmsg")),
+    Deno.errors.NotFound,
+  );
+  const good = await writeTemplate(
+    "goodmsg.yaml",
+    'images: [{location: /etc/profile}]\nmessage: "Hello {{.Name}} in {{.Dir}}"\n',
+  );
+  await limactlExpect(0, ["validate", good], corpus);
+  // docker.yaml's message reads `.Instance.Config`, as Lima's template data allows.
+  await limactlExpect(0, ["create", "--tty=false", "template:docker"], corpus);
+});
