@@ -1,6 +1,7 @@
 /** `limactl list` against dummy instances: the cases of Lima's `list.bats` (spec §15.2). */
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
+import { laughs } from "../fixtures/laughs.ts";
 import {
   assertFatal,
   assertWarning,
@@ -485,6 +486,72 @@ Deno.test("list repeats the configuration's warnings on every run", async () => 
         "Non-strict YAML detected; please check for typos…",
       );
     }
+  } finally {
+    await Deno.remove(limaHome, { recursive: true });
+  }
+});
+
+Deno.test("a hostile or broken lima.yaml lists its instance as Broken with the reason, and the rest as usual", async () => {
+  const limaHome = await tempLimaHome();
+  const listJSON = async () => {
+    const started = performance.now();
+    const r = await limactlExpect(0, ["ls", "--json"], { limaHome });
+    const records = parseJSONStream(r.stdout) as {
+      name: string;
+      status: string;
+      errors?: string[];
+    }[];
+    return { records, ms: performance.now() - started };
+  };
+  try {
+    await createDummyInstance("good", { limaHome });
+    const usual = (await listJSON()).ms;
+    const hostile: Record<string, [string, RegExp]> = {
+      laughs: [
+        `images: [{location: /etc/profile}]\n${laughs(9, 9)}mounts: *l9\n`,
+        /document contains excessive aliasing/,
+      ],
+      huge: [
+        "#".repeat(5 * 1024 * 1024),
+        /exceeds the size limit of 4194304 bytes/,
+      ],
+      latin1: [
+        "images: [{location: /etc/profile}]\nmessage: caf\xe9\n",
+        /lima\.yaml" is not valid UTF-8: line 2/,
+      ],
+      fifo: ["", /lima\.yaml" is not a regular file/],
+      zero: ["", /lima\.yaml" is not a regular file/],
+    };
+    for (const [name, [text]] of Object.entries(hostile)) {
+      const file = `${limaHome}/${name}/lima.yaml`;
+      await Deno.mkdir(`${limaHome}/${name}`);
+      if (name === "fifo") {
+        await new Deno.Command("mkfifo", { args: [file] }).output();
+      } else if (name === "zero") await Deno.symlink("/dev/zero", file);
+      else if (name === "latin1") {
+        await Deno.writeFile(
+          file,
+          Uint8Array.from(text, (c) => c.charCodeAt(0)),
+        );
+      } else await Deno.writeTextFile(file, text);
+    }
+    const { records, ms } = await listJSON();
+    assert.deepEqual(
+      records.map((r) => [r.name, r.status]),
+      [
+        ["fifo", "Broken"],
+        ["good", "Stopped"],
+        ["huge", "Broken"],
+        ["latin1", "Broken"],
+        ["laughs", "Broken"],
+        ["zero", "Broken"],
+      ],
+    );
+    for (const record of records) {
+      if (record.name === "good") continue;
+      assert.match(record.errors?.join("\n") ?? "", hostile[record.name][1]);
+    }
+    assert.ok(ms < 2 * usual + 1000, `list took ${ms} ms, usually ${usual} ms`);
   } finally {
     await Deno.remove(limaHome, { recursive: true });
   }
