@@ -342,6 +342,32 @@ async function fetchIntoCache(
   options: DownloadOptions,
   copy?: Copy,
 ): Promise<boolean> {
+  try {
+    return await fetchOnce(entry, url, expected, options, copy, true);
+  } catch (err) {
+    if (!(err instanceof ResumedMismatch)) throw err;
+    // A server that answers a Range for a changed file despite If-Range joins two files;
+    // the digest caught it, and the whole file is fetched once more.
+    logger.warn(
+      `The resumed download of "${url}" does not match the expected digest; downloading it again from the start`,
+    );
+    if (copy) await removeIfExists(copy.path);
+    return await fetchOnce(entry, url, expected, options, copy, false);
+  }
+}
+
+/** A resumed download whose whole file does not match the digest. */
+class ResumedMismatch extends Error {}
+
+/** One attempt of `fetchIntoCache`; RESUME allows continuing a partial file. */
+async function fetchOnce(
+  entry: string,
+  url: string,
+  expected: Digest | undefined,
+  options: DownloadOptions,
+  copy: Copy | undefined,
+  resume: boolean,
+): Promise<boolean> {
   const part = join(entry, CacheFiles.partial);
   const validatorFile = join(entry, CacheFiles.partialValidator);
   // The old data is stale from here on; dropping it first means that metadata written below
@@ -349,7 +375,7 @@ async function fetchIntoCache(
   await discardData(entry);
 
   let offset = 0;
-  const savedValidator = await readText(validatorFile);
+  const savedValidator = resume ? await readText(validatorFile) : undefined;
   const partSize = await sizeOf(part);
   if (savedValidator && partSize > 0) {
     offset = partSize;
@@ -357,8 +383,13 @@ async function fetchIntoCache(
     await removeIfExists(part);
   }
   let res = await request(url, offset, savedValidator, options.signal);
-  if (offset > 0 && resumedFrom(res) !== offset) {
-    // The server ignored the range, or the file changed (If-Range): start over.
+  const receivedAt = Date.now();
+  if (
+    offset > 0 &&
+    (resumedFrom(res) !== offset || !sameRepresentation(res, savedValidator!))
+  ) {
+    // The server ignored the range, or the file changed (If-Range, or a 206 naming another
+    // validator from a server that ignores If-Range): start over.
     if (res.status !== 200) {
       await res.body?.cancel();
       res = await request(url, 0, undefined, options.signal);
@@ -380,7 +411,9 @@ async function fetchIntoCache(
   // Resuming needs a validator to send back in If-Range; without one a partial file is useless.
   const etag = res.headers.get("etag") ?? undefined;
   const lastModified = res.headers.get("last-modified") ?? undefined;
-  const validator = etag && !etag.startsWith("W/") ? etag : lastModified;
+  const validator = offset > 0
+    ? savedValidator
+    : resumeValidator(res.headers, receivedAt);
   if (validator) await Deno.writeTextFile(validatorFile, validator);
   else await removeIfExists(validatorFile);
 
@@ -462,11 +495,12 @@ async function fetchIntoCache(
     if (actual.hex !== expected.hex) {
       await removeIfExists(part);
       await removeIfExists(validatorFile);
-      throw digestMismatch(
+      const mismatch = digestMismatch(
         `the data downloaded from "${url}"`,
         expected,
         actual,
       );
+      throw offset > 0 ? new ResumedMismatch(mismatch.message) : mismatch;
     }
   }
   await writeOrRemove(join(entry, CacheFiles.url), url);
@@ -586,6 +620,41 @@ async function request(
       cause: err,
     });
   }
+}
+
+/**
+ * The validator of a full answer (HEADERS received at RECEIVEDAT) to resume its body with
+ * `If-Range`, or undefined when it has none that RFC 9110 (13.1.5) allows there: not a weak
+ * ETag, and Last-Modified only without an ETag and when it is strong (8.8.2.2), that is at
+ * least a second older than the answer's Date (our clock when the server sends none). A file
+ * replaced within the second it was written keeps its Last-Modified, so a resume against a
+ * younger date could join two files.
+ */
+function resumeValidator(
+  headers: Headers,
+  receivedAt: number,
+): string | undefined {
+  const etag = headers.get("etag");
+  if (etag) return etag.startsWith("W/") ? undefined : etag;
+  const lastModified = headers.get("last-modified");
+  if (!lastModified) return undefined;
+  const modified = Date.parse(lastModified);
+  const date = headers.has("date")
+    ? Date.parse(headers.get("date")!)
+    : receivedAt;
+  return date - modified >= 1000 ? lastModified : undefined;
+}
+
+/**
+ * Whether a 206 answer is for the representation VALIDATOR names. A server that ignores
+ * If-Range still names the current ETag (or Last-Modified) in its 206 answer; one that
+ * sends neither cannot be checked.
+ */
+function sameRepresentation(res: Response, validator: string): boolean {
+  const isETag = validator.startsWith('"');
+  const current = res.headers.get(isETag ? "etag" : "last-modified");
+  if (!current) return true;
+  return isETag ? current === validator : sameHttpDate(current, validator);
 }
 
 /** The start offset of a 206 answer, or 0 for anything else. */

@@ -7,6 +7,7 @@ import { cacheEntryDir } from "./cache_dir.ts";
 import { configureLogger } from "../log.ts";
 import { LimaError } from "../errors.ts";
 import {
+  type Route,
   startServer,
   type TestServer,
 } from "../../tests/fixtures/http_server.ts";
@@ -388,6 +389,108 @@ Deno.test("a partial file is not resumed when the remote changed in between (If-
   const dest = join(t.dir, "image");
   await download(dest, url, { cacheDir: t.cache, progress: "none" });
   assert.deepEqual(await Deno.readFile(dest), body);
+});
+
+/**
+ * Serves file A by ROUTE.a, cut after 40 000 bytes, and lets a download fail on it; then
+ * serves file B (same size) by ROUTE.b and downloads again. Returns B's digest, that of the
+ * destination (digests: a failed byte comparison would print a diff of megabytes) and how
+ * many requests the second download made.
+ */
+async function swapMidDownload(
+  t: { dir: string; cache: string; server: TestServer },
+  route: { a: Route; b: Route },
+  digest?: (b: Uint8Array) => string,
+): Promise<{ b: string; got: string; seen: number }> {
+  const a = payload(120_000, 4);
+  const b = payload(120_000, 5);
+  const url = t.server.url("/img");
+  const dest = join(t.dir, "image");
+  t.server.route("/img", {
+    ...route.a,
+    body: a,
+    truncateAt: 40_000,
+    chunkSize: 10_000,
+  });
+  await assert.rejects(
+    download(dest, url, {
+      cacheDir: t.cache,
+      digest: digest?.(b),
+      progress: "none",
+    }),
+  );
+  const before = t.server.requests.length;
+  t.server.route("/img", { ...route.b, body: b });
+  await download(dest, url, {
+    cacheDir: t.cache,
+    digest: digest?.(b),
+    progress: "none",
+  });
+  return {
+    b: sha256(b),
+    got: sha256(await Deno.readFile(dest)),
+    seen: t.server.requests.length - before,
+  };
+}
+
+Deno.test("a file replaced within the second of its Last-Modified is downloaded again, not joined to the partial one", async () => {
+  await using t = await setup();
+  // Last-Modified equal to Date is weak: a second file written in that second has the same one.
+  const headers = { lastModified: LM1, date: LM1, ranges: true };
+  const { b, got } = await swapMidDownload(t, { a: headers, b: headers });
+  assert.equal(got, b);
+  const last = t.server.requests.at(-1)!;
+  assert.equal(last.headers.get("range"), null);
+});
+
+for (const withDigest of [false, true]) {
+  Deno.test(
+    `a server that ignores If-Range cannot join two files ${
+      withDigest ? "with" : "without"
+    } a digest: its new ETag restarts the download`,
+    async () => {
+      await using t = await setup();
+      const { b, got } = await swapMidDownload(t, {
+        a: { etag: '"a"', ranges: true },
+        b: { etag: '"b"', ranges: true, ignoreIfRange: true },
+      }, withDigest ? sha256 : undefined);
+      assert.equal(got, b);
+      assert.equal(t.server.requests.at(-1)!.headers.get("range"), null);
+    },
+  );
+}
+
+Deno.test("with a digest, a resumed download that does not match is discarded and fetched once more from the start", async () => {
+  await using t = await setup();
+  // A server that keeps the ETag for new content: only the digest can tell.
+  const headers = { etag: '"same"', ranges: true };
+  const { b, got, seen } = await swapMidDownload(
+    t,
+    { a: headers, b: headers },
+    sha256,
+  );
+  assert.equal(got, b);
+  assert.equal(seen, 2);
+  assert.equal(t.server.requests.at(-2)!.headers.get("if-range"), '"same"');
+  assert.equal(t.server.requests.at(-1)!.headers.get("range"), null);
+  assert.ok(
+    t.logs.some((l) => l.includes("downloading it again from the start")),
+  );
+  assert.deepEqual(
+    await entryFiles(t.cache, t.server.url("/img")),
+    ["data", "sha256.digest", "url", "etag"].sort(),
+  );
+});
+
+Deno.test("a resumed download that fails its digest again from the start gives up with the mismatch", async () => {
+  await using t = await setup();
+  const headers = { etag: '"same"', ranges: true };
+  await assert.rejects(
+    swapMidDownload(t, { a: headers, b: headers }, () => sha256(payload(1))),
+    (err: unknown) =>
+      err instanceof LimaError && err.message.includes("digest"),
+  );
+  assert.equal(t.server.count("/img", "GET"), 3);
 });
 
 Deno.test("a slow body still completes and reports progress along the way", async () => {
