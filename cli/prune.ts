@@ -9,7 +9,11 @@ export function pruneCommand() {
       "Keep objects that are referred by some instances or templates",
     )
     .action(async (opts) => {
-      const { prune } = await import("../core/download/prune.ts");
+      const [{ prune }, { pruneTemporaries }] = await Promise.all([
+        import("../core/download/prune.ts"),
+        import("../core/lifecycle/prune_temporaries.ts"),
+      ]);
+      await pruneTemporaries();
       await prune({ keepReferred: opts.keepReferred ?? false });
     });
 }

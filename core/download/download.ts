@@ -38,6 +38,7 @@ import {
 } from "./progress.ts";
 import { withDirLock } from "./lock.ts";
 import { exists } from "../store/exists.ts";
+import { removeStaleTemporaries, temporaryPath } from "../store/temporary.ts";
 
 export interface DownloadOptions {
   /** Expected digest of the bytes at LOCATION (`sha256:…`, `sha384:…`, `sha512:…`). */
@@ -95,6 +96,7 @@ export async function download(
   const entry = cacheEntryDir(url, options.cacheDir ?? defaultCacheDir());
   await Deno.mkdir(entry, { recursive: true });
   return await withDirLock(entry, async () => {
+    await removeStaleTemporaries(entry);
     const data = join(entry, CacheFiles.data);
     const result = (status: DownloadResult["status"]): DownloadResult => ({
       status,
@@ -716,10 +718,7 @@ async function writeAtomically(
   write: (tmp: string) => Promise<boolean>,
   signal?: AbortSignal,
 ): Promise<boolean> {
-  const tmp = join(
-    dirname(dest),
-    `.${basename(dest)}.tmp.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}`,
-  );
+  const tmp = temporaryPath(dirname(dest), basename(dest));
   try {
     const written = await write(tmp);
     if (written) await Deno.rename(tmp, dest);

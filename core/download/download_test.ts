@@ -613,7 +613,7 @@ Deno.test("the destination is written during the transfer and nothing is left of
   );
   // Mid-transfer, a hidden temporary file beside DEST already held the bytes received.
   assert.equal(during.length, 1, JSON.stringify(during));
-  assert.match(during[0].name, /^\.image\.tmp\./);
+  assert.match(during[0].name, /^\.image\.\d+(-\d+)?\.[0-9a-f]{8}\.tmp$/);
   assert.ok(during[0].size > 0, JSON.stringify(during));
   assert.deepEqual(await leftBeside(t.dir), []);
   const files = await entryFiles(t.cache, url);

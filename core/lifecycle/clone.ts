@@ -15,6 +15,11 @@ import { lockInstances } from "../store/lock.ts";
 import { checkSocketPathLength, validateInstanceName } from "../store/names.ts";
 import { instanceDir, InstanceFiles, limaHome } from "../store/paths.ts";
 import { renameNoReplace } from "../store/rename_no_replace.ts";
+import {
+  isTemporaryName,
+  removeStaleTemporaries,
+  temporaryPath,
+} from "../store/temporary.ts";
 import { editExpression, validateEdited } from "./edit.ts";
 import { TEMPORARY_SUFFIXES } from "./stop_forcibly.ts";
 
@@ -35,7 +40,7 @@ export interface CloneOptions {
 }
 
 function isCarried(name: string): boolean {
-  return !SKIPPED.has(name) &&
+  return !SKIPPED.has(name) && !isTemporaryName(name) &&
     !TEMPORARY_SUFFIXES.some((s) => name.endsWith(s));
 }
 
@@ -109,6 +114,8 @@ export async function cloneInstance(
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
   checkSocketPathLength(newName, newDir);
+  await removeStaleTemporaries(limaHome());
+  await removeStaleTemporaries(old.dir);
 
   const yamlFile = join(old.dir, InstanceFiles.limaYAML);
   const text = await Deno.readTextFile(yamlFile);
@@ -139,10 +146,7 @@ export async function cloneInstance(
       });
     }
   } else {
-    const tmp = join(
-      limaHome(),
-      `.${newName}.${crypto.randomUUID().slice(0, 8)}.tmp`,
-    );
+    const tmp = temporaryPath(limaHome(), newName);
     await Deno.mkdir(tmp, { mode: 0o700 });
     try {
       await copyTree(old.dir, tmp);

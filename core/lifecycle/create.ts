@@ -20,6 +20,7 @@ import {
 } from "../store/names.ts";
 import { instanceDir, InstanceFiles, limaHome } from "../store/paths.ts";
 import { renameNoReplace } from "../store/rename_no_replace.ts";
+import { removeStaleTemporaries, temporaryPath } from "../store/temporary.ts";
 import { ensureUserKey } from "../store/user_key.ts";
 import { VERSION } from "../version.ts";
 import { saveRejectedYAML } from "./rejected_yaml.ts";
@@ -193,6 +194,7 @@ export async function createInstance(
   }
   await Deno.mkdir(limaHome(), { recursive: true, mode: 0o700 });
   await using _lock = await lockInstance(name);
+  await removeStaleTemporaries(limaHome());
   if (await exists(dir)) {
     throw new LimaError({
       summary: `instance ${quote(name)} already exists (${quote(dir)})`,
@@ -205,10 +207,7 @@ export async function createInstance(
     throw err;
   }
   await ensureUserKey();
-  const tmp = join(
-    limaHome(),
-    `.${name}.${crypto.randomUUID().slice(0, 8)}.tmp`,
-  );
+  const tmp = temporaryPath(limaHome(), name);
   await Deno.mkdir(tmp, { mode: 0o700 });
   try {
     await writeSynced(join(tmp, InstanceFiles.limaYAML), text, 0o644);

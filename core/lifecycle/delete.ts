@@ -1,5 +1,4 @@
 /** `limactl delete` (spec §2.3): remove instances, refusing protected or running ones. */
-import { join } from "node:path";
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
@@ -11,6 +10,7 @@ import {
 import { lockInstance } from "../store/lock.ts";
 import { validateInstanceName } from "../store/names.ts";
 import { instanceDir, InstanceFiles, limaHome } from "../store/paths.ts";
+import { removeStaleTemporaries, temporaryPath } from "../store/temporary.ts";
 import { stopForcibly } from "./stop_forcibly.ts";
 
 export interface DeleteOptions {
@@ -41,10 +41,11 @@ export function checkDeletable(
 
 /**
  * Removes the directory DIR so that readers see it either whole or gone: it is first
- * renamed to a hidden name in `LIMA_HOME`, then deleted.
+ * renamed to a hidden temporary name in `LIMA_HOME` (a later sweep finishes the job if this
+ * process is killed), then deleted. A symlink is moved and removed as a link.
  */
-async function removeInstanceDir(dir: string): Promise<void> {
-  const trash = join(limaHome(), `.deleted-${crypto.randomUUID().slice(0, 8)}`);
+async function removeInstanceDir(name: string, dir: string): Promise<void> {
+  const trash = temporaryPath(limaHome(), `${name}.deleted`);
   await Deno.rename(dir, trash);
   // A reader that was writing its cache file into the directory as it moved can make one pass fail.
   for (let attempt = 1;; attempt++) {
@@ -84,8 +85,11 @@ export async function deleteInstance(
   }
   try {
     checkDeletable(inst, options);
-    await stopForcibly(inst);
-    await removeInstanceDir(inst.dir);
+    // The files of a symlinked instance belong to the link's target, which stays as it is.
+    const linked = (await Deno.lstat(inst.dir)).isSymlink;
+    await stopForcibly(inst, { keepFiles: linked });
+    await removeStaleTemporaries(limaHome());
+    await removeInstanceDir(name, inst.dir);
   } catch (err) {
     const diagnostic = err instanceof LimaError ? err.diagnostic : undefined;
     throw new LimaError({

@@ -13,6 +13,7 @@ import { writeFileAtomic } from "../store/atomic_write.ts";
 import { InstanceFiles } from "../store/paths.ts";
 import type { Driver } from "../../plugins/contract.ts";
 import { exists } from "../store/exists.ts";
+import { removeStaleTemporaries } from "../store/temporary.ts";
 
 /**
  * The images to try, in order: those for the instance's arch whose variant and arch variant
@@ -114,11 +115,12 @@ export async function ensureImage(
 /**
  * Spec §6.1 step 3 for a configured driver: validate, fetch the image, create the disk.
  * When the disk cannot be made from the image, the image is removed so that the next
- * start fetches it again.
+ * start fetches it again. What an interrupted start left in DIR goes first.
  */
 export async function prepareInstance(
   o: { dir: string; driver: Driver },
 ): Promise<LimaYAML> {
+  await removeStaleTemporaries(o.dir);
   const config = await o.driver.configure();
   const problems = await o.driver.validate();
   for (const p of problems.filter((p) => p.severity === "warning")) {

@@ -31,8 +31,14 @@ function diskName(
   return undefined;
 }
 
-/** Kills whatever runs for INST, unlocks its disks and removes its `*.pid`, `*.sock`, `*.tmp` files. */
-export async function stopForcibly(inst: Instance): Promise<void> {
+/**
+ * Kills whatever runs for INST, unlocks its disks and, unless KEEP_FILES, removes its `*.pid`,
+ * `*.sock`, `*.tmp` files.
+ */
+export async function stopForcibly(
+  inst: Instance,
+  { keepFiles = false } = {},
+): Promise<void> {
   if (inst.driverPID > 0) {
     logger.info(
       `Sending SIGKILL to the ${inst.vmType} driver process ${inst.driverPID}`,
@@ -66,6 +72,7 @@ export async function stopForcibly(inst: Instance): Promise<void> {
   } else {
     logger.info("The host agent process seems already stopped");
   }
+  if (keepFiles) return;
   logger.info(
     `Removing ${TEMPORARY_SUFFIXES.map((s) => `*${s}`).join(" ")} under ${
       quote(inst.dir)

@@ -1,5 +1,6 @@
 /** Crash-safe file replacement: a reader sees the old content or the new, never part of one. */
-import { basename, dirname, join } from "node:path";
+import { basename, dirname } from "node:path";
+import { temporaryPath } from "./temporary.ts";
 
 export interface AtomicWriteOptions {
   /** Permission bits of the new file (before umask); default 0o644. */
@@ -8,8 +9,8 @@ export interface AtomicWriteOptions {
 
 /**
  * Writes DATA to PATH through a temporary file in the same directory that is
- * flushed to disk and then renamed over PATH. The temporary name ends in `.tmp`,
- * which clone skips and a forced stop removes.
+ * flushed to disk and then renamed over PATH. The temporary name (`temporaryPath`) ends in
+ * `.tmp`, which clone skips and a forced stop removes.
  */
 export async function writeFileAtomic(
   path: string,
@@ -20,10 +21,7 @@ export async function writeFileAtomic(
     ? new TextEncoder().encode(data)
     : data;
   const dir = dirname(path);
-  const tmp = join(
-    dir,
-    `.${basename(path)}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`,
-  );
+  const tmp = temporaryPath(dir, basename(path));
   const file = await Deno.open(tmp, {
     write: true,
     createNew: true,

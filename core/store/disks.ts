@@ -11,6 +11,7 @@ import { exists } from "./exists.ts";
 import { validateDiskName } from "./names.ts";
 import { renameNoReplace } from "./rename_no_replace.ts";
 import { disksDir } from "./paths.ts";
+import { temporaryPath } from "./temporary.ts";
 
 export const DATA_DISK = "datadisk";
 export const IN_USE_BY = "in_use_by";
@@ -200,10 +201,7 @@ async function buildDisk(options: {
 }): Promise<Disk> {
   const { name, dir } = options;
   await Deno.mkdir(disksDir(), { recursive: true, mode: 0o700 });
-  const tmp = join(
-    disksDir(),
-    `.${name}.${crypto.randomUUID().slice(0, 8)}.tmp`,
-  );
+  const tmp = temporaryPath(disksDir(), name);
   await Deno.mkdir(tmp, { mode: options.mode });
   try {
     await options.fill(join(tmp, DATA_DISK));
