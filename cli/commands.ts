@@ -1,5 +1,4 @@
 import type { Command, CommandUnknownOpts } from "@commander-js/extra-typings";
-import type { DriverRegistry } from "../plugins/registry.ts";
 import { cloneCommand } from "./clone.ts";
 import { copyCommand } from "./copy.ts";
 import { createCommand } from "./create.ts";
@@ -26,14 +25,9 @@ import { unprotectCommand } from "./unprotect.ts";
 import { validateCommand } from "./validate.ts";
 import { yqCommand } from "./yq.ts";
 import { addCompletion } from "./completion.ts";
+import type { Wiring } from "./wiring.ts";
 
 /** Sub-commands by help group, in the order `limactl help` lists them (hidden ones last). */
-/** What the entry point hands the commands: the parts the CLI must not import itself. */
-export interface Wiring {
-  /** The driver registry (built-in drivers and installed third-party ones), loaded on first use. */
-  drivers: () => Promise<DriverRegistry>;
-}
-
 function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
   return {
     "Basic Commands:": [
@@ -55,7 +49,7 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
     "Advanced Commands:": [
       diskCommand(),
       infoCommand(async () => (await wiring.drivers()).list()),
-      driverCommand(),
+      driverCommand(wiring),
       networkCommand(),
       pruneCommand(),
       showSSHCommand(),

@@ -3,12 +3,12 @@ import type { GlobalOptions } from "./app.ts";
 import { LimaError } from "../core/errors.ts";
 import { quote } from "../core/quote.ts";
 import { limaHome } from "../core/store/paths.ts";
-import { driverRegistry } from "../drivers/builtin.ts";
 import { describePermissions } from "../plugins/permissions.ts";
 import { permissionSummary } from "../plugins/registry.ts";
+import type { Wiring } from "./wiring.ts";
 
 /** `limactl driver list|install|remove`: built-in and third-party VM drivers. */
-export function driverCommand() {
+export function driverCommand(wiring: Wiring) {
   const command = new Command("driver")
     .summary("Manage VM drivers (built-in and third-party)")
     .addHelpText(
@@ -28,7 +28,7 @@ Examples:
       .summary("List drivers and where each comes from")
       .option("--json", "JSONify output")
       .action(async (opts) => {
-        const drivers = await driverRegistry().list();
+        const drivers = await (await wiring.drivers()).list();
         if (opts.json) {
           for (const d of drivers) console.log(JSON.stringify(d));
           return;
@@ -52,7 +52,7 @@ Examples:
       .action(async (location, opts, cmd) => {
         // The global `--yes` (`-y`) installs without asking, for scripts.
         const globals = cmd.optsWithGlobals() as GlobalOptions;
-        const registry = driverRegistry();
+        const registry = await wiring.drivers();
         try {
           const { record, manifest } = await registry.install(location, {
             sha256: opts.sha256,
@@ -87,7 +87,7 @@ Examples:
       .summary("Remove a third-party driver")
       .argument("<name>")
       .action(async (name) => {
-        if (!(await driverRegistry().store.remove(name))) {
+        if (!(await (await wiring.drivers()).store.remove(name))) {
           throw new LimaError({
             summary: `driver ${quote(name)} is not installed`,
           });

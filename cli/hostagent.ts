@@ -2,7 +2,7 @@ import { Command } from "@commander-js/extra-typings";
 import { LimaError } from "../core/errors.ts";
 import { configureLogger } from "../core/log.ts";
 import type { GlobalOptions } from "./app.ts";
-import type { Wiring } from "./commands.ts";
+import type { Wiring } from "./wiring.ts";
 
 /** `limactl hostagent INSTANCE` (hidden): the background process `start` spawns. */
 export function hostAgentCommand(wiring: Wiring) {

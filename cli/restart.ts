@@ -1,7 +1,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { addEditFlags } from "../core/config/edit_flags.ts";
 import type { GlobalOptions } from "./app.ts";
-import type { Wiring } from "./commands.ts";
+import type { Wiring } from "./wiring.ts";
 
 /** `limactl restart [INSTANCE]`. */
 export function restartCommand(wiring: Wiring) {

@@ -1,7 +1,7 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { addEditFlags } from "../core/config/edit_flags.ts";
 import { type GlobalOptions, isTty } from "./app.ts";
-import type { Wiring } from "./commands.ts";
+import type { Wiring } from "./wiring.ts";
 import { printTemplateNames } from "./create.ts";
 
 /** `limactl start [INSTANCE|FILE.yaml|URL]`. */
