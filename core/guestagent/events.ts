@@ -3,7 +3,16 @@
  * listening sockets appeared and disappeared since the previous line (the first lists all).
  */
 import { LimaError } from "../errors.ts";
-import type { GuestListener } from "../portfwd/rules.ts";
+
+/** The transport protocol of a guest listener. */
+export type Proto = "tcp" | "udp";
+
+/** A listening socket in the guest, as the guest agent reports it. */
+export interface GuestListener {
+  proto: Proto;
+  ip: string;
+  port: number;
+}
 
 /** One change in the guest's listening sockets. */
 export interface ListenerEvent {

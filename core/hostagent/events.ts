@@ -2,14 +2,7 @@
  * The host agent's event stream (spec §6.5): one JSON object per line on its stdout, which
  * `limactl start` redirects to `INSTDIR/ha.stdout.log` and follows.
  */
-
-export interface PortForwardEvent {
-  type: "forwarding" | "not-forwarding" | "stopping" | "failed";
-  protocol: string;
-  guestAddr: string;
-  hostAddr: string;
-  error?: string;
-}
+import type { PortForwardEvent } from "../portfwd/event.ts";
 
 export interface CloudInitProgress {
   logLine?: string;

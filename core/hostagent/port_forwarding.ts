@@ -7,15 +7,10 @@
 import type { LimaYAML } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
 import { startGuestAgent } from "../guestagent/agent.ts";
-import type { ListenerEvent } from "../guestagent/events.ts";
+import type { GuestListener, ListenerEvent } from "../guestagent/events.ts";
 import { logger } from "../log.ts";
 import { Forwarder, type ForwardNotice } from "../portfwd/forwarder.ts";
-import {
-  effectiveRules,
-  type GuestListener,
-  joinHostPort,
-  normalizeIP,
-} from "../portfwd/rules.ts";
+import { effectiveRules, joinHostPort, normalizeIP } from "../portfwd/rules.ts";
 import type { SSHPool } from "../ssh/pool.ts";
 import type { SSHTarget } from "../ssh/target.ts";
 import { abortableSleep } from "./abortable_sleep.ts";

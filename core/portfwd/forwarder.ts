@@ -25,21 +25,23 @@ import { Buffer } from "node:buffer";
 import dgram from "node:dgram";
 import net from "node:net";
 import { dirname } from "node:path";
-import type { PortForwardEvent } from "../hostagent/events.ts";
-import type { ListenerEvent } from "../guestagent/events.ts";
+import type {
+  GuestListener,
+  ListenerEvent,
+  Proto,
+} from "../guestagent/events.ts";
 import { errorMessage } from "../errors.ts";
 import { shellQuote } from "../ssh/shell_quote.ts";
 import {
   decide,
   type EffectiveRules,
-  type GuestListener,
   isUnspecified,
   joinHostPort,
   normalizeIP,
-  type Proto,
   socketRules,
   staticRules,
 } from "./rules.ts";
+import type { PortForwardEvent } from "./event.ts";
 import relayScript from "./udp_relay.py" with { type: "text" };
 
 /** A forwarding event plus the log line Lima writes for it. */

@@ -4,16 +4,7 @@
  */
 import { isIPv6 } from "node:net";
 import type { LimaYAML, PortForward } from "../config/schema.ts";
-
-/** The transport protocol of a guest listener. */
-export type Proto = "tcp" | "udp";
-
-/** A listening socket in the guest, as the guest agent reports it. */
-export interface GuestListener {
-  proto: Proto;
-  ip: string;
-  port: number;
-}
+import type { GuestListener, Proto } from "../guestagent/events.ts";
 
 /** What to do with a guest listener. */
 export type Decision =

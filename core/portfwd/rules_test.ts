@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { fillDefaults } from "../config/fill.ts";
 import type { HostInfo } from "../config/host.ts";
 import { parseLimaYAML } from "../config/parse.ts";
+import type { GuestListener } from "../guestagent/events.ts";
 import {
   decide,
   effectiveRules,
-  type GuestListener,
   normalizeIP,
   socketRules,
   staticRules,
