@@ -3,40 +3,10 @@ import { dirname, join } from "node:path";
 import { hostArch } from "../config/host.ts";
 import type { LimaYAML } from "../config/schema.ts";
 import { configDir, limaHome } from "../store/paths.ts";
+import { DEFAULT_SHELL_ENV_BLOCK } from "../ssh/shell_env.ts";
 import { listTemplates } from "../template/search_path.ts";
 import { fillTemplate } from "../template/validate.ts";
 import { VERSION } from "../version.ts";
-
-/** The variables `limactl shell --preserve-env` never forwards unless allowed. */
-export const DEFAULT_SHELL_ENV_BLOCK = [
-  "BASH*",
-  "DISPLAY",
-  "DYLD_*",
-  "EUID",
-  "FPATH",
-  "GID",
-  "GROUP",
-  "HOME",
-  "HOSTNAME",
-  "LD_*",
-  "LOGNAME",
-  "OLDPWD",
-  "PATH",
-  "PWD",
-  "SHELL",
-  "SHLVL",
-  "SSH_*",
-  "TERM",
-  "TERMINFO",
-  "TMPDIR",
-  "UID",
-  "USER",
-  "XAUTHORITY",
-  "XDG_*",
-  "ZDOTDIR",
-  "ZSH*",
-  "_*",
-];
 
 export interface DriverEntry {
   name: string;

@@ -10,7 +10,7 @@ import { logger } from "../log.ts";
 import { InstanceFiles } from "../store/paths.ts";
 import { connect, type PtyOptions } from "./client.ts";
 import { runningInstance } from "./running_instance.ts";
-import { preservedEnv } from "./shell_env.ts";
+import { DEFAULT_SHELL_ENV_BLOCK, preservedEnv } from "./shell_env.ts";
 import { shellScript } from "./shell_script.ts";
 import { sshTarget } from "./target.ts";
 
@@ -102,7 +102,6 @@ export async function runShell(options: ShellOptions): Promise<number> {
   const config = inst.config!;
   let env: [string, string][] | undefined;
   if (options.preserveEnv) {
-    const { DEFAULT_SHELL_ENV_BLOCK } = await import("../info/info.ts");
     env = preservedEnv({
       env: Deno.env.toObject(),
       defaultBlock: DEFAULT_SHELL_ENV_BLOCK,

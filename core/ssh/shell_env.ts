@@ -1,6 +1,37 @@
 /** Which host variables `limactl shell --preserve-env` forwards (spec §13, `LIMA_SHELLENV_*`). */
 import { LimaError } from "../errors.ts";
 
+/** The variables `limactl shell --preserve-env` never forwards unless allowed. */
+export const DEFAULT_SHELL_ENV_BLOCK = [
+  "BASH*",
+  "DISPLAY",
+  "DYLD_*",
+  "EUID",
+  "FPATH",
+  "GID",
+  "GROUP",
+  "HOME",
+  "HOSTNAME",
+  "LD_*",
+  "LOGNAME",
+  "OLDPWD",
+  "PATH",
+  "PWD",
+  "SHELL",
+  "SHLVL",
+  "SSH_*",
+  "TERM",
+  "TERMINFO",
+  "TMPDIR",
+  "UID",
+  "USER",
+  "XAUTHORITY",
+  "XDG_*",
+  "ZDOTDIR",
+  "ZSH*",
+  "_*",
+];
+
 export interface ShellEnvInput {
   /** The host environment. */
   env: Record<string, string>;
