@@ -21,7 +21,7 @@ import {
   type Instance,
   instanceNames,
 } from "../store/instance.ts";
-import { alignColumns } from "../list/tabwriter.ts";
+import { alignColumns } from "../tabwriter.ts";
 
 function size(text: string): number {
   try {

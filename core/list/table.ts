@@ -1,7 +1,7 @@
 /** The `limactl list` table (spec §5.3). */
 import { formatSize } from "../config/units.ts";
 import type { Instance } from "../store/instance.ts";
-import { alignColumns } from "./tabwriter.ts";
+import { alignColumns } from "../tabwriter.ts";
 
 export interface TableOptions {
   /** Never hide columns. */

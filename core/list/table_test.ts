@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Instance } from "../store/instance.ts";
 import { formatTable } from "./table.ts";
-import { alignColumns } from "./tabwriter.ts";
+import { alignColumns } from "../tabwriter.ts";
 
 function instance(name: string, changes: Partial<Instance> = {}): Instance {
   return {

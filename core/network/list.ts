@@ -1,6 +1,6 @@
 /** `limactl network list`: the networks of networks.yaml as a table or JSON lines. */
 import { LimaError } from "../errors.ts";
-import { alignColumns } from "../list/tabwriter.ts";
+import { alignColumns } from "../tabwriter.ts";
 import { quote } from "../quote.ts";
 import { loadNetworks, type NetworkDef } from "./networks_yaml.ts";
 
