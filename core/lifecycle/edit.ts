@@ -162,7 +162,7 @@ async function newContent(
   let newText = "";
   if (expression !== "") {
     const { applyYq } = await import("../yq/mod.ts");
-    newText = applyYq(text, expression);
+    newText = applyYq(text, expression, file);
   } else if (req.tty) {
     const fullHeader = header + "# and an empty file will abort the edit.\n\n" +
       await editorWarningHeader();

@@ -112,7 +112,7 @@ export async function applyEditFlags(
   const expression = await editExpression(text, file, flags);
   if (!expression) return;
   const { applyYq } = await import("../yq/mod.ts");
-  const newText = applyYq(text, expression);
+  const newText = applyYq(text, expression, file);
   if (newText === text) return;
   const current = (await inspectInstance(name))?.config;
   await validateEdited({ instDir: dir, name, newText, current, file });

@@ -11,7 +11,7 @@
 import { hostInfo, machineID } from "../config/host.ts";
 import type { LimaYAML } from "../config/schema.ts";
 import { logger } from "../log.ts";
-import { readRegularText } from "../template/read_file.ts";
+import { MAX_TEMPLATE_BYTES, readRegularText } from "../template/read_file.ts";
 import { VERSION } from "../version.ts";
 import { configDir, InstanceFiles, joinPath } from "./paths.ts";
 
@@ -27,8 +27,14 @@ interface CacheEntry {
   config: LimaYAML;
 }
 
+/**
+ * The text of an optional file. Anything but a regular file within the size limit stands
+ * for itself by its file-system state: the load (which refuses it, saying why) is not cached.
+ */
 function readOptional(path: string): string | null {
   try {
+    const info = Deno.statSync(path);
+    if (!info.isFile || info.size > MAX_TEMPLATE_BYTES) return statKey(path);
     return Deno.readTextFileSync(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return null;

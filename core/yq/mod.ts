@@ -18,6 +18,8 @@ export { YqError } from "./lexer.ts";
 export interface YqOptions {
   /** Allow `env`, `strenv` and `envsubst` (only the `limactl yq` command does). */
   envOps?: boolean;
+  /** The file the YAML text came from, named in errors. */
+  file?: string;
 }
 
 /** One value produced by an expression over a YAML stream. */
@@ -29,11 +31,12 @@ export interface YqResult {
   docIndex: number;
 }
 
-function fail(expression: string, err: unknown): never {
+function fail(expression: string, err: unknown, file?: string): never {
   if (err instanceof YqError) {
     throw new LimaError({
       summary: `failed to evaluate yq expression ${quote(expression)}`,
       detail: err.message,
+      file,
     }, {
       cause: err,
     });
@@ -101,7 +104,7 @@ export function evaluateYamlStream(
       };
     });
   } catch (err) {
-    fail(expression, err);
+    fail(expression, err, options.file);
   }
 }
 
@@ -172,11 +175,15 @@ function scalarText(node: Node | undefined): string {
  * Evaluates EXPR against one YAML document text like `yq -i EXPR`, returns the new YAML text.
  * Comments, key order and untouched formatting are preserved; output uses indentless
  * sequences ("- " at the parent key's indent), LF endings. Throws LimaError naming the
- * expression on parse/eval errors.
+ * expression (and FILE, the text's source) on parse/eval errors.
  */
-export function applyYq(yamlText: string, expression: string): string {
+export function applyYq(
+  yamlText: string,
+  expression: string,
+  file?: string,
+): string {
   if (expression.trim() === "") return yamlText;
-  return formatYqResults(evaluateYamlStream(yamlText, expression));
+  return formatYqResults(evaluateYamlStream(yamlText, expression, { file }));
 }
 
 /** Evaluates EXPR against a plain JS value (as parsed JSON/YAML) and returns the result stream. */

@@ -552,6 +552,16 @@ Deno.test("a hostile or broken lima.yaml lists its instance as Broken with the r
       assert.match(record.errors?.join("\n") ?? "", hostile[record.name][1]);
     }
     assert.ok(ms < 2 * usual + 1000, `list took ${ms} ms, usually ${usual} ms`);
+
+    // `_config/default.yaml` applies to every instance.
+    const defaults = `${limaHome}/_config/default.yaml`;
+    await new Deno.Command("mkfifo", { args: [defaults] }).output();
+    const good = (await listJSON()).records.find((r) => r.name === "good");
+    assert.equal(good?.status, "Broken");
+    assert.match(
+      good?.errors?.join("\n") ?? "",
+      /default\.yaml" is not a regular file/,
+    );
   } finally {
     await Deno.remove(limaHome, { recursive: true });
   }

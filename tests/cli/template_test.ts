@@ -284,26 +284,31 @@ Deno.test("a template with invalid UTF-8 is refused, naming the line", async () 
   );
 });
 
-Deno.test("a billion-laughs template is refused at once by validate, create and --set", async () => {
-  const path = await writeTemplate(
-    "laughs.yaml",
-    `images: [{location: /etc/profile}]\n${laughs(9, 9)}mounts: *l9\n`,
-  );
+Deno.test("a billion-laughs template or lima.yaml is refused at once by validate, create and --set", async () => {
+  const text = `images: [{location: /etc/profile}]\n${
+    laughs(9, 9)
+  }mounts: *l9\n`;
+  const path = await writeTemplate("laughs.yaml", text);
+  const stored = join(limaHome, "laughing", "lima.yaml");
+  await Deno.mkdir(join(limaHome, "laughing"));
+  await Deno.writeTextFile(stored, text);
   for (
-    const command of [
-      ["validate", path],
-      ["create", "--tty=false", path],
-      ["create", "--tty=false", "--set", ".cpus = 2", path],
-    ]
+    const [command, file] of [
+      [["validate", path], path],
+      [["create", "--tty=false", path], path],
+      [["create", "--tty=false", "--set", ".cpus = 2", path], path],
+      [["edit", "--tty=false", "--set", ".cpus = 2", "laughing"], stored],
+    ] as const
   ) {
     const started = performance.now();
-    const { stderr } = await limactlExpect(1, command, corpus);
+    const { stderr } = await limactlExpect(1, [...command], corpus);
     const seconds = (performance.now() - started) / 1000;
     assert.ok(seconds < 5, `${command.join(" ")} took ${seconds} s`);
     assert.ok(stderr.includes("document contains excessive aliasing"), stderr);
-    assert.ok(stderr.includes("laughs.yaml"), stderr);
+    assert.ok(stderr.includes(file), stderr);
   }
 });
+
 Deno.test("validate and create refuse the same broken message template, and create leaves nothing", async () => {
   const path = await writeTemplate(
     "badmsg.yaml",
