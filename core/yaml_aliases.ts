@@ -51,12 +51,11 @@ export function resolveAliases(doc: Document): AliasResolver | undefined {
   visit(doc, {
     Node(_key, node) {
       real++;
-      // An anchor names the last node carrying it before the alias, as in the `yaml` package.
-      if (node.anchor && !isAlias(node)) anchors.set(node.anchor, node);
+      // An alias names the last node carrying its anchor before it, as in the `yaml` package.
       if (isAlias(node)) {
         const target = anchors.get(node.source);
         if (target) targets.set(node, target);
-      }
+      } else if (node.anchor) anchors.set(node.anchor, node);
     },
   });
   const sizes = new Map<Node, number>();
