@@ -7,6 +7,7 @@ import type { LimaYAML, Mount } from "../config/schema.ts";
 import { parseSize } from "../config/units.ts";
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
+import { SLIRP } from "../network/slirp.ts";
 import { quote } from "../quote.ts";
 import { BOOT_FILES } from "./boot/mod.ts";
 import { GUEST_YQ } from "./boot/guest_yq.ts";
@@ -26,12 +27,6 @@ import {
   type UserDataInput,
 } from "./user_data.ts";
 
-/** QEMU slirp layout (spec §12.1). */
-export const SLIRP = {
-  gateway: "192.168.5.2",
-  dns: "192.168.5.3",
-  ipAddress: "192.168.5.15",
-} as const;
 /** The route metric of the user-mode NIC; `networks[]` default to 100. */
 const SLIRP_METRIC = 200;
 

@@ -4,8 +4,8 @@
  * gateway DNS and user-v2 networks answer names elsewhere.
  */
 import type { LimaYAML } from "../config/schema.ts";
-import { SLIRP } from "../cidata/seed.ts";
 import { type DNSServer, startDNSServer } from "./dns_server.ts";
+import { SLIRP } from "./slirp.ts";
 
 /** Starts the host resolver for instance NAME, or returns undefined when CONFIG does not use it. */
 export async function startHostResolver(
