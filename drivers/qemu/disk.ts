@@ -3,89 +3,10 @@ import { join } from "node:path";
 import { formatSize } from "../../core/config/units.ts";
 import { errorMessage, LimaError } from "../../core/errors.ts";
 import { logger } from "../../core/log.ts";
-import { quote } from "../../core/quote.ts";
+import { checkBaseImage, imageInfo, isISO9660 } from "../common/image_info.ts";
 import { instanceImage } from "../common/instance_image.ts";
 import { runText } from "../common/process.ts";
 import { exists } from "../../core/store/exists.ts";
-
-/** The part of `qemu-img info --output=json` that matters here. */
-export interface ImageInfo {
-  format: string;
-  virtualSize: number;
-  backingFile?: string;
-  /** A qcow2 external data file. */
-  dataFile?: string;
-}
-
-export async function imageInfo(
-  qemuImg: string,
-  path: string,
-): Promise<ImageInfo> {
-  const text = await runText(qemuImg, [
-    "info",
-    "--output=json",
-    "--force-share",
-    path,
-  ], `inspect ${path}`);
-  const info = JSON.parse(text) as Record<string, unknown>;
-  return {
-    format: String(info["format"]),
-    virtualSize: Number(info["virtual-size"]),
-    backingFile: (info["full-backing-filename"] ?? info["backing-filename"]) as
-      | string
-      | undefined,
-    dataFile: ((info["format-specific"] as
-      | { data?: { "data-file"?: string } }
-      | undefined)?.data)?.["data-file"],
-  };
-}
-
-/** Whether a file is an ISO9660 image (`CD001` at sector 16). */
-export async function isISO9660(path: string): Promise<boolean> {
-  const file = await Deno.open(path, { read: true });
-  try {
-    const buf = new Uint8Array(5);
-    await file.seek(0x8001, Deno.SeekMode.Start);
-    const n = await file.read(buf);
-    return n === 5 && new TextDecoder().decode(buf) === "CD001";
-  } finally {
-    file.close();
-  }
-}
-
-/**
- * Refuses images that would make QEMU open other files: a backing file (an image can name
- * any host file as its backing file and so expose it to the guest) or an external data file.
- */
-export function checkBaseImage(
-  info: ImageInfo,
-  path: string,
-  formats: string[],
-): void {
-  if (info.backingFile) {
-    throw new LimaError({
-      summary: `image ${quote(path)} has a backing file, which is not allowed`,
-      detail: `backing file: ${info.backingFile}`,
-      hint: "flatten it with `qemu-img convert` first",
-    });
-  }
-  if (info.dataFile) {
-    throw new LimaError({
-      summary: `image ${
-        quote(path)
-      } has an external data file, which is not allowed`,
-      detail: `data file: ${info.dataFile}`,
-    });
-  }
-  if (!formats.includes(info.format)) {
-    throw new LimaError({
-      summary: `image ${quote(path)} has the unsupported format ${
-        JSON.stringify(info.format)
-      }`,
-      detail: `supported formats: ${formats.join(", ")}`,
-    });
-  }
-}
 
 export interface CreateDiskOptions {
   qemuImg: string;

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LimaError } from "../../core/errors.ts";
-import { createDisk, growDisk, imageInfo } from "./disk.ts";
+import { imageInfo } from "../common/image_info.ts";
+import { createDisk, growDisk } from "./disk.ts";
 
 const formats = ["qcow2", "raw", "vmdk", "vhdx"];
 

@@ -35,7 +35,7 @@ import {
   waitForExit,
 } from "../common/process.ts";
 import { unixRequest } from "../common/unix_http.ts";
-import { checkBaseImage, imageInfo, isISO9660 } from "../qemu/disk.ts";
+import { checkBaseImage, imageInfo, isISO9660 } from "../common/image_info.ts";
 import { exists } from "../../core/store/exists.ts";
 
 const MOUNT_TYPES: MountType[] = ["virtiofs", "reverse-sshfs"];
