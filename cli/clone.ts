@@ -1,5 +1,5 @@
 import { Command } from "@commander-js/extra-typings";
-import { addEditFlags } from "../core/config/edit_flags.ts";
+import { addEditFlags } from "./edit_flags.ts";
 
 /** `clone` and `rename` share their flags and their core function; only `rename` moves. */
 export function cloneOrRenameCommand(

@@ -1,5 +1,5 @@
 import { Command } from "@commander-js/extra-typings";
-import { addEditFlags } from "../core/config/edit_flags.ts";
+import { addEditFlags } from "./edit_flags.ts";
 import type { GlobalOptions } from "./app.ts";
 import type { Wiring } from "./wiring.ts";
 

@@ -9,8 +9,8 @@ import {
 import { LimaError } from "../errors.ts";
 import { configureLogger } from "../log.ts";
 import { applyYq } from "../yq/mod.ts";
+import { addEditFlags } from "../../cli/edit_flags.ts";
 import {
-  addEditFlags,
   editFlagExpressions,
   type EditFlags,
   formatFloat32,
