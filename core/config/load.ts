@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { configDir, InstanceFiles } from "../store/paths.ts";
-import { readRegularText } from "../template/read_file.ts";
+import { readRegularText } from "./read_file.ts";
 import { fillDefaults } from "./fill.ts";
 import { unusedParamProblem } from "./params.ts";
 import { parseLimaYAML } from "./parse.ts";

@@ -18,7 +18,7 @@ import { InstanceFiles, limaHome } from "../store/paths.ts";
 import { DEFAULT_INSTANCE } from "./create.ts";
 import { editorWarningHeader, openEditor } from "./editor.ts";
 import { saveRejectedYAML } from "./rejected_yaml.ts";
-import { readRegularText } from "../template/read_file.ts";
+import { readRegularText } from "../config/read_file.ts";
 
 export interface EditRequest {
   /** An instance name or a path to a YAML file; default `default`. */

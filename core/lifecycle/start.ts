@@ -28,7 +28,7 @@ import { editExpression, validateEdited } from "./edit.ts";
 import { ensureNerdctlArchive } from "./nerdctl_archive.ts";
 import { prepareInstance } from "./prepare.ts";
 import { readyMessage, waitForRunning } from "./watch_events.ts";
-import { readRegularText } from "../template/read_file.ts";
+import { readRegularText } from "../config/read_file.ts";
 
 /** Lima's default for `--timeout`. */
 export const DEFAULT_START_TIMEOUT_MS = 10 * 60_000;

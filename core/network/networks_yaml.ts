@@ -9,7 +9,7 @@ import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { writeFileAtomic } from "../store/atomic_write.ts";
 import { joinPath, limaHome } from "../store/paths.ts";
-import { readRegularText } from "../template/read_file.ts";
+import { readRegularText } from "../config/read_file.ts";
 
 export const NETWORK_MODES = ["user-v2", "shared", "host", "bridged"] as const;
 export type NetworkMode = typeof NETWORK_MODES[number];

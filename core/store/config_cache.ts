@@ -11,7 +11,7 @@
 import { hostInfo, machineID } from "../config/host.ts";
 import type { LimaYAML } from "../config/schema.ts";
 import { logger } from "../log.ts";
-import { MAX_TEMPLATE_BYTES, readRegularText } from "../template/read_file.ts";
+import { MAX_TEMPLATE_BYTES, readRegularText } from "../config/read_file.ts";
 import { VERSION } from "../version.ts";
 import { configDir, InstanceFiles, joinPath } from "./paths.ts";
 

@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { withEnv } from "./_test_utils.ts";
 import { embedTemplate } from "./embed.ts";
 import { readTemplate } from "./locator.ts";
-import { readLocalBytes } from "./read_file.ts";
+import { readLocalBytes } from "../config/read_file.ts";
 
 const CORPUS = "/work/shared/lima-templates";
 

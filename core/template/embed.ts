@@ -18,7 +18,7 @@ import {
 } from "./document.ts";
 import { readTemplate, type Template, templateName } from "./locator.ts";
 import { mergeBaseDocument } from "./merge.ts";
-import { MAX_TEMPLATE_BYTES } from "./read_file.ts";
+import { MAX_TEMPLATE_BYTES } from "../config/read_file.ts";
 import { absolutizeDocument } from "./relative.ts";
 import { embedScripts } from "./scripts.ts";
 

@@ -4,7 +4,7 @@ import { parse, parseDocument } from "yaml";
 import { captureLog, withEnv, withFiles } from "./_test_utils.ts";
 import { type EmbedOptions, embedTemplate } from "./embed.ts";
 import { readTemplate, type Template } from "./locator.ts";
-import { MAX_TEMPLATE_BYTES } from "./read_file.ts";
+import { MAX_TEMPLATE_BYTES } from "../config/read_file.ts";
 
 const EMBED: EmbedOptions = { embedAll: false, defaultBase: false };
 const EMBED_ALL: EmbedOptions = { embedAll: true, defaultBase: false };

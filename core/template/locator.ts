@@ -12,7 +12,7 @@ import {
   fetchBytes,
   readLocalBytes,
   readStreamCapped,
-} from "./read_file.ts";
+} from "../config/read_file.ts";
 import { readStoredTemplate } from "./search_path.ts";
 
 /** A template as read from a locator. */

@@ -5,7 +5,7 @@ import { LimaError } from "../errors.ts";
 import { captureLog, withEnv, withFiles } from "./_test_utils.ts";
 import { hostArch } from "../config/host.ts";
 import { instanceNameFromPath, readTemplate, templateName } from "./locator.ts";
-import { MAX_TEMPLATE_BYTES } from "./read_file.ts";
+import { MAX_TEMPLATE_BYTES } from "../config/read_file.ts";
 
 const corpus = "/work/shared/lima-templates";
 

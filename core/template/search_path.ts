@@ -6,7 +6,7 @@ import { extname, join } from "node:path";
 import { LimaError } from "../errors.ts";
 import { userTemplatesDir } from "../store/paths.ts";
 import { builtinTemplates } from "../../templates/mod.ts";
-import { readLocalBytes } from "./read_file.ts";
+import { readLocalBytes } from "../config/read_file.ts";
 
 /** How `listTemplates` reports a template that ships inside the binary. */
 export const BUILTIN_LOCATION_PREFIX = "builtin:";
