@@ -19,6 +19,7 @@ import { SSHPool } from "../ssh/pool.ts";
 import { writeSSHConfig } from "../ssh/ssh_config.ts";
 import type { SSHTarget } from "../ssh/target.ts";
 import { sshBanner } from "../ssh/wait.ts";
+import { additionalDiskNames, lockDisks } from "../store/disk_lock.ts";
 import { loadValidatedConfig } from "../store/load_config.ts";
 import { instanceDir } from "../store/paths.ts";
 import { isProcessAlive, readPidFile } from "../store/pid_file.ts";
@@ -182,6 +183,12 @@ async function serve(
     });
   }
 
+  // Released when this function ends, after the VM has stopped (Lima's host agent does the
+  // same in its clean-up); before it, nothing has been started.
+  await using _disks = await lockDisks(
+    additionalDiskNames(config.additionalDisks ?? []),
+    dir,
+  );
   const info = await driver.info();
   const loadDotSSHPubKeys = configured.ssh?.loadDotSSHPubKeys ?? false;
   const iid = newInstanceID();

@@ -16,6 +16,7 @@ import {
   resizeImage,
   unlockDisk,
 } from "../store/disks.ts";
+import { additionalDiskNames, holderRunning } from "../store/disk_lock.ts";
 import {
   inspectInstance,
   type Instance,
@@ -109,14 +110,6 @@ export async function diskList(
   options.write(alignColumns(rows));
 }
 
-function referencedDisks(inst: Instance): string[] {
-  return inst.additionalDisks.flatMap((d) => {
-    if (typeof d === "string") return [d];
-    const name = (d as { name?: unknown })?.name;
-    return typeof name === "string" ? [name] : [];
-  });
-}
-
 async function allInstances(): Promise<Instance[]> {
   const found = await Promise.all(
     (await instanceNames()).map((n) =>
@@ -146,7 +139,9 @@ export async function diskDelete(
           }`,
         });
       }
-      const users = instances.filter((i) => referencedDisks(i).includes(name))
+      const users = instances.filter((i) =>
+        additionalDiskNames(i.additionalDisks).includes(name)
+      )
         .map((i) => i.name);
       if (users.length > 0) {
         logger.warn(
@@ -238,15 +233,13 @@ export async function diskResize(
       }. Disk shrinking is currently unavailable`,
     });
   }
-  if (disk.instance !== "") {
-    const inst = await inspectInstance(disk.instance).catch(() => undefined);
-    if (inst?.status === "Running") {
-      throw new LimaError({
-        summary: `cannot resize disk ${quote(name)} used by running instance ${
-          quote(disk.instance)
-        }. Please stop the VM instance`,
-      });
-    }
+  // Broken counts: a VM whose host agent died still has the disk open.
+  if (await holderRunning(disk)) {
+    throw new LimaError({
+      summary: `cannot resize disk ${quote(name)} used by running instance ${
+        quote(disk.instance)
+      }. Please stop the VM instance`,
+    });
   }
   try {
     await resizeImage(join(disk.dir, DATA_DISK), disk.format, bytes);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { errorMessage } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
-import { inspectDisk, unlockDisk } from "../store/disks.ts";
+import { additionalDiskNames, releaseDisks } from "../store/disk_lock.ts";
 import type { Instance } from "../store/instance.ts";
 
 /** Suffixes of files that only make sense while an instance runs. */
@@ -15,20 +15,6 @@ function kill(pid: number): void {
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) logger.error(errorMessage(err));
   }
-}
-
-function diskName(
-  entry: unknown,
-): { name: string; fsType?: string } | undefined {
-  if (typeof entry === "string") return { name: entry };
-  if (
-    entry && typeof entry === "object" &&
-    typeof (entry as { name?: unknown }).name === "string"
-  ) {
-    const d = entry as { name: string; fsType?: string | null };
-    return { name: d.name, fsType: d.fsType ?? undefined };
-  }
-  return undefined;
 }
 
 /**
@@ -47,23 +33,7 @@ export async function stopForcibly(
   } else {
     logger.info(`The ${inst.vmType} driver process seems already stopped`);
   }
-  for (const entry of inst.additionalDisks) {
-    const d = diskName(entry);
-    if (!d) continue;
-    const disk = await inspectDisk(d.name, d.fsType).catch(() => undefined);
-    if (!disk) {
-      logger.warn(`Disk ${quote(d.name)} does not exist`);
-      continue;
-    }
-    if (disk.instanceDir !== inst.dir) continue;
-    await unlockDisk(disk).catch(() => {
-      logger.warn(
-        `Failed to unlock disk ${
-          quote(d.name)
-        }. To use, run \`limactl disk unlock ${d.name}\``,
-      );
-    });
-  }
+  await releaseDisks(additionalDiskNames(inst.additionalDisks), inst.dir);
   if (inst.hostAgentPID > 0) {
     logger.info(
       `Sending SIGKILL to the host agent process ${inst.hostAgentPID}`,

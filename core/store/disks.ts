@@ -261,16 +261,3 @@ export async function importDisk(name: string, file: string): Promise<Disk> {
 export async function unlockDisk(disk: Disk): Promise<void> {
   await Deno.remove(join(disk.dir, IN_USE_BY));
 }
-
-/** Records that the instance in INSTDIR uses DISK; refuses a disk held by another instance. */
-export async function lockDisk(disk: Disk, instDir: string): Promise<void> {
-  if (disk.instance !== "") {
-    if (disk.instanceDir !== instDir) {
-      throw new LimaError({
-        summary: `in use by instance ${quote(disk.instance)}`,
-      });
-    }
-    await unlockDisk(disk);
-  }
-  await Deno.symlink(instDir, join(disk.dir, IN_USE_BY));
-}

@@ -33,7 +33,13 @@ export async function lockInstances(
   const held: Held[] = [];
   try {
     for (const name of sorted) {
-      held.push(await acquire(name, options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
+      held.push(
+        await acquire(
+          `${name}.lock`,
+          `instance ${quote(name)}`,
+          options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        ),
+      );
     }
   } catch (err) {
     for (const h of held.reverse()) releaseHeld(h);
@@ -57,13 +63,35 @@ export function lockInstance(
   return lockInstances([name], options);
 }
 
+/**
+ * Takes the lock that guards the `in_use_by` record of disk NAME, for the moment it is read
+ * and changed. Disk names follow the instance name rule, so `_disk.NAME` is no instance's.
+ */
+export async function lockDiskRecord(
+  name: string,
+  options: LockOptions = {},
+): Promise<AsyncDisposable> {
+  await Deno.mkdir(locksDir(), { recursive: true, mode: 0o700 });
+  const held = await acquire(
+    `_disk.${name}.lock`,
+    `disk ${quote(name)}`,
+    options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  );
+  return { [Symbol.asyncDispose]: () => Promise.resolve(releaseHeld(held)) };
+}
+
 interface Held {
   path: string;
   file: Deno.FsFile;
 }
 
-async function acquire(name: string, timeoutMs: number): Promise<Held> {
-  const path = join(locksDir(), `${name}.lock`);
+/** Locks FILE in `_locks`; WHAT names what it guards in messages. */
+async function acquire(
+  file: string,
+  what: string,
+  timeoutMs: number,
+): Promise<Held> {
+  const path = join(locksDir(), file);
   const deadline = Date.now() + timeoutMs;
   let delay = 5;
   let announced = false;
@@ -87,7 +115,7 @@ async function acquire(name: string, timeoutMs: number): Promise<Held> {
     const holder = await readHolder(path);
     if (Date.now() >= deadline) {
       throw new LimaError({
-        summary: `instance ${quote(name)} is busy`,
+        summary: `${what} is busy`,
         detail: `another limactl process${
           holder ? ` (pid ${holder})` : ""
         } is changing it`,
@@ -96,9 +124,7 @@ async function acquire(name: string, timeoutMs: number): Promise<Held> {
     }
     if (!announced) {
       logger.debug(
-        `Waiting for another limactl process to finish with instance ${
-          quote(name)
-        }`,
+        `Waiting for another limactl process to finish with ${what}`,
         {
           pid: holder,
         },

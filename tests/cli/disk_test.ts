@@ -173,6 +173,32 @@ Deno.test("limactl disk", async (t) => {
     );
 
     await t.step(
+      "resize refuses a disk whose VM still runs after its host agent died",
+      async () => {
+        await createDummyInstance("vmx", { limaHome });
+        const vm = new Deno.Command("sleep", { args: ["60"] }).spawn();
+        try {
+          await Deno.writeTextFile(`${limaHome}/vmx/qemu.pid`, `${vm.pid}\n`);
+          await Deno.symlink(
+            `${limaHome}/vmx`,
+            `${limaHome}/_disks/data/in_use_by`,
+          );
+          assertFatal(
+            (await expect(1, ["disk", "resize", "data", "--size", "30M"]))
+              .stderr,
+            "cannot resize disk `data` used by running instance `vmx`. Please stop the VM instance",
+          );
+        } finally {
+          vm.kill("SIGKILL");
+          await vm.status;
+        }
+        await expect(0, ["disk", "resize", "data", "--size", "30M"]);
+        assert.equal((await disks()).data.size, 30 * 1024 * 1024);
+        await expect(0, ["disk", "unlock", "data"]);
+      },
+    );
+
+    await t.step(
       "a disk referenced by an instance is kept unless forced",
       async () => {
         await createDummyInstance("user", {

@@ -2,7 +2,7 @@
  * The life of a real instance through the `limactl` CLI, on the Debian test guest: create and
  * start from a template, shell (output, stdin, exit codes), copy both ways, stop and start with
  * the data kept, kill -9 of QEMU and of the host agent with the status that `list` reports and
- * the recovery, and the errors for bad images, a busy SSH port and a guest whose SSH never
+ * the recovery, the `in_use_by` lock of an additional disk through all of these, and the errors for bad images, a busy SSH port and a guest whose SSH never
  * answers. Needs root (the image build), QEMU and qemu-img; outside CI a missing prerequisite
  * skips the test, in CI it fails it.
  */
@@ -31,9 +31,16 @@ Deno.test({
   const image = await guestImage();
   await withLima(async (lima) => {
     const template = `${lima.home}/vm.yaml`;
-    await Deno.writeTextFile(template, testTemplate(image));
+    await Deno.writeTextFile(
+      template,
+      testTemplate(image) + "additionalDisks: [data]\n",
+    );
     const name = "vm";
     const dir = lima.dir(name);
+    await lima.expect(0, ["disk", "create", "data", "--size", "64MiB"]);
+    const diskUser = async () =>
+      JSON.parse((await lima.expect(0, ["disk", "list", "--json"])).stdout)
+        .instance;
 
     await t.step(
       "start creates the instance and waits until it is ready",
@@ -50,6 +57,45 @@ Deno.test({
         assert.equal(info.mode! & 0o777, 0o600, "ha.sock is private");
         const again = await lima.expect(0, ["start", name]);
         assert.match(again.stderr, /The instance `vm` is already running/);
+      },
+    );
+
+    await t.step(
+      "the additional disk is locked: resize, delete and a second instance are refused",
+      async () => {
+        const table = await lima.expect(0, ["disk", "list"]);
+        assert.match(table.stdout, /IN-USE-BY\n/);
+        assert.match(table.stdout, /^data\s+64MiB\s+qcow2\s+\S+\s+vm\n/m);
+        const resize = await lima.expect(1, [
+          "disk",
+          "resize",
+          "data",
+          "--size",
+          "128MiB",
+        ]);
+        assert.match(resize.stderr, /used by running instance `vm`/);
+        const del = await lima.expect(1, ["disk", "delete", "data"]);
+        assert.match(del.stderr, /in use by instance `vm`/);
+        assert.match(
+          (await lima.expect(0, ["disk", "list"])).stdout,
+          /^data\s+64MiB\s/m,
+        );
+        const other = await lima.run([
+          "start",
+          "--tty=false",
+          "--name",
+          "other",
+          template,
+        ]);
+        assert.notEqual(other.code, 0);
+        assert.match(
+          other.stderr,
+          /failed to run attach disk `data`, in use by instance `vm`/,
+        );
+        assert.equal((await lima.status("other")).status, "Stopped");
+        await assert.rejects(Deno.stat(`${lima.dir("other")}/qemu.pid`));
+        await lima.expect(0, ["delete", "other"]);
+        assert.equal(await diskUser(), "vm");
       },
     );
 
@@ -106,8 +152,10 @@ Deno.test({
         assert.equal((await lima.status(name)).status, "Stopped");
         assert.equal(await running(qemu), false, "QEMU has exited");
         await checkDisk(`${dir}/disk`);
+        assert.equal(await diskUser(), "", "stop releases the data disk");
         await lima.expect(1, ["stop", name]);
         await start(lima, [name]);
+        assert.equal(await diskUser(), "vm");
         const cat = await lima.expect(0, ["shell", name, "cat", "marker"]);
         assert.equal(cat.stdout.trim(), marker);
       },
@@ -131,6 +179,7 @@ Deno.test({
           /"exiting":true/,
           `the host agent ended without its exiting event:\n${await haLog()}`,
         );
+        assert.equal(await diskUser(), "", "the host agent released the disk");
       },
     );
 
@@ -156,6 +205,7 @@ Deno.test({
         await sleep(1000);
         const broken = await lima.status(name);
         assert.equal(broken.status, "Broken");
+        assert.equal(await diskUser(), "vm", "QEMU still has the disk open");
         const forced = await lima.expect(0, ["stop", "--force", name]);
         assert.match(
           forced.stderr,
@@ -163,6 +213,7 @@ Deno.test({
         );
         await waitFor("QEMU to die", 5000, async () => !(await running(qemu)));
         assert.equal((await lima.status(name)).status, "Stopped");
+        assert.equal(await diskUser(), "", "stop --force releases the disk");
         await checkDisk(`${dir}/disk`);
       },
     );
