@@ -37,8 +37,7 @@ export const LAYERS: Record<string, Layer> = {
   driverHelpers: { folders: ["drivers/common"], over: ["plugins"] },
   lifecycle: { folders: ["core/lifecycle"], over: ["reports"] },
   reports: { folders: ["core/list", "core/info"], over: ["hostagent"] },
-  hostagent: { folders: ["core/hostagent"], over: ["network"] },
-  network: { folders: ["core/network"], over: ["guestServices"] },
+  hostagent: { folders: ["core/hostagent"], over: ["guestServices"] },
   guestServices: {
     folders: ["core/mounts", "core/portfwd"],
     over: ["guestagent"],
@@ -46,8 +45,9 @@ export const LAYERS: Record<string, Layer> = {
   guestagent: { folders: ["core/guestagent"], over: ["plugins"] },
   plugins: { folders: ["plugins"], over: ["ssh"] },
   ssh: { folders: ["core/ssh"], over: ["seed"] },
-  seed: { folders: ["core/cidata"], over: ["bootScripts"] },
+  seed: { folders: ["core/cidata"], over: ["bootScripts", "network"] },
   bootScripts: { folders: ["core/cidata/boot"], over: ["download"] },
+  network: { folders: ["core/network"], over: ["download"] },
   download: { folders: ["core/download"], over: ["templates"] },
   templates: { folders: ["core/template"], over: ["store"] },
   store: { folders: ["core/store"], over: ["config"] },
@@ -64,11 +64,26 @@ export const PACKAGE_LAYERS: Record<string, string[]> = {
   "npm:@bomb.sh/tab": ["main", "cli"],
 };
 
+const STORE_SPLIT =
+  "config reads LIMA_HOME's layout and name rules from core/store, whose instance files read config: the fix moves those files above config";
+const VM_TYPES =
+  "the vmType check reads installed drivers itself: the fix passes the registry's names down from cli/ to every config load";
+const INSTANCE_TYPE =
+  "rendering an instance's message needs the Instance type, which instance.ts declares: the fix gives that type its own file";
+
 /**
  * Imports left out of every check, each with the reason it still exists. Written as
  * `"from.ts -> to.ts"`.
  */
-export const KNOWN_EXCEPTIONS: Record<string, string> = {};
+export const KNOWN_EXCEPTIONS: Record<string, string> = {
+  "core/config/fill.ts -> core/store/paths.ts": STORE_SPLIT,
+  "core/config/load.ts -> core/store/paths.ts": STORE_SPLIT,
+  "core/config/validate.ts -> core/store/names.ts": STORE_SPLIT,
+  "core/config/vm_types.ts -> plugins/store.ts": VM_TYPES,
+  "core/config/vm_types.ts -> plugins/not_installed.ts": VM_TYPES,
+  "core/store/load_config.ts -> core/store/instance.ts": INSTANCE_TYPE,
+  "core/store/template_data.ts -> core/store/instance.ts": INSTANCE_TYPE,
+};
 
 /** Whether FILE is test code, whose imports are not checked. */
 export function isTestCode(file: string): boolean {
