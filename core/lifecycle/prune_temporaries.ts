@@ -14,11 +14,7 @@ async function subdirectories(
     for await (const e of Deno.readDir(dir)) {
       const path = join(dir, e.name);
       if (!include(e.name)) continue;
-      if (
-        e.isDirectory ||
-        (e.isSymlink &&
-          (await Deno.stat(path).catch(() => undefined))?.isDirectory)
-      ) {
+      if ((await Deno.stat(path).catch(() => undefined))?.isDirectory) {
         found.push(path);
       }
     }
