@@ -48,13 +48,13 @@ export const LAYERS: Record<string, Layer> = {
   seed: { folders: ["core/cidata"], over: ["bootScripts", "network"] },
   bootScripts: { folders: ["core/cidata/boot"], over: ["download"] },
   network: { folders: ["core/network"], over: ["download"] },
-  download: { folders: ["core/download"], over: ["templates"] },
-  templates: { folders: ["core/template"], over: ["store"] },
+  download: { folders: ["core/download"], over: ["template"] },
+  template: { folders: ["core/template"], over: ["store"] },
   store: { folders: ["core/store"], over: ["config"] },
   config: { folders: ["core/config"], over: ["languages"] },
   languages: { folders: ["core/yq", "core/gotemplate"], over: ["basics"] },
-  basics: { folders: ["core"], over: ["assets"] },
-  assets: { folders: ["templates"], over: [] },
+  basics: { folders: ["core"], over: ["builtinTemplates"] },
+  builtinTemplates: { folders: ["templates"], over: [] },
 };
 
 /** Packages that only some layers may import: the command-line parser belongs to `cli/`. */
@@ -86,13 +86,13 @@ export const KNOWN_EXCEPTIONS: Record<string, string> = {
 };
 
 /** Whether FILE is test code, whose imports are not checked. */
-export function isTestCode(file: string): boolean {
+function isTestCode(file: string): boolean {
   return file.endsWith("_test.ts") || file.startsWith("tests/") ||
     file.startsWith("bench/");
 }
 
 /** The folder of FILE: its directory, `.` at the top. */
-export function folderOf(file: string): string {
+function folderOf(file: string): string {
   const slash = file.lastIndexOf("/");
   return slash < 0 ? "." : file.slice(0, slash);
 }
@@ -156,10 +156,7 @@ function cycleThrough(
 }
 
 /** GRAPH without test code's imports and without the KNOWN exceptions. */
-export function checkedGraph(
-  graph: Graph,
-  known: Record<string, string> = KNOWN_EXCEPTIONS,
-): Graph {
+function checkedGraph(graph: Graph, known: Record<string, string>): Graph {
   const checked: Graph = new Map();
   for (const [from, targets] of graph) {
     if (isTestCode(from)) continue;
@@ -172,7 +169,7 @@ export function checkedGraph(
 }
 
 /** Cycles between files, one per set of files that import each other. */
-export function fileCycles(graph: Graph): string[][] {
+function fileCycles(graph: Graph): string[][] {
   return components(graph).map((c) => cycleThrough(c[0], new Set(c), graph));
 }
 
@@ -192,7 +189,7 @@ function folderImports(graph: Graph): Map<string, Map<string, string[]>> {
 }
 
 /** Cycles between folders, each arrow with one file import that makes it. */
-export function folderCycles(graph: Graph): string[][] {
+function folderCycles(graph: Graph): string[][] {
   const imports = folderImports(graph);
   const edges = new Map(
     [...imports].map(([a, byTarget]) => [a, new Set(byTarget.keys())]),
@@ -236,9 +233,9 @@ function layersBelow(name: string, layers: Record<string, Layer>): Set<string> {
 }
 
 /** Imports between folders that the layer table does not allow, and folders it lacks. */
-export function layerViolations(
+function layerViolations(
   graph: Graph,
-  layers: Record<string, Layer> = LAYERS,
+  layers: Record<string, Layer>,
 ): string[] {
   const layerOf = layerOfFolder(layers);
   const problems: string[] = [];
