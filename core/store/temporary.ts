@@ -84,9 +84,16 @@ export function isTemporaryName(name: string): boolean {
     OWNERLESS.some((p) => p.test(name));
 }
 
-/** Whether OWNER still runs: its PID is alive and, where recorded, has the same start time. */
-export function isOwnerAlive(owner: TemporaryOwner): boolean {
-  if (!isProcessAlive(owner.pid)) return false;
+/**
+ * Whether OWNER still runs: its PID is alive and, where recorded, has the same start time.
+ * When the host cannot tell (no signal 0), it counts as running.
+ */
+function isOwnerAlive(owner: TemporaryOwner): boolean {
+  try {
+    if (!isProcessAlive(owner.pid)) return false;
+  } catch {
+    return true;
+  }
   if (owner.start === undefined) return true;
   const start = processStartTime(owner.pid);
   return start === undefined || start === owner.start;

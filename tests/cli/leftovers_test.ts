@@ -104,3 +104,29 @@ Deno.test("prune removes the temporaries of dead processes and keeps those of li
     await Deno.remove(cache, { recursive: true });
   }
 });
+
+Deno.test("clone carries no temporaries, not even those of a running download", async () => {
+  const limaHome = await tempLimaHome();
+  const live = new Deno.Command("sleep", { args: ["60"] }).spawn();
+  try {
+    await createDummyInstance("vm", { limaHome });
+    // Names of this version and of earlier ones.
+    const temporaries = [
+      `.image.${live.pid}.0123abcd.tmp`,
+      `.image.tmp.${live.pid}.0123abcd`,
+      `image.tmp.${live.pid}`,
+    ];
+    for (const name of temporaries) {
+      await Deno.writeFile(join(limaHome, "vm", name), new Uint8Array(4096));
+    }
+    await limactlExpect(0, ["clone", "vm", "copy"], { limaHome });
+    for (const name of temporaries) {
+      assert.ok(await exists(join(limaHome, "vm", name)), name);
+      assert.equal(await exists(join(limaHome, "copy", name)), false, name);
+    }
+  } finally {
+    live.kill("SIGKILL");
+    await live.status;
+    await Deno.remove(limaHome, { recursive: true });
+  }
+});
