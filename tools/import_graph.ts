@@ -49,9 +49,10 @@ export const LAYERS: Record<string, Layer> = {
   bootScripts: { folders: ["core/cidata/boot"], over: ["download"] },
   network: { folders: ["core/network"], over: ["download"] },
   download: { folders: ["core/download"], over: ["template"] },
-  template: { folders: ["core/template"], over: ["store"] },
-  store: { folders: ["core/store"], over: ["config"] },
-  config: { folders: ["core/config"], over: ["languages"] },
+  template: { folders: ["core/template"], over: ["instance"] },
+  instance: { folders: ["core/instance"], over: ["config"] },
+  config: { folders: ["core/config"], over: ["store"] },
+  store: { folders: ["core/store"], over: ["languages"] },
   languages: { folders: ["core/yq", "core/gotemplate"], over: ["basics"] },
   basics: { folders: ["core"], over: ["builtinTemplates"] },
   builtinTemplates: { folders: ["templates"], over: [] },
@@ -64,8 +65,6 @@ export const PACKAGE_LAYERS: Record<string, string[]> = {
   "npm:@bomb.sh/tab": ["main", "cli"],
 };
 
-const STORE_SPLIT =
-  "config reads LIMA_HOME's layout and name rules from core/store, whose instance files read config: the fix moves those files above config";
 const VM_TYPES =
   "the vmType check reads installed drivers itself: the fix passes the registry's names down from cli/ to every config load";
 const INSTANCE_TYPE =
@@ -76,13 +75,10 @@ const INSTANCE_TYPE =
  * `"from.ts -> to.ts"`.
  */
 export const KNOWN_EXCEPTIONS: Record<string, string> = {
-  "core/config/fill.ts -> core/store/paths.ts": STORE_SPLIT,
-  "core/config/load.ts -> core/store/paths.ts": STORE_SPLIT,
-  "core/config/validate.ts -> core/store/names.ts": STORE_SPLIT,
   "core/config/vm_types.ts -> plugins/store.ts": VM_TYPES,
   "core/config/vm_types.ts -> plugins/not_installed.ts": VM_TYPES,
-  "core/store/load_config.ts -> core/store/instance.ts": INSTANCE_TYPE,
-  "core/store/template_data.ts -> core/store/instance.ts": INSTANCE_TYPE,
+  "core/instance/load_config.ts -> core/instance/instance.ts": INSTANCE_TYPE,
+  "core/instance/template_data.ts -> core/instance/instance.ts": INSTANCE_TYPE,
 };
 
 /** Whether FILE is test code, whose imports are not checked. */

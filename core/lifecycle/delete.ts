@@ -6,7 +6,7 @@ import {
   inspectInstance,
   type Instance,
   instanceDirExists,
-} from "../store/instance.ts";
+} from "../instance/instance.ts";
 import { lockInstance } from "../store/lock.ts";
 import { validateInstanceName } from "../store/names.ts";
 import { instanceDir, InstanceFiles, limaHome } from "../store/paths.ts";

@@ -16,12 +16,12 @@ import {
   resizeImage,
   unlockDisk,
 } from "../store/disks.ts";
-import { additionalDiskNames, holderRunning } from "../store/disk_lock.ts";
+import { additionalDiskNames, holderRunning } from "../instance/disk_lock.ts";
 import {
   inspectInstance,
   type Instance,
   instanceNames,
-} from "../store/instance.ts";
+} from "../instance/instance.ts";
 import { alignColumns } from "../tabwriter.ts";
 
 function size(text: string): number {

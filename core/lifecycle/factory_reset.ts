@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
-import { inspectInstance } from "../store/instance.ts";
+import { inspectInstance } from "../instance/instance.ts";
 import { lockInstance } from "../store/lock.ts";
 import { validateInstanceName } from "../store/names.ts";
 import { InstanceFiles } from "../store/paths.ts";

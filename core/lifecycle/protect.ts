@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
-import { hasConfigFile } from "../store/instance.ts";
+import { hasConfigFile } from "../instance/instance.ts";
 import { lockInstance } from "../store/lock.ts";
 import { instanceNameProblem } from "../store/names.ts";
 import { instanceDir, InstanceFiles } from "../store/paths.ts";

@@ -13,7 +13,7 @@ import { spawnHostAgent } from "../hostagent/spawn.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { writeFileAtomic } from "../store/atomic_write.ts";
-import { inspectInstance, type Instance } from "../store/instance.ts";
+import { inspectInstance, type Instance } from "../instance/instance.ts";
 import { lockInstance } from "../store/lock.ts";
 import { isValidInstanceName } from "../store/names.ts";
 import { instanceDir, InstanceFiles } from "../store/paths.ts";

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { errorMessage } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
-import { additionalDiskNames, releaseDisks } from "../store/disk_lock.ts";
-import type { Instance } from "../store/instance.ts";
+import { additionalDiskNames, releaseDisks } from "../instance/disk_lock.ts";
+import type { Instance } from "../instance/instance.ts";
 
 /** Suffixes of files that only make sense while an instance runs. */
 export const TEMPORARY_SUFFIXES = [".pid", ".sock", ".tmp"];

@@ -10,7 +10,7 @@ import {
   instanceDirEntries,
   instanceDirExists,
   instanceNames,
-} from "../store/instance.ts";
+} from "../instance/instance.ts";
 import {
   instanceDir,
   InstanceFiles,
@@ -22,7 +22,7 @@ import {
   INSTANCE_FIELDS,
   instanceJSON,
   instanceTemplateData,
-} from "../store/template_data.ts";
+} from "../instance/template_data.ts";
 import { formatTable } from "./table.ts";
 
 export interface ListOptions {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import type { LimaYAML } from "../config/schema.ts";
 import { errorMessage, LimaError } from "../errors.ts";
-import { loadValidatedConfig } from "../store/load_config.ts";
+import { loadValidatedConfig } from "../instance/load_config.ts";
 import { limaHome } from "../store/paths.ts";
 import { validateInstanceName } from "../store/names.ts";
 import { embedTemplate } from "./embed.ts";

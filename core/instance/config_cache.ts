@@ -13,7 +13,7 @@ import type { LimaYAML } from "../config/schema.ts";
 import { logger } from "../log.ts";
 import { MAX_TEMPLATE_BYTES, readRegularText } from "../config/read_file.ts";
 import { VERSION } from "../version.ts";
-import { configDir, InstanceFiles, joinPath } from "./paths.ts";
+import { configDir, InstanceFiles, joinPath } from "../store/paths.ts";
 
 export const CONFIG_CACHE_FILE = ".inspect-cache.json";
 const FORMAT = 1;
@@ -170,7 +170,7 @@ export async function loadConfigCached(
   // The config engine and the writer are needed only on a miss: import them then.
   const [{ loadValidatedConfig }, { writeFileAtomic }] = await Promise.all([
     import("./load_config.ts"),
-    import("./atomic_write.ts"),
+    import("../store/atomic_write.ts"),
   ]);
   const warnings: string[] = [];
   const config = await loadValidatedConfig({

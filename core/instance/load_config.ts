@@ -1,7 +1,7 @@
 /** The filled and validated configuration of an instance (what status and every command use). */
 import { join } from "node:path";
 import type { LimaYAML } from "../config/schema.ts";
-import { InstanceFiles, limaHome } from "./paths.ts";
+import { InstanceFiles, limaHome } from "../store/paths.ts";
 
 export interface LoadConfigOptions {
   instDir: string;

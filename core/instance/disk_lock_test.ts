@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { lockDisks } from "./disk_lock.ts";
-import { inspectDisk } from "./disks.ts";
+import { inspectDisk } from "../store/disks.ts";
 
 /**
  * A LIMA_HOME with disks `data` and `free` and instances `a` and `b`. `run(name)` makes an

@@ -4,7 +4,7 @@
  * serialises back to Lima's JSON names, so `{{json .Config}}` prints lima.yaml keys.
  */
 import type { Instance } from "./instance.ts";
-import { configDir, joinPath, limaHome } from "./paths.ts";
+import { configDir, joinPath, limaHome } from "../store/paths.ts";
 
 /** The fields `--list-fields` prints, in declaration order (deprecated ones excluded). */
 export const INSTANCE_FIELDS = [

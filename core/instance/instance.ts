@@ -8,11 +8,16 @@ import { parseSize } from "../config/units.ts";
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
-import { hostAgentInfo } from "./hostagent_info.ts";
+import { hostAgentInfo } from "../store/hostagent_info.ts";
 import { loadConfigCached } from "./config_cache.ts";
-import { hostnameOf, validateInstanceName } from "./names.ts";
-import { instanceDir, InstanceFiles, joinPath, limaHome } from "./paths.ts";
-import { readPidFile } from "./pid_file.ts";
+import { hostnameOf, validateInstanceName } from "../store/names.ts";
+import {
+  instanceDir,
+  InstanceFiles,
+  joinPath,
+  limaHome,
+} from "../store/paths.ts";
+import { readPidFile } from "../store/pid_file.ts";
 
 export type Status =
   | ""

@@ -10,9 +10,14 @@ import { basename, join } from "node:path";
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
-import { type Disk, IN_USE_BY, inspectDisk, unlockDisk } from "./disks.ts";
+import {
+  type Disk,
+  IN_USE_BY,
+  inspectDisk,
+  unlockDisk,
+} from "../store/disks.ts";
 import { inspectInstance } from "./instance.ts";
-import { lockDiskRecord } from "./lock.ts";
+import { lockDiskRecord } from "../store/lock.ts";
 
 /** The disk names of an `additionalDisks` list (a name, or an object with `name`). */
 export function additionalDiskNames(entries: readonly unknown[]): string[] {
