@@ -1,7 +1,7 @@
 /** The part of `limactl prune` beyond the download cache: what killed commands left behind. */
 import { join } from "node:path";
 import { cacheDir, downloadCacheRoot } from "../download/cache_dir.ts";
-import { disksDir, limaHome } from "../store/paths.ts";
+import { configDir, disksDir, limaHome } from "../store/paths.ts";
 import { removeStaleTemporaries } from "../store/temporary.ts";
 
 /** The sub-directories of DIR (symlinks to directories included); none when DIR is missing. */
@@ -26,7 +26,8 @@ async function subdirectories(
 
 /**
  * Removes the temporaries of processes that no longer run from `LIMA_HOME`, every instance
- * directory, the disks directory and every entry of the download cache under CACHE.
+ * directory, the config and disks directories and every entry of the download cache under
+ * CACHE.
  */
 export async function pruneTemporaries(
   cache: string = cacheDir(),
@@ -35,6 +36,7 @@ export async function pruneTemporaries(
   const dirs = [
     home,
     ...await subdirectories(home, (name) => !/^[._]/.test(name)),
+    configDir(),
     disksDir(),
     ...await subdirectories(downloadCacheRoot(cache)),
   ];

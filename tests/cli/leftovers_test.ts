@@ -74,6 +74,10 @@ Deno.test("prune removes the temporaries of dead processes and keeps those of li
       await place(join(limaHome, "vm"), `.image.tmp.${deadOwner}.0123abcd`),
       await place(join(limaHome, "vm"), `image.tmp.${deadOwner}`),
       await place(
+        join(limaHome, "_config"),
+        `.networks.yaml.${deadOwner}.0123abcd.tmp`,
+      ),
+      await place(
         join(limaHome, "_disks"),
         `.d.${deadOwner}.0123abcd.tmp`,
         true,
