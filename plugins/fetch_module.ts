@@ -5,6 +5,7 @@
  */
 import { errorMessage, LimaError } from "../core/errors.ts";
 import { quote } from "../core/quote.ts";
+import { readCapped } from "../core/read_capped.ts";
 
 export interface FetchLimits {
   /** Whole download, redirects included (default 60 s). */
@@ -68,7 +69,7 @@ export async function fetchModule(
         await response.body?.cancel();
         throw failed(`HTTP ${response.status} ${response.statusText}`);
       }
-      return await readCapped(response, maxBytes, failed);
+      return await readModule(response, maxBytes, failed);
     }
   } catch (err) {
     if (err instanceof LimaError) throw err;
@@ -79,7 +80,7 @@ export async function fetchModule(
   }
 }
 
-async function readCapped(
+async function readModule(
   response: Response,
   maxBytes: number,
   failed: (detail: string) => LimaError,
@@ -90,18 +91,9 @@ async function readCapped(
     await response.body?.cancel();
     throw tooBig();
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooBig();
-    chunks.push(chunk);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+  return await readCapped(
+    response.body ?? new Blob().stream(),
+    maxBytes,
+    tooBig,
+  );
 }

@@ -4,6 +4,7 @@
  */
 import { dirname, join } from "node:path";
 import { LimaError } from "../errors.ts";
+import { readCapped } from "../read_capped.ts";
 
 /** The largest template (or embedded file) Lima reads, and the largest embedding result. */
 export const MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
@@ -15,29 +16,12 @@ function tooLarge(source: string): LimaError {
   });
 }
 
-/**
- * All of STREAM, refusing it once it passes the size limit: an endless source (`/dev/zero`,
- * a pipe that never closes) costs at most 4 MiB. SOURCE names it in the error.
- */
-export async function readStreamCapped(
+/** All of STREAM within the size limit; SOURCE names it in the error. */
+export function readStreamCapped(
   stream: ReadableStream<Uint8Array>,
   source: string,
 ): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  // Leaving the loop by throwing cancels the stream (and closes a file behind it).
-  for await (const chunk of stream) {
-    size += chunk.length;
-    if (size > MAX_TEMPLATE_BYTES) throw tooLarge(source);
-    chunks.push(chunk);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+  return readCapped(stream, MAX_TEMPLATE_BYTES, () => tooLarge(source));
 }
 
 /** The file at PATH (stat'ed as INFO) within the size limit; devices and pipes are read as streams. */
