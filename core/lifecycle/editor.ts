@@ -1,6 +1,7 @@
 /** Interactive editing of a configuration in the user's editor (`$VISUAL`, `$EDITOR`, …). */
 import { join } from "node:path";
 import { LimaError } from "../errors.ts";
+import { readRegularText } from "../config/read_file.ts";
 import { configDir } from "../store/paths.ts";
 
 /** The first editor found: `$VISUAL`, `$EDITOR`, `editor`, `vim`, `vi`, `emacs`. */
@@ -47,7 +48,7 @@ export async function editorWarningHeader(): Promise<string> {
     const path = join(configDir(), file);
     let text: string;
     try {
-      text = await Deno.readTextFile(path);
+      text = await readRegularText(path);
     } catch {
       continue;
     }
@@ -94,7 +95,7 @@ export async function openEditor(
         detail: `exit status ${status.code}`,
       });
     }
-    const edited = await Deno.readTextFile(path);
+    const edited = await readRegularText(path);
     const body = edited.startsWith(header)
       ? edited.slice(header.length)
       : edited;

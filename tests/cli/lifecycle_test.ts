@@ -237,6 +237,17 @@ Deno.test("edit opens $EDITOR with --tty; empty or unchanged results abort", () 
         "Aborting, no changes made to the instance",
       );
       assert.equal(parse(await Deno.readTextFile(file)).disk, "3GiB");
+      // An editor leaving more than Lima's 4 MiB changes nothing.
+      const huge = await script(
+        "huge",
+        'head -c 5000000 /dev/zero | tr "\\0" "#" >> "$1"',
+      );
+      const refused = await limactlExpect(1, ["--tty", "edit", "foo"], {
+        ...opts,
+        env: { EDITOR: huge, VISUAL: "" },
+      });
+      assert.match(refused.stderr, /exceeds the size limit of 4194304 bytes/);
+      assert.equal(parse(await Deno.readTextFile(file)).disk, "3GiB");
     } finally {
       await Deno.remove(bin, { recursive: true });
     }
