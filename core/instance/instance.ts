@@ -4,13 +4,12 @@
  * files, and the host agent is asked over its socket only when its PID is alive.
  */
 import type { LimaYAML } from "../config/schema.ts";
-import { parseSize } from "../config/units.ts";
-import { errorMessage, LimaError } from "../errors.ts";
+import { errorMessage } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { hostAgentInfo } from "../store/hostagent_info.ts";
 import { loadConfigCached } from "./config_cache.ts";
-import { hostnameOf, validateInstanceName } from "../store/names.ts";
+import { validateInstanceName } from "../store/names.ts";
 import {
   instanceDir,
   InstanceFiles,
@@ -18,44 +17,8 @@ import {
   limaHome,
 } from "../store/paths.ts";
 import { readPidFile } from "../store/pid_file.ts";
-
-export type Status =
-  | ""
-  | "Running"
-  | "Stopped"
-  | "Broken"
-  | "Uninitialized"
-  | "Installing";
-
-/** An inspected instance; keys and their order are those of `limactl list --json` (before `HostOS`…). */
-export interface Instance {
-  name: string;
-  hostname: string;
-  status: Status;
-  dir: string;
-  vmType: string;
-  arch: string;
-  cpus: number;
-  /** Bytes. */
-  memory: number;
-  /** Bytes. */
-  disk: number;
-  message: string;
-  additionalDisks: unknown[];
-  networks: unknown[];
-  sshLocalPort: number;
-  sshConfigFile: string;
-  hostAgentPID: number;
-  driverPID: number;
-  errors: string[];
-  /** The filled configuration; absent when it could not be loaded. */
-  config?: LimaYAML;
-  sshAddress: string;
-  protected: boolean;
-  limaVersion: string;
-  param: Record<string, string>;
-  autoStartedIdentifier: string;
-}
+import { renderMessage } from "./message.ts";
+import { applyConfig, emptyInstance, type Instance } from "./record.ts";
 
 /** Loads and validates an instance's filled configuration (throws on any problem). */
 export type ConfigLoader = (
@@ -123,33 +86,6 @@ export function instanceDirEntries(dir: string): Set<string> | undefined {
     ) return undefined;
     throw err;
   }
-}
-
-function emptyInstance(name: string, dir: string): Instance {
-  return {
-    name,
-    hostname: hostnameOf(name),
-    status: "",
-    dir,
-    vmType: "",
-    arch: "",
-    cpus: 0,
-    memory: 0,
-    disk: 0,
-    message: "",
-    additionalDisks: [],
-    networks: [],
-    sshLocalPort: 0,
-    sshConfigFile: "",
-    hostAgentPID: 0,
-    driverPID: 0,
-    errors: [],
-    sshAddress: "",
-    protected: false,
-    limaVersion: "",
-    param: {},
-    autoStartedIdentifier: "",
-  };
 }
 
 /**
@@ -244,59 +180,6 @@ export async function inspectInstance(
   return inst;
 }
 
-/** Fills the record's fields that come from the configuration Y. */
-function applyConfig(inst: Instance, y: LimaYAML): void {
-  inst.config = y;
-  inst.arch = y.arch ?? "";
-  inst.vmType = y.vmType ?? "";
-  inst.sshAddress = "127.0.0.1";
-  inst.sshLocalPort = y.ssh?.localPort ?? 0;
-  inst.sshConfigFile = joinPath(inst.dir, InstanceFiles.sshConfig);
-  inst.cpus = y.cpus ?? 0;
-  inst.memory = sizeOrZero(y.memory);
-  inst.disk = sizeOrZero(y.disk);
-  inst.additionalDisks = y.additionalDisks ?? [];
-  inst.networks = y.networks ?? [];
-  if (inst.vmType === "wsl2") {
-    // Not configurable on WSL2.
-    inst.cpus = 0;
-    inst.memory = 0;
-    inst.disk = 0;
-  }
-  inst.param = y.param ?? {};
-}
-
-/**
- * Checks that the `message` of configuration Y (from FILE) renders for instance NAME in DIR,
- * as it is listed right after creation (Stopped): `create`, `edit` and `validate` refuse
- * what would make the instance Broken.
- */
-export async function checkMessage(
-  y: LimaYAML,
-  options: { name: string; dir: string; file: string },
-): Promise<void> {
-  const inst = emptyInstance(options.name, options.dir);
-  applyConfig(inst, y);
-  inst.status = "Stopped";
-  try {
-    await renderMessage(inst);
-  } catch (err) {
-    const { summary, detail } = (err as LimaError).diagnostic;
-    throw new LimaError({ summary, detail, file: options.file }, {
-      cause: err,
-    });
-  }
-}
-
-function sizeOrZero(size: string | null | undefined): number {
-  if (!size) return 0;
-  try {
-    return parseSize(size);
-  } catch {
-    return 0;
-  }
-}
-
 function readProtectedAndVersion(
   inst: Instance,
   files: ReadonlySet<string>,
@@ -347,27 +230,6 @@ function statusFromPidFiles(
   } else {
     inst.errors.push(`${inst.vmType} driver is running but host agent is not`);
     inst.status = "Broken";
-  }
-}
-
-/** The rendered `message` of the instance's configuration; throws when the Go template fails. */
-async function renderMessage(inst: Instance): Promise<string> {
-  const message = inst.config?.message ?? "";
-  // Most instances have no message: avoid loading the template engine for them.
-  if (!message.includes("{{")) return message;
-  const [{ renderGoTemplate }, { instanceTemplateData }] = await Promise.all([
-    import("../gotemplate/mod.ts"),
-    import("./template_data.ts"),
-  ]);
-  try {
-    return renderGoTemplate(message, instanceTemplateData(inst), {
-      name: "format",
-    });
-  } catch (err) {
-    throw new LimaError({
-      summary: `cannot execute template ${quote(message)}`,
-      detail: errorMessage(err),
-    }, { cause: err });
   }
 }
 

@@ -38,7 +38,7 @@ export async function loadValidatedConfig(
     import("../config/load.ts"),
     import("../config/validate.ts"),
     import("../config/vm_types.ts"),
-    import("./instance.ts"),
+    import("./message.ts"),
   ]);
   const file = options.file ?? join(options.instDir, InstanceFiles.limaYAML);
   const y = await loadInstanceConfig({

@@ -3,7 +3,7 @@
  * `message` field): Lima's Go field names on plain objects, maps as `Map`. Each object
  * serialises back to Lima's JSON names, so `{{json .Config}}` prints lima.yaml keys.
  */
-import type { Instance } from "./instance.ts";
+import type { Instance } from "./record.ts";
 import { configDir, joinPath, limaHome } from "../store/paths.ts";
 
 /** The fields `--list-fields` prints, in declaration order (deprecated ones excluded). */

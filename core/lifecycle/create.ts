@@ -10,7 +10,8 @@ import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { syncDir } from "../store/atomic_write.ts";
-import { inspectInstance, type Instance } from "../instance/instance.ts";
+import { inspectInstance } from "../instance/instance.ts";
+import type { Instance } from "../instance/record.ts";
 import { loadValidatedConfig } from "../instance/load_config.ts";
 import { lockInstance } from "../store/lock.ts";
 import {

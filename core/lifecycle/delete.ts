@@ -2,11 +2,8 @@
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
-import {
-  inspectInstance,
-  type Instance,
-  instanceDirExists,
-} from "../instance/instance.ts";
+import { inspectInstance, instanceDirExists } from "../instance/instance.ts";
+import type { Instance } from "../instance/record.ts";
 import { lockInstance } from "../store/lock.ts";
 import { validateInstanceName } from "../store/names.ts";
 import { instanceDir, InstanceFiles, limaHome } from "../store/paths.ts";

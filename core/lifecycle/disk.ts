@@ -17,11 +17,8 @@ import {
   unlockDisk,
 } from "../store/disks.ts";
 import { additionalDiskNames, holderRunning } from "../instance/disk_lock.ts";
-import {
-  inspectInstance,
-  type Instance,
-  instanceNames,
-} from "../instance/instance.ts";
+import { inspectInstance, instanceNames } from "../instance/instance.ts";
+import type { Instance } from "../instance/record.ts";
 import { alignColumns } from "../tabwriter.ts";
 
 function size(text: string): number {

@@ -6,7 +6,8 @@
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
-import { inspectInstance, type Instance } from "../instance/instance.ts";
+import { inspectInstance } from "../instance/instance.ts";
+import type { Instance } from "../instance/record.ts";
 import { lockInstance } from "../store/lock.ts";
 import { validateInstanceName } from "../store/names.ts";
 import { isProcessAlive } from "../store/pid_file.ts";

@@ -4,7 +4,7 @@ import { errorMessage } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { additionalDiskNames, releaseDisks } from "../instance/disk_lock.ts";
-import type { Instance } from "../instance/instance.ts";
+import type { Instance } from "../instance/record.ts";
 
 /** Suffixes of files that only make sense while an instance runs. */
 export const TEMPORARY_SUFFIXES = [".pid", ".sock", ".tmp"];

@@ -6,11 +6,11 @@ import {
   brokenInstance,
   inspectInstance,
   type InspectOptions,
-  type Instance,
   instanceDirEntries,
   instanceDirExists,
   instanceNames,
 } from "../instance/instance.ts";
+import type { Instance } from "../instance/record.ts";
 import {
   instanceDir,
   InstanceFiles,

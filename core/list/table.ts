@@ -1,6 +1,6 @@
 /** The `limactl list` table (spec §5.3). */
 import { formatSize } from "../config/units.ts";
-import type { Instance } from "../instance/instance.ts";
+import type { Instance } from "../instance/record.ts";
 import { alignColumns } from "../tabwriter.ts";
 
 export interface TableOptions {

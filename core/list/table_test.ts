@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Instance } from "../instance/instance.ts";
+import type { Instance } from "../instance/record.ts";
 import { formatTable } from "./table.ts";
 import { alignColumns } from "../tabwriter.ts";
 

@@ -1,7 +1,8 @@
 /** Looking up the instance a command wants to log in to, with Lima's errors when it cannot. */
 import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
-import { inspectInstance, type Instance } from "../instance/instance.ts";
+import { inspectInstance } from "../instance/instance.ts";
+import type { Instance } from "../instance/record.ts";
 
 /** The inspected instance NAME, which must exist (else Lima's hint to create it). */
 export async function existingInstance(name: string): Promise<Instance> {

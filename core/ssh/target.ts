@@ -1,7 +1,7 @@
 /** Where and as whom to log in to an instance, derived from its inspected record. */
 import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
-import type { Instance } from "../instance/instance.ts";
+import type { Instance } from "../instance/record.ts";
 import { identityFiles } from "./keys.ts";
 import { detectOpenSSH, sshOptions } from "./options.ts";
 
