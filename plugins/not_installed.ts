@@ -1,6 +1,6 @@
 /** The error for a `vmType` naming a driver module that the user has not installed. */
 import { LimaError } from "../core/errors.ts";
-import { shellQuote } from "../core/ssh/shell_quote.ts";
+import { shellQuote } from "../core/shell_quote.ts";
 
 /**
  * A template may come from anywhere, so naming a module in `vmType` never installs or runs

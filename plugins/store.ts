@@ -7,7 +7,7 @@ import { extname, isAbsolute, join, resolve } from "node:path";
 import { errorMessage, LimaError } from "../core/errors.ts";
 import { logger } from "../core/log.ts";
 import { quote } from "../core/quote.ts";
-import { shellQuote } from "../core/ssh/shell_quote.ts";
+import { shellQuote } from "../core/shell_quote.ts";
 import { writeFileAtomic } from "../core/store/atomic_write.ts";
 import type { DriverManifest, DriverPermissions } from "./contract.ts";
 import { type FetchLimits, fetchModule } from "./fetch_module.ts";

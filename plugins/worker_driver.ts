@@ -5,7 +5,7 @@
 import { pathToFileURL } from "node:url";
 import { type Diagnostic, LimaError } from "../core/errors.ts";
 import { quote } from "../core/quote.ts";
-import { shellQuote } from "../core/ssh/shell_quote.ts";
+import { shellQuote } from "../core/shell_quote.ts";
 import type {
   Driver,
   DriverInfo,

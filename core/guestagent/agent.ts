@@ -6,7 +6,7 @@
  * The host agent runs it over an SSH exec channel; closing the channel's stdin stops it.
  */
 import type { ExitStatus, SSHConnection } from "../ssh/client.ts";
-import { shellQuote } from "../ssh/shell_quote.ts";
+import { shellQuote } from "../shell_quote.ts";
 import python from "./agent.py" with { type: "text" };
 import script from "./agent.sh" with { type: "text" };
 import { agentEvents, type ListenerEvent } from "./events.ts";

@@ -5,7 +5,7 @@ import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import type { SSHConnection } from "../ssh/client.ts";
-import { shellQuote } from "../ssh/shell_quote.ts";
+import { shellQuote } from "../shell_quote.ts";
 import { writeFileAtomic } from "../store/atomic_write.ts";
 
 function hostPath(path: string, dir: string): string {

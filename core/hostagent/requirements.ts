@@ -6,7 +6,7 @@
 import type { LimaYAML } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
 import { logger } from "../log.ts";
-import { shellQuote } from "../ssh/shell_quote.ts";
+import { shellQuote } from "../shell_quote.ts";
 import { abortableSleep } from "./abortable_sleep.ts";
 
 export interface Requirement {

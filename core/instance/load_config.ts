@@ -37,7 +37,7 @@ export async function loadValidatedConfig(
   ] = await Promise.all([
     import("../config/load.ts"),
     import("../config/validate.ts"),
-    import("../config/vm_types.ts"),
+    import("../../plugins/vm_types.ts"),
     import("./message.ts"),
   ]);
   const file = options.file ?? join(options.instDir, InstanceFiles.limaYAML);

@@ -9,7 +9,7 @@ import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import type { SSHConnection } from "../ssh/client.ts";
-import { shellQuote } from "../ssh/shell_quote.ts";
+import { shellQuote } from "../shell_quote.ts";
 
 /** Where OpenSSH installs `sftp-server` (spec §11.3), after `$PATH`. */
 const SFTP_SERVER_PATHS = [

@@ -31,7 +31,7 @@ import type {
   Proto,
 } from "../guestagent/events.ts";
 import { errorMessage } from "../errors.ts";
-import { shellQuote } from "../ssh/shell_quote.ts";
+import { shellQuote } from "../shell_quote.ts";
 import {
   decide,
   type EffectiveRules,

@@ -1,5 +1,5 @@
 /** The script `limactl shell` runs in the guest: change directory, then exec a login shell (spec §2.6). */
-import { shellJoin, shellQuote } from "./shell_quote.ts";
+import { shellJoin, shellQuote } from "../shell_quote.ts";
 
 export interface ShellScriptInput {
   /** `--workdir`: must exist in the guest. */
