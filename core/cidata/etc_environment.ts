@@ -1,4 +1,7 @@
-/** The guest environment (`env` plus proxy variables) and its `etc_environment` file (spec §3.2, §7.2). */
+/**
+ * The guest environment (`env` plus proxy variables) and its `etc_environment` file (Lima's
+ * `pkg/cidata/cidata.TEMPLATE.d/etc_environment`).
+ */
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { envFile } from "./lima_env.ts";

@@ -1,4 +1,7 @@
-/** The `lima.env` file of the seed: `LIMA_CIDATA_*` settings for the boot scripts (spec §7.5). */
+/**
+ * The `lima.env` file of the seed: `LIMA_CIDATA_*` settings for the boot scripts (Lima's
+ * `pkg/cidata/cidata.TEMPLATE.d/lima.env`).
+ */
 import { LimaError } from "../errors.ts";
 import type { GuestUser } from "./user_data.ts";
 

@@ -1,4 +1,7 @@
-/** The `network-config` file of the seed: netplan version 2 (spec §7.4). */
+/**
+ * The `network-config` file of the seed: netplan version 2 (Lima's
+ * `pkg/cidata/cidata.TEMPLATE.d/network-config`).
+ */
 import { Document, isMap, isScalar, type Scalar } from "yaml";
 
 /** One guest NIC, matched by its MAC address and renamed to `interface`. */

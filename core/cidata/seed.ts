@@ -1,4 +1,7 @@
-/** The files of the cidata seed of a Linux guest (spec §7.2), computed from a filled config. */
+/**
+ * The files of the cidata seed of a Linux guest (Lima's `pkg/cidata/cidata.go`), computed from a
+ * filled config.
+ */
 import { homedir } from "node:os";
 import { posix } from "node:path";
 import { macAddress, mountTag } from "../config/identity.ts";

@@ -1,4 +1,7 @@
-/** The `user-data` cloud-config of the seed for Linux guests (spec §7.3). */
+/**
+ * The `user-data` cloud-config of the seed for Linux guests (Lima's
+ * `pkg/cidata/cidata.TEMPLATE.d/user-data`).
+ */
 import { Document, isSeq, Scalar } from "yaml";
 import type { GuestNic } from "./network_config.ts";
 

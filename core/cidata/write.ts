@@ -1,4 +1,7 @@
-/** Writes the cidata seed of an instance: `INSTDIR/cidata.iso` and `INSTDIR/cloud-config.yaml` (spec §7.1). */
+/**
+ * Writes the cidata seed of an instance: `INSTDIR/cidata.iso` and `INSTDIR/cloud-config.yaml`
+ * (Lima's `GenerateISO9660`, `pkg/cidata/cidata.go`).
+ */
 import { join } from "node:path";
 import { InstanceFiles } from "../store/paths.ts";
 import { writeFileAtomic } from "../store/atomic_write.ts";

@@ -39,7 +39,10 @@ export interface EditFlags {
   shell?: string;
 }
 
-/** The schema's ARCHS in the order `--arch` help and errors list them (spec §2.4). */
+/**
+ * The schema's ARCHS in the order `--arch` help and errors list them (Lima's
+ * `cmd/limactl/editflags/editflags.go`).
+ */
 export const ARCH_FLAG_ORDER = [
   "x86_64",
   "aarch64",
@@ -190,7 +193,7 @@ const scalar =
     format(flags[key] as never),
   ];
 
-// Lima's order of expression generation (spec 2.4).
+// Lima's order of expression generation (`cmd/limactl/editflags/editflags.go`).
 const DEFS: FlagDef[] = [
   {
     name: "cpus",
@@ -467,7 +470,7 @@ function flagValueString(value: unknown): string {
 }
 
 /**
- * Builds the yq expressions for the flags given, in Lima's order (spec 2.4); `isNew` false
+ * Builds the yq expressions for the flags given, in Lima's order (`editflags.go`); `isNew` false
  * ignores new-only flags with a warning. Validates values with Lima's messages, e.g.
  * "error while processing flag `param`: template does not define param `missing`".
  */

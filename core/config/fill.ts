@@ -1,8 +1,8 @@
 /**
  * Builtin defaults and the three-way merge builtin < `_config/default.yaml` < lima.yaml <
- * `_config/override.yaml` (spec §3.3), with host/guest template rendering (§3.5),
- * port-forward defaults (§10.1) and plain mode. Driver-specific defaults (mount type,
- * VNC display, CPU type, ssh over vsock) are left to the drivers.
+ * `_config/override.yaml`, with host/guest template rendering, port-forward defaults and plain
+ * mode, as Lima's `FillDefault` in `pkg/limayaml/defaults.go`. Driver-specific defaults
+ * (mount type, VNC display, CPU type, ssh over vsock) are left to the drivers.
  */
 import { isAbsolute, join, posix } from "node:path";
 import { tmpdir } from "node:os";
@@ -168,7 +168,7 @@ export function fillDefaults(input: LimaYAML, options: FillOptions): LimaYAML {
     ["Instance", name],
     ["LimaHome", limaHome()],
   ]);
-  /** Renders a template; on error warns and keeps the text (spec §3.5). */
+  /** Renders a template; on error warns and keeps the text, as Lima's `defaults.go` does. */
   const render = (
     text: string,
     data: Map<string, unknown>,

@@ -1,4 +1,6 @@
-/** Facts about the host that builtin defaults are derived from (spec §3.2). */
+/**
+ * Facts about the host that builtin defaults are derived from (Lima's `pkg/limayaml/defaults.go`).
+ */
 import type { Arch } from "./schema.ts";
 
 export interface HostUser {

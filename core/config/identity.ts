@@ -1,4 +1,8 @@
-/** Names derived from an instance that the host, the drivers and the guest must agree on (spec §17.3, §11.1). */
+/**
+ * Names derived from an instance that the host, the drivers and the guest must agree on
+ * (Lima's `pkg/instance/hostname/hostname.go`; `MACAddress`, `MountTag` in
+ * `pkg/limayaml/defaults.go`).
+ */
 import { createHash } from "node:crypto";
 import { machineID } from "./host.ts";
 

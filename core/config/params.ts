@@ -1,4 +1,7 @@
-/** Rules for `param` (spec §3.4): names, values, and that every key is referenced. */
+/**
+ * Rules for `param` (Lima's `pkg/limayaml/validate.go`): names, values, and that every key is
+ * referenced.
+ */
 import { quote } from "../quote.ts";
 import type { LimaYAML } from "./schema.ts";
 

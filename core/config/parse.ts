@@ -1,6 +1,7 @@
 /**
- * Reading lima.yaml text into the data model (spec §3.1): YAML syntax errors are fatal,
- * wrong types are fatal and name the field, unknown fields only warn (or fail when strict).
+ * Reading lima.yaml text into the data model (Lima's `pkg/limayaml/load.go`, `marshal.go`):
+ * YAML syntax errors are fatal, wrong types are fatal and name the field, unknown fields only
+ * warn (or fail when strict).
  */
 import {
   isAlias,

@@ -1,6 +1,7 @@
 /**
- * The lima.yaml data model (spec §3.2): one zod schema that gives the TypeScript types,
- * the type check of parsed YAML and the JSON Schema for editors.
+ * The lima.yaml data model (Lima's `pkg/limatype/lima_yaml.go`, documented in its
+ * `templates/default.yaml`): one zod schema that gives the TypeScript types, the type check of
+ * parsed YAML and the JSON Schema for editors.
  *
  * Every field is optional and nullable because `null` means "unset" (the builtin default
  * or `_config/default.yaml` applies). Objects are strict so that unknown keys surface as
@@ -10,7 +11,7 @@
  */
 import { z } from "zod";
 
-/** Guest architectures Lima knows (spec §3.2 `arch`). */
+/** Guest architectures Lima knows (`ArchTypes` in Lima's `pkg/limatype/lima_yaml.go`). */
 export const ARCHS = [
   "x86_64",
   "aarch64",
@@ -21,15 +22,15 @@ export const ARCHS = [
 ] as const;
 export type Arch = typeof ARCHS[number];
 
-/** Guest operating systems (spec §3.2 `os`). */
+/** Guest operating systems (Lima's `pkg/limatype/lima_yaml.go`). */
 export const OSES = ["Linux", "Darwin", "FreeBSD", "Windows"] as const;
 export type OS = typeof OSES[number];
 
-/** Mount types (spec §3.2 `mountType`). */
+/** Mount types (Lima's `pkg/limatype/lima_yaml.go`). */
 export const MOUNT_TYPES = ["reverse-sshfs", "9p", "virtiofs", "wsl2"] as const;
 export type MountType = typeof MOUNT_TYPES[number];
 
-/** Provisioning modes (spec §3.2 `provision[i].mode`). */
+/** Provisioning modes (Lima's `pkg/limatype/lima_yaml.go`). */
 export const PROVISION_MODES = [
   "system",
   "user",
@@ -41,7 +42,7 @@ export const PROVISION_MODES = [
 ] as const;
 export type ProvisionMode = typeof PROVISION_MODES[number];
 
-/** Port-forward protocols (spec §10.1). */
+/** Port-forward protocols (Lima's `pkg/limatype/lima_yaml.go`). */
 export const PROTOS = ["tcp", "udp", "any"] as const;
 export type Proto = typeof PROTOS[number];
 
@@ -206,7 +207,7 @@ export type Probe = z.infer<typeof ProbeSchema>;
 
 const portRange = () => nullish(z.tuple([z.int(), z.int()]));
 
-/** `portForwards[i]` (spec §10.1). */
+/** `portForwards[i]` (Lima's `PortForward`, `pkg/limatype/lima_yaml.go`). */
 export const PortForwardSchema = z.strictObject({
   guestIPMustBeZero: bool(),
   guestIP: str(),
@@ -233,7 +234,7 @@ export const CopyToHostSchema = z.strictObject({
 });
 export type CopyToHost = z.infer<typeof CopyToHostSchema>;
 
-/** `networks[i]` (spec §12). */
+/** `networks[i]` (Lima's `Network`, `pkg/limatype/lima_yaml.go`). */
 export const NetworkSchema = z.strictObject({
   lima: str(),
   socket: str(),

@@ -1,6 +1,7 @@
 /**
  * Sizes in lima.yaml (`memory`, `disk`, `9p.msize`) use binary units whatever their
- * spelling (spec §3.1): `4G`, `4GB`, `4gib` and `4GiB` are all 4×1024³ bytes.
+ * spelling (go-units' `RAMInBytes`, as in Lima's `pkg/limayaml/validate.go`): `4G`, `4GB`,
+ * `4gib` and `4GiB` are all 4×1024³ bytes.
  */
 
 const UNITS: Record<string, number> = {

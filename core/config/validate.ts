@@ -1,5 +1,5 @@
 /**
- * Validation of a filled lima.yaml (spec §3.2, §10.1, §11.1, §12): every problem is
+ * Validation of a filled lima.yaml (Lima's `pkg/limayaml/validate.go`): every problem is
  * collected and reported at once, each naming the field path and what was expected.
  */
 import { isAbsolute, posix } from "node:path";

@@ -1,4 +1,4 @@
-/** Where Lima's download cache lives (spec §4.4). */
+/** Where Lima's download cache lives (`WithCache` in Lima's `pkg/downloader/downloader.go`). */
 import { isAbsolute, join } from "node:path";
 import { homedir } from "node:os";
 import { createHash } from "node:crypto";

@@ -1,9 +1,9 @@
 /**
  * Downloads images, kernels, initrds, firmware and archives through Lima's download cache
- * (spec §4.4): remote URLs are fetched once into `<cache>/download/by-url-sha256/<key>/`,
- * verified against their digest while streaming, and written to their destination in the
- * same pass (or cloned or decompressed from the cache afterwards); local paths and `file://`
- * URLs are read directly.
+ * (Lima's `pkg/downloader/downloader.go`): remote URLs are fetched once into
+ * `<cache>/download/by-url-sha256/<key>/`, verified against their digest while streaming,
+ * and written to their destination in the same pass (or cloned or decompressed from the cache
+ * afterwards); local paths and `file://` URLs are read directly.
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { homedir } from "node:os";
