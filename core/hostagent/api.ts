@@ -1,4 +1,7 @@
-/** The host agent's HTTP API on `INSTDIR/ha.sock` (spec §6.7): HTTP/1.1 over a UNIX socket, mode 0600. */
+/**
+ * The host agent's HTTP API on `INSTDIR/ha.sock` (Lima's `pkg/hostagent/api/server/server.go`):
+ * HTTP/1.1 over a UNIX socket, mode 0600.
+ */
 
 export interface HostAgentAPIInfo {
   sshLocalPort?: number;

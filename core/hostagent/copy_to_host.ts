@@ -1,4 +1,7 @@
-/** `copyToHost` (spec §6.4 step 12): guest files copied to the host once the guest is ready. */
+/**
+ * `copyToHost` (Lima's `pkg/hostagent/hostagent.go`): guest files copied to the host once the
+ * guest is ready.
+ */
 import { dirname, isAbsolute, join } from "node:path";
 import type { LimaYAML } from "../config/schema.ts";
 import { LimaError } from "../errors.ts";

@@ -1,6 +1,6 @@
 /**
- * The host agent's event stream (spec §6.5): one JSON object per line on its stdout, which
- * `limactl start` redirects to `INSTDIR/ha.stdout.log` and follows.
+ * The host agent's event stream (Lima's `pkg/hostagent/events/events.go`): one JSON object per
+ * line on its stdout, which `limactl start` redirects to `INSTDIR/ha.stdout.log` and follows.
  */
 import type { PortForwardEvent } from "../portfwd/event.ts";
 

@@ -1,7 +1,7 @@
 /**
- * The host agent (spec §6.2-6.4, §6.8): the background process that owns a running instance.
- * It writes the cidata seed and `ssh.config`, starts the VM through its driver, checks the
- * guest's requirements over SSH, reports progress as events on stdout, answers on `ha.sock`,
+ * The host agent (Lima's `pkg/hostagent/hostagent.go`): the background process that owns a running
+ * instance. It writes the cidata seed and `ssh.config`, starts the VM through its driver, checks
+ * the guest's requirements over SSH, reports progress as events on stdout, answers on `ha.sock`,
  * and on SIGINT/SIGTERM (or when the VM ends) stops the VM and exits.
  */
 import { writeCidataISO } from "../cidata/write.ts";
@@ -461,10 +461,16 @@ interface RoutineOptions {
   timeoutMs?: number;
 }
 
-/** How long the start-up routine waits for the guest agent (spec §6.4 step 10). */
+/**
+ * How long the start-up routine waits for the guest agent (one minute, as in Lima's
+ * `pkg/hostagent/hostagent.go`).
+ */
 const GUEST_AGENT_WAIT_MS = 60_000;
 
-/** Spec §6.4: the requirements in order, then `copyToHost`; returns every error. */
+/**
+ * Lima's `startHostAgentRoutines`: the requirements in order, then `copyToHost`; returns every
+ * error.
+ */
 async function startupRoutine(o: RoutineOptions): Promise<string[]> {
   if (o.config.plain) {
     logger.info(

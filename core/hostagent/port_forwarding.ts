@@ -1,8 +1,8 @@
 /**
- * Port forwarding in the host agent (spec §6.4 steps 7-8, §10): static and UNIX-socket forwards
- * once the guest is reachable, then the guest agent's listener events applied through the
- * instance's rules. TCP goes through the OpenSSH ControlMaster (faster than in-process SSH),
- * UDP and sockets through the ssh2 connection.
+ * Port forwarding in the host agent (Lima's `pkg/hostagent/hostagent.go`, `port.go`): static and
+ * UNIX-socket forwards once the guest is reachable, then the guest agent's listener events applied
+ * through the instance's rules. TCP goes through the OpenSSH ControlMaster (faster than in-process
+ * SSH), UDP and sockets through the ssh2 connection.
  */
 import type { LimaYAML } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";

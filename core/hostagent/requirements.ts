@@ -1,7 +1,7 @@
 /**
- * The guest checks the host agent runs over SSH before it reports the instance running
- * (spec §6.4): essential ones (SSH works, the boot reset the user session), optional ones
- * (containerd, readiness probes) and the final one (the boot scripts finished).
+ * The guest checks the host agent runs over SSH before it reports the instance running (Lima's
+ * `pkg/hostagent/requirements.go`): essential ones (SSH works, the boot reset the user session),
+ * optional ones (containerd, readiness probes) and the final one (the boot scripts finished).
  */
 import type { LimaYAML } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";

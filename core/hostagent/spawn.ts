@@ -1,7 +1,7 @@
 /**
- * Starting `limactl hostagent` (spec §6.1 step 4): this same program, re-invoked as a
- * detached process (its own session, so it outlives `limactl start` and the terminal) with
- * stdout and stderr in `ha.stdout.log` and `ha.stderr.log`.
+ * Starting `limactl hostagent` (Lima's `StartWithPaths`, `pkg/instance/start.go`): this same
+ * program, re-invoked as a detached process (its own session, so it outlives `limactl start` and
+ * the terminal) with stdout and stderr in `ha.stdout.log` and `ha.stderr.log`.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";

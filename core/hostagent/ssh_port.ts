@@ -1,4 +1,7 @@
-/** The host port forwarded to the guest's sshd (spec §6.2). */
+/**
+ * The host port forwarded to the guest's sshd (`determineSSHLocalPort` in Lima's
+ * `pkg/hostagent/hostagent.go`).
+ */
 import { LimaError } from "../errors.ts";
 
 /** Lowest port of the kernel's ephemeral range; 32768 when it cannot be read. */

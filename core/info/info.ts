@@ -1,4 +1,4 @@
-/** What `limactl info` reports about this installation (spec §2.3 `info`). */
+/** What `limactl info` reports about this installation (Lima's `pkg/limainfo/limainfo.go`). */
 import { dirname, join } from "node:path";
 import { hostArch } from "../config/host.ts";
 import type { LimaYAML } from "../config/schema.ts";

@@ -1,7 +1,7 @@
 /**
  * Reading an instance from `LIMA_HOME`: its configuration, status and the record that
- * `limactl list` prints (spec §5). Reading never starts anything: status comes from PID
- * files, and the host agent is asked over its socket only when its PID is alive.
+ * `limactl list` prints (Lima's `pkg/store/instance.go`). Reading never starts anything: status
+ * comes from PID files, and the host agent is asked over its socket only when its PID is alive.
  */
 import type { LimaYAML } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
@@ -203,7 +203,10 @@ function readProtectedAndVersion(
   }
 }
 
-/** The status table of spec §5.2: host agent and driver PIDs decide Running/Stopped/Broken. */
+/**
+ * The status rule of Lima's `pkg/store/instance.go`: host agent and driver PIDs decide
+ * Running/Stopped/Broken.
+ */
 function statusFromPidFiles(
   inst: Instance,
   files: ReadonlySet<string>,

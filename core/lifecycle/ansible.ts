@@ -1,6 +1,6 @@
 /**
- * Deprecated `ansible` provisions (spec §3.2 `provision[i]`): once the host agent reports the
- * instance running, `limactl start` runs each playbook from the host with `ansible-playbook`
+ * Deprecated `ansible` provisions (Lima's `pkg/instance/ansible.go`): once the host agent reports
+ * the instance running, `limactl start` runs each playbook from the host with `ansible-playbook`
  * against an inventory that reaches the guest through the instance's `ssh.config`, with the
  * `param` values as `PARAM_*` environment variables.
  */

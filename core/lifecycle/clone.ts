@@ -1,8 +1,9 @@
 /**
- * `limactl clone` and `limactl rename` (spec §2.3). Runtime files (`*.pid`, `*.sock`, `*.tmp`),
- * `protected` and `swtpm/` are not carried over and `vz-identifier` is emptied. The edit flags
- * are applied and validated before anything is copied or moved; the new directory appears
- * whole (a clone is built under a hidden name; a rename is one directory rename).
+ * `limactl clone` and `limactl rename` (Lima's `pkg/instance/clone.go`). Runtime files (`*.pid`,
+ * `*.sock`, `*.tmp`), `protected` and `swtpm/` are not carried over and `vz-identifier` is
+ * emptied. The edit flags are applied and validated before anything is copied or moved; the new
+ * directory appears whole (a clone is built under a hidden name; a rename is one directory
+ * rename).
  */
 import { join } from "node:path";
 import type { EditFlags } from "../config/edit_flags.ts";

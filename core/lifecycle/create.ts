@@ -1,7 +1,8 @@
 /**
- * `limactl create` (spec §2.3): turn a template locator and the edit flags into an instance
- * directory. Everything is validated before anything is written, and the directory appears
- * whole (built under a hidden name, then renamed) or not at all.
+ * `limactl create` (Lima's `cmd/limactl/start.go`, `pkg/instance/create.go`): turn a template
+ * locator and the edit flags into an instance directory. Everything is validated before anything
+ * is written, and the directory appears whole (built under a hidden name, then renamed) or not at
+ * all.
  */
 import { join } from "node:path";
 import type { EditFlags } from "../config/edit_flags.ts";

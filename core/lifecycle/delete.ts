@@ -1,4 +1,7 @@
-/** `limactl delete` (spec §2.3): remove instances, refusing protected or running ones. */
+/**
+ * `limactl delete` (Lima's `pkg/instance/delete.go`): remove instances, refusing protected or
+ * running ones.
+ */
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";

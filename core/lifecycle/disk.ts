@@ -1,4 +1,7 @@
-/** The `limactl disk` sub-commands (spec §2.3): create, list, delete, unlock, resize, import. */
+/**
+ * The `limactl disk` sub-commands (Lima's `cmd/limactl/disk.go`): create, list, delete, unlock,
+ * resize, import.
+ */
 import { join } from "node:path";
 import { formatSize, parseSize } from "../config/units.ts";
 import { errorMessage, LimaError } from "../errors.ts";

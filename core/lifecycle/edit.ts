@@ -1,7 +1,7 @@
 /**
- * `limactl edit` (spec §2.3): change an instance's lima.yaml (or any lima.yaml file) with the
- * edit flags or in an editor. Comments survive; the result is validated before it replaces
- * the file atomically, and a stopped instance is locked while it is edited.
+ * `limactl edit` (Lima's `cmd/limactl/edit.go`): change an instance's lima.yaml (or any lima.yaml
+ * file) with the edit flags or in an editor. Comments survive; the result is validated before it
+ * replaces the file atomically, and a stopped instance is locked while it is edited.
  */
 import { basename, join, resolve } from "node:path";
 import type { EditFlags } from "../config/edit_flags.ts";

@@ -1,7 +1,7 @@
 /**
- * `limactl factory-reset` (spec §2.3): back to a freshly created instance. The configuration
- * (`*.yaml`, `*.yml`), `lima-version`, `protected` and `vz-identifier` are kept; the disk,
- * cidata, logs and runtime files go.
+ * `limactl factory-reset` (Lima's `cmd/limactl/factory-reset.go`): back to a freshly created
+ * instance. The configuration (`*.yaml`, `*.yml`), `lima-version`, `protected` and `vz-identifier`
+ * are kept; the disk, cidata, logs and runtime files go.
  */
 import { join } from "node:path";
 import { errorMessage, LimaError } from "../errors.ts";

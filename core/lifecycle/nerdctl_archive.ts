@@ -1,7 +1,7 @@
 /**
- * The nerdctl-full archive of an instance with containerd (spec §6.1 step 3): the entries of
- * `containerd.archives` for the instance's arch are tried in order, each brought into the
- * download cache and checked against its digest. The host agent puts the first one that
+ * The nerdctl-full archive of an instance with containerd (Lima's `pkg/cacheutil/cacheutil.go`):
+ * the entries of `containerd.archives` for the instance's arch are tried in order, each brought
+ * into the download cache and checked against its digest. The host agent puts the first one that
  * arrives into the seed, where `boot.Linux/40-install-containerd.sh` unpacks it.
  */
 import type { File, LimaYAML } from "../config/schema.ts";

@@ -1,7 +1,7 @@
 /**
- * Preparing an instance for its first boot (spec §6.1 step 3, §3.6 "Image selection at
- * start"): choose the image for the instance's arch, download it (with its kernel and
- * initrd) into the instance directory, and let the driver turn it into `disk`.
+ * Preparing an instance for its first boot (Lima's `Prepare` in `pkg/instance/start.go`): choose
+ * the image for the instance's arch, download it (with its kernel and initrd) into the instance
+ * directory, and let the driver turn it into `disk`.
  */
 import { join } from "node:path";
 import { download } from "../download/download.ts";
@@ -113,7 +113,7 @@ export async function ensureImage(
 }
 
 /**
- * Spec §6.1 step 3 for a configured driver: validate, fetch the image, create the disk.
+ * Lima's `Prepare` for a configured driver: validate, fetch the image, create the disk.
  * When the disk cannot be made from the image, the image is removed so that the next
  * start fetches it again. What an interrupted start left in DIR goes first.
  */

@@ -1,4 +1,7 @@
-/** `limactl protect` / `unprotect` (spec §2.3): the `INSTDIR/protected` marker that blocks delete. */
+/**
+ * `limactl protect` / `unprotect` (Lima's `cmd/limactl/protect.go`, `unprotect.go`): the
+ * `INSTDIR/protected` marker that blocks delete.
+ */
 import { join } from "node:path";
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";

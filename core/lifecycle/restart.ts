@@ -1,4 +1,7 @@
-/** `limactl restart` (spec §2.3): stop (gracefully, tolerating "not running", or by force), then start. */
+/**
+ * `limactl restart` (Lima's `pkg/instance/restart.go`): stop (gracefully, tolerating "not
+ * running", or by force), then start.
+ */
 import type { EditFlags } from "../config/edit_flags.ts";
 import { logger } from "../log.ts";
 import { applyEditFlags, startInstance, type StartOptions } from "./start.ts";

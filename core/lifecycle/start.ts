@@ -1,7 +1,7 @@
 /**
- * `limactl start` (spec §2.3, §6.1, §6.6). The whole story of starting an instance:
- * find or create it → refuse if it already runs → configure and validate the driver →
- * fetch the image and create the disk → spawn the host agent in the background → follow
+ * `limactl start` (Lima's `cmd/limactl/start.go`, `pkg/instance/start.go`). The whole story of
+ * starting an instance: find or create it → refuse if it already runs → configure and validate the
+ * driver → fetch the image and create the disk → spawn the host agent in the background → follow
  * its events until the guest is ready.
  */
 import { runAnsibleProvisions } from "./ansible.ts";
@@ -255,7 +255,7 @@ export async function startInstance(
   }
 }
 
-/** Spec §6.1 step 5: `ha.pid` must appear within 5 s. */
+/** As in Lima's `pkg/instance/start.go`, `ha.pid` must appear within 5 s. */
 async function waitForPidFile(
   dir: string,
   exited: Promise<string>,

@@ -1,7 +1,7 @@
 /**
- * `limactl stop` (spec §6.8): a graceful stop asks the host agent to shut down (SIGINT), waits
- * for its `exiting` event and then for the instance to be `Stopped`; a forced stop kills
- * the processes and removes their files.
+ * `limactl stop` (Lima's `pkg/instance/stop.go`): a graceful stop asks the host agent to shut down
+ * (SIGINT), waits for its `exiting` event and then for the instance to be `Stopped`; a forced stop
+ * kills the processes and removes their files.
  */
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";

@@ -1,4 +1,7 @@
-/** Forced stop (spec §6.8): kill the driver and host agent, release disks, remove temporary files. */
+/**
+ * Forced stop (Lima's `StopForcibly`, `pkg/instance/stop.go`): kill the driver and host agent,
+ * release disks, remove temporary files.
+ */
 import { join } from "node:path";
 import { errorMessage } from "../errors.ts";
 import { logger } from "../log.ts";

@@ -1,8 +1,9 @@
 /**
- * Following a host agent (spec §6.6): `ha.stdout.log` events and `ha.stderr.log` log records
- * are read as they are appended (the files may not exist yet, or be truncated), the host
- * agent's log lines are re-logged here with a `[hostagent]` prefix, and the watch ends when
- * the caller has seen the event it waits for, the host agent has exited, or time is up.
+ * Following a host agent (Lima's `pkg/hostagent/events/watcher.go`): `ha.stdout.log` events and
+ * `ha.stderr.log` log records are read as they are appended (the files may not exist yet, or be
+ * truncated), the host agent's log lines are re-logged here with a `[hostagent]` prefix, and the
+ * watch ends when the caller has seen the event it waits for, the host agent has exited, or time
+ * is up.
  */
 import { join } from "node:path";
 import { errorMessage, LimaError } from "../errors.ts";
@@ -232,8 +233,9 @@ export function readyMessage(
 }
 
 /**
- * Waits for the `running` event (spec §6.6), logging the SSH port, errors and progress.
- * Throws on `exiting`, `degraded`, the host agent's exit, or timeout, with the tails of the logs.
+ * Waits for the `running` event (Lima's `watchHostAgentEvents`, `pkg/instance/start.go`), logging
+ * the SSH port, errors and progress. Throws on `exiting`, `degraded`, the host agent's exit, or
+ * timeout, with the tails of the logs.
  */
 export async function waitForRunning(o: WaitRunningOptions): Promise<void> {
   const stderrLog = join(o.instDir, InstanceFiles.hostAgentStderr);

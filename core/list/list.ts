@@ -1,4 +1,7 @@
-/** `limactl list` (spec §5.3): instance records as a table, JSON, YAML or Go-template text. */
+/**
+ * `limactl list` (Lima's `cmd/limactl/list.go`): instance records as a table, JSON, YAML or
+ * Go-template text.
+ */
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";

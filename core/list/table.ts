@@ -1,4 +1,4 @@
-/** The `limactl list` table (spec §5.3). */
+/** The `limactl list` table (`PrintInstances` in Lima's `pkg/store/instance.go`). */
 import { formatSize } from "../config/units.ts";
 import type { Instance } from "../instance/record.ts";
 import { alignColumns } from "../tabwriter.ts";

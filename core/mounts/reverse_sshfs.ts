@@ -1,8 +1,8 @@
 /**
- * reverse-sshfs mounts (spec §11.3): the guest runs `sshfs -o slave`, which speaks SFTP over its
- * stdin/stdout; those are joined, through an SSH exec channel, to an OpenSSH `sftp-server` on
- * the host that is confined to the mount's location (and read-only unless the mount is
- * writable).
+ * reverse-sshfs mounts (Lima's `pkg/hostagent/mount.go`, through sshocker's `reversesshfs`): the
+ * guest runs `sshfs -o slave`, which speaks SFTP over its stdin/stdout; those are joined, through
+ * an SSH exec channel, to an OpenSSH `sftp-server` on the host that is confined to the mount's
+ * location (and read-only unless the mount is writable).
  */
 import type { Mount } from "../config/schema.ts";
 import { errorMessage, LimaError } from "../errors.ts";
@@ -11,7 +11,7 @@ import { quote } from "../quote.ts";
 import type { SSHConnection } from "../ssh/client.ts";
 import { shellQuote } from "../shell_quote.ts";
 
-/** Where OpenSSH installs `sftp-server` (spec §11.3), after `$PATH`. */
+/** Where OpenSSH installs `sftp-server`, searched after `$PATH`. */
 const SFTP_SERVER_PATHS = [
   "/usr/libexec/sftp-server",
   "/usr/libexec/openssh/sftp-server",
@@ -20,7 +20,10 @@ const SFTP_SERVER_PATHS = [
   "/usr/lib/ssh/sftp-server",
 ];
 
-/** How long to wait for the mount to appear in the guest (spec: 30 × 1 s). */
+/**
+ * How long to wait for the mount to appear in the guest (30 × 1 s, as sshocker's
+ * `pkg/reversesshfs/reversesshfs.go`).
+ */
 const MOUNT_WAIT_MS = 30_000;
 
 function isExecutable(path: string): boolean {
@@ -83,7 +86,7 @@ export interface MountOptions {
   waitMs?: number;
 }
 
-/** Mounts MOUNT in the guest behind CONN (spec §11.3 steps 1-5). */
+/** Mounts MOUNT in the guest behind CONN (as sshocker's `reversesshfs` does for Lima). */
 export async function mountReverseSSHFS(
   conn: SSHConnection,
   mount: Mount,

@@ -1,8 +1,8 @@
 /**
- * The host resolver (spec §12.2): a DNS server on host loopback that the guest reaches through
- * the user-mode network. Names in the static table (`hostResolver.hosts`, `host.lima.internal`,
- * `lima-NAME`) are answered here; every other query goes to the host's own name servers, so
- * VPN and split DNS set up on the host work in the guest too.
+ * The host resolver (Lima's `pkg/hostagent/dns/dns.go`): a DNS server on host loopback that the
+ * guest reaches through the user-mode network. Names in the static table (`hostResolver.hosts`,
+ * `host.lima.internal`, `lima-NAME`) are answered here; every other query goes to the host's own
+ * name servers, so VPN and split DNS set up on the host work in the guest too.
  */
 import dgram from "node:dgram";
 import { Buffer } from "node:buffer";

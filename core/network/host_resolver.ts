@@ -1,7 +1,7 @@
 /**
- * Whether and how an instance gets the host resolver (spec §12.2): QEMU guests on the default
- * user-mode network reach it through the boot scripts' DNS redirection; drivers with their own
- * gateway DNS and user-v2 networks answer names elsewhere.
+ * Whether and how an instance gets the host resolver (Lima's `pkg/hostagent/hostagent.go`): QEMU
+ * guests on the default user-mode network reach it through the boot scripts' DNS redirection;
+ * drivers with their own gateway DNS and user-v2 networks answer names elsewhere.
  */
 import type { LimaYAML } from "../config/schema.ts";
 import { type DNSServer, startDNSServer } from "./dns_server.ts";

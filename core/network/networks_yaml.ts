@@ -1,7 +1,8 @@
 /**
- * `LIMA_HOME/_config/networks.yaml` (spec §12.3): the named networks instances join with
- * `networks: [{lima: NAME}]`. Created from the built-in default on first use, parsed and
- * checked field by field; `supportProblem` says why a network cannot run on this host.
+ * `LIMA_HOME/_config/networks.yaml` (Lima's `pkg/networks/config.go`, `networks.TEMPLATE.yaml`):
+ * the named networks instances join with `networks: [{lima: NAME}]`. Created from the built-in
+ * default on first use, parsed and checked field by field; `supportProblem` says why a network
+ * cannot run on this host.
  */
 import { parse } from "yaml";
 import { isIPv4 } from "node:net";

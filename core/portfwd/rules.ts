@@ -1,6 +1,7 @@
 /**
- * Port-forward rules (spec §10.1-10.3): the effective rule list of an instance and the
- * first-match decision for a listening socket the guest agent reported.
+ * Port-forward rules (Lima's `pkg/hostagent/port.go`; defaults from `FillPortForwardDefaults`):
+ * the effective rule list of an instance and the first-match decision for a listening socket the
+ * guest agent reported.
  */
 import { isIPv6 } from "node:net";
 import type { LimaYAML, PortForward } from "../config/schema.ts";
@@ -120,7 +121,7 @@ function addressMatches(listenerIP: string, rule: PortForward): boolean {
   return isUnspecified(guestIP) && !rule.guestIPMustBeZero;
 }
 
-/** The first-match decision (spec §10.3) for LISTENER under RULES. */
+/** The first-match decision (Lima's `pkg/hostagent/port.go`) for LISTENER under RULES. */
 export function decide(
   rules: EffectiveRules,
   listener: GuestListener,
