@@ -16,7 +16,9 @@ export const CONTRACT_VERSION = "1.0";
 /** Host architectures (Deno's names, which are also Lima's). */
 export const HOST_ARCHS = ["x86_64", "aarch64"] as const;
 
-/** How the host agent reaches the guest agent (spec §6.9). */
+/**
+ * How the host agent reaches the guest agent (`GuestAgentConn` in Lima's `pkg/driver/driver.go`).
+ */
 export const GUEST_AGENT_TRANSPORTS = [
   "ssh",
   "vsock",
@@ -107,7 +109,7 @@ export interface DriverInstance {
   sshLocalPort?: number;
 }
 
-/** Spec §5.1; `""` means "use the PID files". */
+/** Lima's statuses (`pkg/limatype/lima_instance.go`); `""` means "use the PID files". */
 export type InstanceStatus =
   | "Running"
   | "Stopped"
@@ -131,7 +133,9 @@ export interface RunningVM {
   exited: Promise<ExitReport>;
 }
 
-/** Lima's driver `Info` (spec §9.1), as `limactl hostagent` and `info` need it. */
+/**
+ * Lima's driver `Info` (Lima's `pkg/driver/driver.go`), as `limactl hostagent` and `info` need it.
+ */
 export interface DriverInfo {
   name: string;
   vsockPort: number;

@@ -1,4 +1,7 @@
-/** The output formats of `limactl show-ssh` (spec §2.3), also used for `ssh.config`. */
+/**
+ * The output formats of `limactl show-ssh` (Lima's `pkg/sshutil/format.go`), also used for
+ * `ssh.config`.
+ */
 import { LimaError } from "../errors.ts";
 import { splitOption } from "./options.ts";
 

@@ -1,6 +1,6 @@
 /**
  * The ordered OpenSSH client options Lima uses for every connection and writes into
- * `ssh.config` (spec §17.1), as `Key=Value` strings.
+ * `ssh.config` (Lima's `pkg/sshutil/sshutil.go`), as `Key=Value` strings.
  */
 import { join } from "node:path";
 import { LimaError } from "../errors.ts";

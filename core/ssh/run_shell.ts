@@ -1,7 +1,7 @@
 /**
- * `limactl shell`: a login shell or a command in a running guest over the in-process SSH
- * client, with the working directory mapped from the host (spec §2.6). stdin, stdout and
- * stderr are streamed; the remote exit code is returned.
+ * `limactl shell`: a login shell or a command in a running guest over the in-process SSH client,
+ * with the working directory mapped from the host (Lima's `cmd/limactl/shell.go`). stdin, stdout
+ * and stderr are streamed; the remote exit code is returned.
  */
 import { homedir } from "node:os";
 import { join } from "node:path";

@@ -1,4 +1,7 @@
-/** Which host variables `limactl shell --preserve-env` forwards (spec §13, `LIMA_SHELLENV_*`). */
+/**
+ * Which host variables `limactl shell --preserve-env` forwards (`LIMA_SHELLENV_*`, Lima's
+ * `pkg/envutil/envutil.go`).
+ */
 import { LimaError } from "../errors.ts";
 
 /** The variables `limactl shell --preserve-env` never forwards unless allowed. */

@@ -1,4 +1,7 @@
-/** The script `limactl shell` runs in the guest: change directory, then exec a login shell (spec §2.6). */
+/**
+ * The script `limactl shell` runs in the guest: change directory, then exec a login shell (Lima's
+ * `cmd/limactl/shell.go`).
+ */
 import { shellJoin, shellQuote } from "../shell_quote.ts";
 
 export interface ShellScriptInput {

@@ -1,5 +1,5 @@
 /**
- * Additional disks in `LIMA_HOME/_disks/NAME/datadisk` (spec §2.3 `limactl disk`, §4.2).
+ * Additional disks in `LIMA_HOME/_disks/NAME/datadisk` (Lima's `pkg/store/disk.go`).
  * The image format and virtual size are read from the file header, never by running a
  * program; `qemu-img` is used to create and resize when it is installed. A `datadisk`
  * that is a symbolic link is followed for every read, resize and copy.

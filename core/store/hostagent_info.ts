@@ -1,4 +1,7 @@
-/** Asks a running host agent for its `/v1/info` over `INSTDIR/ha.sock` (spec §6.7). */
+/**
+ * Asks a running host agent for its `/v1/info` over `INSTDIR/ha.sock` (Lima's
+ * `pkg/hostagent/api/client/client.go`).
+ */
 
 /** The parts of the host agent's info answer that status reporting uses. */
 export interface HostAgentInfo {

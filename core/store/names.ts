@@ -1,4 +1,7 @@
-/** Instance and disk name rules (spec §4.1), checked before anything touches the disk. */
+/**
+ * Instance and disk name rules (Lima's `pkg/identifiers/validate.go`), checked before anything
+ * touches the disk.
+ */
 import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { InstanceFiles, joinPath } from "./paths.ts";

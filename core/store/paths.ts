@@ -1,6 +1,7 @@
 /**
- * Where things live under `LIMA_HOME` (spec §4). No `node:` modules here: `limactl list`
- * reads these paths on every run, and the first `node:` import costs more than the listing.
+ * Where things live under `LIMA_HOME` (Lima's `pkg/limatype/dirnames` and `filenames` packages).
+ * No `node:` modules here: `limactl list` reads these paths on every run, and the first `node:`
+ * import costs more than the listing.
  */
 import { LimaError } from "../errors.ts";
 
@@ -74,7 +75,7 @@ export function instanceDir(name: string): string {
   return joinPath(limaHome(), name);
 }
 
-/** File names inside an instance directory (spec §4.3). */
+/** File names inside an instance directory (Lima's `pkg/limatype/filenames/filenames.go`). */
 export const InstanceFiles = {
   limaYAML: "lima.yaml",
   limaVersion: "lima-version",

@@ -1,4 +1,7 @@
-/** PID files of the host agent and the VM driver, read the way status needs them (spec §5.2). */
+/**
+ * PID files of the host agent and the VM driver, read the way status needs them (`ReadPIDFile` in
+ * Lima's `pkg/store/instance.go`).
+ */
 
 /**
  * Whether process PID exists, with `kill(pid, 0)` semantics: nothing is delivered

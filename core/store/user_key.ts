@@ -1,4 +1,7 @@
-/** Lima's own SSH key pair `_config/user` / `user.pub`, created on first need (spec §4.2). */
+/**
+ * Lima's own SSH key pair `_config/user` / `user.pub`, created on first need (Lima's
+ * `pkg/sshutil/sshutil.go`).
+ */
 import { join } from "node:path";
 import { LimaError } from "../errors.ts";
 import { syncDir } from "./atomic_write.ts";

@@ -1,8 +1,8 @@
 /**
- * After all bases are merged, list entries that share a key are combined (spec §3.6):
- * `additionalDisks` by name, `mounts` by mount point (default: location), `networks` by
- * interface. A later entry only fills fields the earlier one leaves unset and is then
- * removed; an entry whose key is `*` is a default for every entry before it.
+ * After all bases are merged, list entries that share a key are combined (`combineListEntries` in
+ * Lima's `pkg/limatmpl/embed.go`): `additionalDisks` by name, `mounts` by mount point (default:
+ * location), `networks` by interface. A later entry only fills fields the earlier one leaves unset
+ * and is then removed; an entry whose key is `*` is a default for every entry before it.
  */
 import {
   type Document,

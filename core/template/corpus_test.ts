@@ -1,6 +1,7 @@
 /**
- * Lima's own templates (shared/lima-templates) as a compatibility corpus: `base: FILE`
- * reproduces FILE byte for byte (spec §15.1), and every template embeds completely.
+ * Lima's own templates (shared/lima-templates) as a compatibility corpus: `base: FILE` reproduces
+ * FILE byte for byte (as Lima's `hack/test-templates.sh` checks), and every template embeds
+ * completely.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";

@@ -1,7 +1,7 @@
 /**
- * `base:` embedding (spec §3.6): bases are read, embedded recursively and merged into the
- * template one at a time; then keyed list entries are combined and `file:` references
- * inlined. Comments survive, and a template that is nothing but `base: X` becomes X's
+ * `base:` embedding (Lima's `pkg/limatmpl/embed.go`): bases are read, embedded recursively and
+ * merged into the template one at a time; then keyed list entries are combined and `file:`
+ * references inlined. Comments survive, and a template that is nothing but `base: X` becomes X's
  * text unchanged.
  */
 import { join } from "node:path";

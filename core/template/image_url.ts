@@ -1,7 +1,7 @@
 /**
- * Image-URL locators (spec §3.6 rule 2): a locator naming a disk image instead of a
- * template gets a minimal synthesized template, and an instance name derived from the
- * image's file name.
+ * Image-URL locators (Lima's `pkg/limatmpl/locator.go`): a locator naming a disk image
+ * instead of a template gets a minimal synthesized template, and an instance name derived
+ * from the image's file name.
  */
 import { hostArch } from "../config/host.ts";
 import { logger } from "../log.ts";

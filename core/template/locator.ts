@@ -1,7 +1,7 @@
 /**
- * Template locators (spec §3.6): `template:NAME`, http(s) URLs, `file:///abs` URLs, `-`
- * (stdin), image URLs and local paths, each read into a template with a derived
- * instance name.
+ * Template locators (Lima's `pkg/limatmpl/locator.go`): `template:NAME`, http(s) URLs,
+ * `file:///abs` URLs, `-` (stdin), image URLs and local paths, each read into a template with a
+ * derived instance name.
  */
 import { basename, resolve } from "node:path";
 import { errorMessage, LimaError } from "../errors.ts";

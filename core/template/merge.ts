@@ -1,6 +1,6 @@
 /**
- * Merging one `base:` template into the template that names it (spec §3.6), on YAML
- * documents so that comments and layout survive.
+ * Merging one `base:` template into the template that names it (Lima's `pkg/limatmpl/embed.go`),
+ * on YAML documents so that comments and layout survive.
  */
 import {
   type Document,

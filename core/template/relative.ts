@@ -1,6 +1,6 @@
 /**
- * Relative `base:` and `file:` references (spec §3.6) are resolved against the template
- * that contains them, so a copied or embedded template still points at the same files.
+ * Relative `base:` and `file:` references (Lima's `pkg/limatmpl/abs.go`) are resolved against the
+ * template that contains them, so a copied or embedded template still points at the same files.
  */
 import { dirname, join, normalize, posix, resolve } from "node:path";
 import { homedir } from "node:os";

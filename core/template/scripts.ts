@@ -1,6 +1,7 @@
 /**
- * Embedding `file:` references of `provision` and `probes` entries (spec §3.6): the
- * referenced text replaces the reference as `script`, `content` (data) or `expression` (yq).
+ * Embedding `file:` references of `provision` and `probes` entries (Lima's
+ * `pkg/limatmpl/embed.go`): the referenced text replaces the reference as `script`, `content`
+ * (data) or `expression` (yq).
  */
 import { Buffer } from "node:buffer";
 import {

@@ -1,6 +1,6 @@
 /**
- * The template store (spec §3.6): where `template:NAME` is looked up and what
- * `limactl template list` / `create --list-templates` show.
+ * The template store (Lima's `pkg/templatestore/templatestore.go`): where `template:NAME` is
+ * looked up and what `limactl template list` / `create --list-templates` show.
  */
 import { extname, join } from "node:path";
 import { LimaError } from "../errors.ts";

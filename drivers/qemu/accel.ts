@@ -1,7 +1,7 @@
 /**
- * Choosing the accelerator (spec §8.1). A hardware accelerator is used only after a short
- * test boot succeeds with it: a `/dev/kvm` that QEMU accepts can still fail to run a guest
- * (nested or software-emulated KVM), so its presence alone proves nothing.
+ * Choosing the accelerator (Lima's `pkg/driver/qemu/qemu.go`). A hardware accelerator is used only
+ * after a short test boot succeeds with it: a `/dev/kvm` that QEMU accepts can still fail to run a
+ * guest (nested or software-emulated KVM), so its presence alone proves nothing.
  */
 import { join } from "node:path";
 import { LimaError } from "../../core/errors.ts";

@@ -1,4 +1,4 @@
-/** Finding `qemu-system-<arch>` and checking its version (spec §8.1). */
+/** Finding `qemu-system-<arch>` and checking its version (Lima's `pkg/driver/qemu/qemu.go`). */
 import { LimaError } from "../../core/errors.ts";
 import { compareVersions } from "../../core/config/semver.ts";
 import type { Arch } from "../../core/config/schema.ts";
@@ -81,7 +81,9 @@ function olderThan(version: string, minimum: string): boolean {
   return (compareVersions(version, minimum) ?? 0) < 0;
 }
 
-/** Hard and recommended minimum versions for a host (spec §8.1). */
+/**
+ * Hard and recommended minimum versions for a host (Lima's `Cmdline`, `pkg/driver/qemu/qemu.go`).
+ */
 export function minimumVersions(
   hostOS: string,
   hostArch: string,

@@ -1,6 +1,7 @@
 /**
- * The QEMU command line (spec §8.2), as a pure function of the configuration and of facts
- * gathered beforehand (accelerator, firmware, files present), so it can be tested exactly.
+ * The QEMU command line (Lima's `Cmdline` in `pkg/driver/qemu/qemu.go`), as a pure function of the
+ * configuration and of facts gathered beforehand (accelerator, firmware, files present), so it can
+ * be tested exactly.
  */
 import { join } from "node:path";
 import type { Arch, LimaYAML } from "../../core/config/schema.ts";
@@ -212,7 +213,7 @@ export function memoryMiB(config: LimaYAML): number {
   }
 }
 
-/** Builds the QEMU arguments in the order of spec §8.2. */
+/** Builds the QEMU arguments in the order of Lima's `Cmdline`. */
 export function qemuCommandLine(plan: QemuPlan): QemuCommandLine {
   const { dir, arch, config } = plan;
   const extra = plan.extraArgs ?? [];

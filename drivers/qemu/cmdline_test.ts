@@ -16,7 +16,7 @@ const base: QemuPlan = {
   additionalDisks: [],
 };
 
-Deno.test("x86_64 with KVM: every item in spec order", () => {
+Deno.test("x86_64 with KVM: every item in Lima's order", () => {
   const { args, warnings } = qemuCommandLine(base);
   assert.deepEqual(warnings, []);
   assert.deepEqual(args, [

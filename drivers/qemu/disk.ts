@@ -1,4 +1,7 @@
-/** Turning the downloaded image into the instance disk with `qemu-img` (spec §8.3). */
+/**
+ * Turning the downloaded image into the instance disk with `qemu-img` (Lima's `EnsureDisk`,
+ * `pkg/driver/qemu/qemu.go`).
+ */
 import { join } from "node:path";
 import { formatSize } from "../../core/config/units.ts";
 import { errorMessage, LimaError } from "../../core/errors.ts";

@@ -1,6 +1,7 @@
 /**
- * The QEMU driver (spec §8). The host profile (OS, arch, where QEMU and firmware live,
- * which mount types work) is a parameter, so the NetBSD variant reuses all of it.
+ * The QEMU driver (Lima's `pkg/driver/qemu/qemu_driver.go`). The host profile (OS, arch, where
+ * QEMU and firmware live, which mount types work) is a parameter, so the NetBSD variant reuses all
+ * of it.
  */
 import { dirname, join } from "node:path";
 import type { Arch, LimaYAML, MountType } from "../../core/config/schema.ts";
@@ -86,7 +87,7 @@ export const qemuDefaults: QemuOptions = {
 /** Image formats QEMU boots from directly. */
 export const QEMU_IMAGE_FORMATS = ["qcow2", "raw", "vmdk", "vhdx"];
 
-/** Mount types QEMU supports per host OS (spec §8.5, §11.1). */
+/** Mount types QEMU supports per host OS (Lima's `pkg/driver/qemu/qemu_driver.go`). */
 export function qemuMountTypes(os: string): MountType[] {
   switch (os) {
     case "linux":

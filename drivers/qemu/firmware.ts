@@ -1,4 +1,7 @@
-/** Locating the UEFI code image for `-drive if=pflash` (spec §8.2 "Firmware"). */
+/**
+ * Locating the UEFI code image for `-drive if=pflash` (`getFirmware` in Lima's
+ * `pkg/driver/qemu/qemu.go`).
+ */
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { LimaError } from "../../core/errors.ts";

@@ -1,6 +1,7 @@
 /**
- * The built-in `vz` driver (spec §9.3): Apple Virtualization.framework through `vfkit`, a
- * maintained CLI over it. Configurations validate on every host; VMs start only on macOS.
+ * The built-in `vz` driver (Lima's `pkg/driver/vz/vz_driver_darwin.go`): Apple
+ * Virtualization.framework through `vfkit`, a maintained CLI over it. Configurations validate on
+ * every host; VMs start only on macOS.
  */
 import { join } from "node:path";
 import type { LimaYAML, MountType } from "../../core/config/schema.ts";
@@ -74,7 +75,7 @@ export const vzDefaults: VzOptions = {
   stopTimeout: 30_000,
 };
 
-/** vsock port of the guest agent (spec §6.9). */
+/** vsock port of the guest agent, as in Lima's `pkg/driver/vz/vz_driver_darwin.go`. */
 export const GUEST_AGENT_VSOCK_PORT = 2222;
 
 export interface VfkitPlan {

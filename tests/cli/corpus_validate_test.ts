@@ -1,6 +1,7 @@
 /**
- * Every template of Lima's upstream corpus validates (spec §15.3 item 1), except the
- * cases the corpus README lists, which must fail for the documented reason.
+ * Every template of Lima's upstream corpus validates (Lima's CI runs `limactl validate` on them,
+ * `.github/workflows/test.yml`), except the cases the corpus README lists, which must fail for the
+ * documented reason.
  */
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";

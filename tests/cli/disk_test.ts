@@ -1,4 +1,7 @@
-/** `limactl disk` with qemu-img (spec §2.3): create, list, resize, import, unlock, delete. */
+/**
+ * `limactl disk` with qemu-img (Lima's `cmd/limactl/disk.go`): create, list, resize, import,
+ * unlock, delete.
+ */
 import assert from "node:assert/strict";
 import {
   assertFatal,

@@ -1,4 +1,4 @@
-/** `limactl list` against dummy instances: the cases of Lima's `list.bats` (spec §15.2). */
+/** `limactl list` against dummy instances: the cases of Lima's `hack/bats/tests/list.bats`. */
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
 import { laughs } from "../fixtures/laughs.ts";
