@@ -30,6 +30,7 @@ import {
   presentCapabilities,
 } from "./guard.ts";
 import { inProcessDriver, type LoadedDriver } from "./loaded_driver.ts";
+import { withTimeout } from "../core/timeout.ts";
 
 export interface ConformanceSubject {
   /** The driver: a loaded one (e.g. from a registry, in a Worker) or a module imported here. */
@@ -128,16 +129,9 @@ async function status(
 }
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) =>
-      timer = setTimeout(
-        () => reject(new Error(`${what} took over ${ms} ms`)),
-        ms,
-      )
-    ),
-  ]).finally(() => clearTimeout(timer));
+  return withTimeout(promise, ms, () => {
+    throw new Error(`${what} took over ${ms} ms`);
+  });
 }
 
 /** Runs the conformance checks as steps of the current test. */

@@ -5,7 +5,7 @@
 import { errorMessage } from "../errors.ts";
 import { agentEvents, type ListenerEvent } from "../guestagent/events.ts";
 import { logger } from "../log.ts";
-import { abortableSleep } from "./abortable_sleep.ts";
+import { sleep } from "../sleep.ts";
 
 export interface ChannelOptions {
   onEvent: (event: ListenerEvent, first: boolean) => Promise<void>;
@@ -67,7 +67,7 @@ export async function watchAgentChannel(
     } finally {
       close();
     }
-    await abortableSleep(o.retryMs, o.signal);
+    await sleep(o.retryMs, o.signal);
   }
   return answered;
 }

@@ -41,6 +41,7 @@ import {
 import { mountReverseSSHFS, type SSHFSMount } from "../mounts/reverse_sshfs.ts";
 import { type PortForwarding, startPortForwarding } from "./port_forwarding.ts";
 import { chooseSSHPort } from "./ssh_port.ts";
+import { resolvesWithin, withTimeout } from "../timeout.ts";
 
 export interface HostAgentOptions {
   /** The instance name. */
@@ -369,13 +370,7 @@ async function bounded(
   ms: number,
   what: string,
 ): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const finished = await Promise.race([
-    work.then(() => true),
-    new Promise<boolean>((r) => timer = setTimeout(() => r(false), ms)),
-  ]);
-  clearTimeout(timer);
-  if (!finished) {
+  if (!(await resolvesWithin(work, ms))) {
     logger.warn(`${what} did not stop within ${ms} ms; exiting without them`);
   }
 }
@@ -417,31 +412,22 @@ function scriptRunner(
     const { command, stdin } = scriptCommand(req.script, {
       params: req.userScript && linux,
     });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+    const result = await withTimeout(
+      conn.run(command, { stdin }),
+      SCRIPT_TIMEOUT_MS,
+      () => {
         conn.close();
-        reject(
-          new Error(
-            `the script did not finish in ${SCRIPT_TIMEOUT_MS / 1000}s`,
-          ),
+        throw new Error(
+          `the script did not finish in ${SCRIPT_TIMEOUT_MS / 1000}s`,
         );
-      }, SCRIPT_TIMEOUT_MS);
-    });
-    try {
-      const result = await Promise.race([
-        conn.run(command, { stdin }),
-        timeout,
-      ]);
-      if (result.code === 0) {
-        req.onSuccess?.(new TextDecoder().decode(result.stdout));
-        return undefined;
-      }
-      const stderr = new TextDecoder().decode(result.stderr).trim();
-      return `exit status ${result.code}${stderr ? `: ${stderr}` : ""}`;
-    } finally {
-      clearTimeout(timer);
+      },
+    );
+    if (result.code === 0) {
+      req.onSuccess?.(new TextDecoder().decode(result.stdout));
+      return undefined;
     }
+    const stderr = new TextDecoder().decode(result.stderr).trim();
+    return `exit status ${result.code}${stderr ? `: ${stderr}` : ""}`;
   };
 }
 
@@ -504,7 +490,7 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
   }
   if (services && !o.config.plain && (o.config.os ?? "Linux") === "Linux") {
     logger.info("Waiting for the guest agent to be running");
-    if (!(await within(services.agentRunning, GUEST_AGENT_WAIT_MS))) {
+    if (!(await resolvesWithin(services.agentRunning, GUEST_AGENT_WAIT_MS))) {
       errors.push(
         "guest agent does not seem to be running; port forwards will not work",
       );
@@ -538,19 +524,6 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
     errors.push(errorMessage(err));
   }
   return errors;
-}
-
-/** Whether PROMISE settles within MS. */
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The driver's virtio-serial socket to the guest agent, the one channel the agent speaks on. */

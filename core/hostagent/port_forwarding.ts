@@ -13,7 +13,7 @@ import { Forwarder, type ForwardNotice } from "../portfwd/forwarder.ts";
 import { effectiveRules, joinHostPort, normalizeIP } from "../portfwd/rules.ts";
 import type { SSHPool } from "../ssh/pool.ts";
 import type { SSHTarget } from "../ssh/target.ts";
-import { abortableSleep } from "./abortable_sleep.ts";
+import { sleep } from "../sleep.ts";
 import { watchAgentChannel } from "./agent_channel.ts";
 import type { EventWriter } from "./events.ts";
 
@@ -166,7 +166,7 @@ async function watchGuestAgent(
         logger.warn(`guest agent failed: ${errorMessage(err)}`);
       }
     }
-    await abortableSleep(retryMs, signal);
+    await sleep(retryMs, signal);
   }
 }
 

@@ -7,7 +7,7 @@ import type { LimaYAML } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
 import { logger } from "../log.ts";
 import { shellQuote } from "../shell_quote.ts";
-import { abortableSleep } from "./abortable_sleep.ts";
+import { sleep } from "../sleep.ts";
 
 export interface Requirement {
   description: string;
@@ -241,7 +241,7 @@ export async function checkRequirements(
       logger.debug(`${group} requirement ${n} not satisfied yet`, {
         reason: failure,
       });
-      await abortableSleep(intervalMs, options.signal);
+      await sleep(intervalMs, options.signal);
     }
     if (failure === undefined) {
       logger.info(`The ${group} requirement ${n} is satisfied`);

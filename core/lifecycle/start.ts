@@ -30,6 +30,7 @@ import { ensureNerdctlArchive } from "./nerdctl_archive.ts";
 import { prepareInstance } from "./prepare.ts";
 import { readyMessage, waitForRunning } from "./watch_events.ts";
 import { readRegularText } from "../config/read_file.ts";
+import { sleep } from "../sleep.ts";
 
 /** Lima's default for `--timeout`. */
 export const DEFAULT_START_TIMEOUT_MS = 10 * 60_000;
@@ -273,7 +274,7 @@ async function waitForPidFile(
       // Not yet written.
     }
     if (ended) break;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   // The watcher reports an early exit with the host agent's own error.
   if (ended) return;

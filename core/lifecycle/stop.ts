@@ -13,6 +13,7 @@ import { validateInstanceName } from "../store/names.ts";
 import { isProcessAlive } from "../store/pid_file.ts";
 import { stopForcibly } from "./stop_forcibly.ts";
 import { formatStatus, watchHostAgentEvents } from "./watch_events.ts";
+import { sleep } from "../sleep.ts";
 
 export interface StopOptions {
   force?: boolean;
@@ -21,8 +22,6 @@ export interface StopOptions {
   /** How long to wait for `Stopped` after it; default 3 min. */
   stoppedTimeoutMs?: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function inspectExisting(name: string): Promise<Instance> {
   validateInstanceName(name);

@@ -16,6 +16,7 @@ import {
   parseEventTime,
 } from "../hostagent/events.ts";
 import { InstanceFiles } from "../store/paths.ts";
+import { sleep } from "../sleep.ts";
 
 /** Reads the lines appended to a file since the last call (tail -F). */
 export class LineFollower {
@@ -167,7 +168,7 @@ export async function watchHostAgentEvents(
     }
     if (exitedBefore !== undefined) return { exited: exitedBefore };
     if (Date.now() >= deadline) return "timeout";
-    await new Promise((r) => setTimeout(r, o.intervalMs ?? 100));
+    await sleep(o.intervalMs ?? 100);
   }
 }
 

@@ -10,6 +10,8 @@ import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import type { SSHConnection } from "../ssh/client.ts";
 import { shellQuote } from "../shell_quote.ts";
+import { sleep } from "../sleep.ts";
+import { resolvesWithin } from "../timeout.ts";
 
 /** Where OpenSSH installs `sftp-server`, searched after `$PATH`. */
 const SFTP_SERVER_PATHS = [
@@ -155,10 +157,7 @@ async function startSSHFS(
       // Already ended.
     }
     await server.status;
-    await Promise.race([
-      remote.status.catch(() => {}),
-      new Promise((r) => setTimeout(r, 2000)),
-    ]);
+    await resolvesWithin(remote.status.catch(() => {}), 2000);
   };
   const mounted = async (waitMs: number) => {
     const check = `findmnt -n -o FSTYPE -M ${shellQuote(mount.mountPoint!)}`;
@@ -172,7 +171,7 @@ async function startSSHFS(
       } catch (err) {
         logger.debug(`checking the mount failed: ${errorMessage(err)}`);
       }
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
     return false;
   };

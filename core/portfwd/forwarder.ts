@@ -44,6 +44,7 @@ import {
 } from "./rules.ts";
 import type { PortForwardEvent } from "./event.ts";
 import relayScript from "./udp_relay.py" with { type: "text" };
+import { resolvesWithin } from "../timeout.ts";
 
 /** A forwarding event plus the log line Lima writes for it. */
 export interface ForwardNotice {
@@ -488,12 +489,7 @@ export class Forwarder implements AsyncDisposable {
       socket.close();
       relay.end();
       // A dead connection never acknowledges the close: give up after a second.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        closed,
-        new Promise<void>((r) => timer = setTimeout(r, 1000)),
-      ]);
-      clearTimeout(timer);
+      await resolvesWithin(closed, 1000);
     };
   }
 

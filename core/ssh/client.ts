@@ -15,6 +15,7 @@ import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import type { SSHTarget } from "./target.ts";
+import { sleep } from "../sleep.ts";
 
 export interface ConnectOptions {
   /** Time allowed for TCP connect plus handshake plus login, per attempt; default 10 s. */
@@ -435,7 +436,7 @@ export async function connect(
         `SSH connection to ${target.host}:${target.port} failed (attempt ${attempt}/${attempts}): ${last.message}`,
       );
       if (!retry || attempt === attempts) break;
-      await new Promise((r) => setTimeout(r, options.retryDelayMs ?? 500));
+      await sleep(options.retryDelayMs ?? 500);
     }
   }
   throw new LimaError({

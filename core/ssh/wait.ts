@@ -3,6 +3,7 @@ import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { connect, type SSHConnection } from "./client.ts";
 import type { SSHTarget } from "./target.ts";
+import { sleep } from "../sleep.ts";
 
 export interface WaitOptions {
   /** Give up after this long; default 10 minutes. */
@@ -84,7 +85,7 @@ export async function waitForSSH(
     } else {
       last = "no SSH banner received";
     }
-    await new Promise((r) => setTimeout(r, Math.min(interval, left())));
+    await sleep(Math.min(interval, left()));
   }
   throw new LimaError({
     summary: `timed out waiting for SSH on instance ${

@@ -9,6 +9,7 @@ import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { locksDir } from "./paths.ts";
+import { sleep } from "../sleep.ts";
 
 export interface InstanceLock extends AsyncDisposable {
   /** The instance names held, sorted. */
@@ -131,7 +132,7 @@ async function acquire(
       );
       announced = true;
     }
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await sleep(delay);
     delay = Math.min(delay * 2, 100);
   }
 }

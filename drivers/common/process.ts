@@ -3,6 +3,8 @@ import process from "node:process";
 import { errorMessage, LimaError } from "../../core/errors.ts";
 import { quote } from "../../core/quote.ts";
 import type { ExitReport } from "../../plugins/contract.ts";
+import { sleep } from "../../core/sleep.ts";
+import { resolvesWithin } from "../../core/timeout.ts";
 
 export interface RunResult {
   code: number;
@@ -93,7 +95,7 @@ async function pollUntil(
   const deadline = Date.now() + timeoutMs;
   while (!(await done())) {
     if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await sleep(intervalMs);
   }
   return true;
 }
@@ -108,17 +110,11 @@ export function waitForExit(
 }
 
 /** Waits for a child to end; false when it is still running after TIMEOUTMS. */
-export async function waitForChild(
+export function waitForChild(
   child: Deno.ChildProcess,
   timeoutMs: number,
 ): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const done = await Promise.race([
-    child.status.then(() => true),
-    new Promise<boolean>((r) => timer = setTimeout(() => r(false), timeoutMs)),
-  ]);
-  clearTimeout(timer);
-  return done;
+  return resolvesWithin(child.status, timeoutMs);
 }
 
 /** The report of an ended VM process; FAILURE, when given, is why the end was unexpected. */

@@ -9,6 +9,7 @@ import type { Arch } from "../../core/config/schema.ts";
 import { logger } from "../../core/log.ts";
 import type { QemuBinary } from "./binary.ts";
 import { run, runText } from "../common/process.ts";
+import { withTimeout } from "../../core/timeout.ts";
 
 export type Accelerator = "kvm" | "hvf" | "nvmm" | "whpx" | "tcg";
 
@@ -147,16 +148,11 @@ export async function probeAccelerator(
       }
       return "closed" as const;
     })();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((resolve) =>
-      timer = setTimeout(() => resolve("timeout"), timeoutMs)
+    const outcome = await withTimeout(
+      Promise.race([seen, child.status.then(() => "exited" as const)]),
+      timeoutMs,
+      () => "timeout" as const,
     );
-    const outcome = await Promise.race([
-      seen,
-      child.status.then(() => "exited" as const),
-      timeout,
-    ]);
-    clearTimeout(timer);
     try {
       child.kill("SIGKILL");
     } catch {

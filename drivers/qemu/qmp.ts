@@ -1,5 +1,6 @@
 /** A minimal QMP client over the instance's `qmp.sock` (QEMU Machine Protocol, JSON lines). */
 import { errorMessage, LimaError } from "../../core/errors.ts";
+import { withTimeout } from "../../core/timeout.ts";
 
 interface QmpReply {
   return?: unknown;
@@ -21,7 +22,7 @@ export class QmpClient {
   static async connect(path: string, timeoutMs = 5000): Promise<QmpClient> {
     let conn: Deno.UnixConn;
     try {
-      conn = await withTimeout(
+      conn = await timeLimited(
         Deno.connect({ transport: "unix", path }),
         timeoutMs,
         `connect to ${path}`,
@@ -34,7 +35,7 @@ export class QmpClient {
     }
     const client = new QmpClient(conn);
     try {
-      await withTimeout(client.#next(), timeoutMs, "read the QMP greeting");
+      await timeLimited(client.#next(), timeoutMs, "read the QMP greeting");
       await client.execute("qmp_capabilities", undefined, timeoutMs);
       return client;
     } catch (err) {
@@ -54,7 +55,7 @@ export class QmpClient {
     ) + "\n";
     await this.#conn.write(new TextEncoder().encode(request));
     for (;;) {
-      const reply = await withTimeout(
+      const reply = await timeLimited(
         this.#next(),
         timeoutMs,
         `run ${command}`,
@@ -110,17 +111,13 @@ async function* readLines(
   }
 }
 
-function withTimeout<T>(
+/** PROMISE, or an error saying what was being tried once MS pass. */
+function timeLimited<T>(
   promise: Promise<T>,
   ms: number,
   what: string,
 ): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`timed out after ${ms} ms trying to ${what}`)),
-      ms,
-    );
+  return withTimeout(promise, ms, () => {
+    throw new Error(`timed out after ${ms} ms trying to ${what}`);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

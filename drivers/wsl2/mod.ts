@@ -1,6 +1,7 @@
 /**
- * The built-in `wsl2` driver (spec §9.4): a WSL 2 distro `lima-<name>` imported from a
- * root-filesystem tarball and driven with `wsl.exe`. Validates everywhere, runs on Windows.
+ * The built-in `wsl2` driver (Lima's `pkg/driver/wsl2/wsl_driver_windows.go`): a WSL 2 distro
+ * `lima-<name>` imported from a root-filesystem tarball and driven with `wsl.exe`. Validates
+ * everywhere, runs on Windows.
  */
 import { join } from "node:path";
 import type { LimaYAML } from "../../core/config/schema.ts";
@@ -20,6 +21,7 @@ import { instanceImage } from "../common/instance_image.ts";
 import { requireNativeArch } from "../common/native_arch.ts";
 import { exitReport, run } from "../common/process.ts";
 import { exists } from "../../core/store/exists.ts";
+import { sleep } from "../../core/sleep.ts";
 
 const TARBALL = /\.(tar|tgz|txz|tbz2|tzst|tar\.(gz|xz|bz2|zst|zstd))$/i;
 
@@ -252,7 +254,7 @@ class Wsl2Driver implements Driver {
       );
     });
     for (let i = 0; i < 100 && (await this.#state()) !== "Running"; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     return { pid: child.pid, exited };
   }
