@@ -37,8 +37,9 @@ import {
   type ProgressStyle,
 } from "./progress.ts";
 import { withDirLock } from "./lock.ts";
-import { exists } from "../store/exists.ts";
+import { exists } from "../exists.ts";
 import { removeStaleTemporaries, temporaryPath } from "../store/temporary.ts";
+import { ifFound } from "../if_found.ts";
 
 export interface DownloadOptions {
   /** Expected digest of the bytes at LOCATION (`sha256:…`, `sha384:…`, `sha512:…`). */
@@ -791,21 +792,11 @@ async function streamInto(
 }
 
 async function sizeOf(path: string): Promise<number> {
-  try {
-    return (await Deno.stat(path)).size;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return 0;
-    throw err;
-  }
+  return (await ifFound(Deno.stat(path)))?.size ?? 0;
 }
 
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
+function readText(path: string): Promise<string | undefined> {
+  return ifFound(Deno.readTextFile(path));
 }
 
 async function writeOrRemove(
@@ -817,9 +808,5 @@ async function writeOrRemove(
 }
 
 async function removeIfExists(path: string): Promise<void> {
-  try {
-    await Deno.remove(path);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
+  await ifFound(Deno.remove(path));
 }

@@ -13,6 +13,7 @@ import {
 } from "./cache_dir.ts";
 import { isRemote } from "./download.ts";
 import { withDirLock } from "./lock.ts";
+import { ifFound } from "../if_found.ts";
 
 export interface PruneOptions {
   /** Keep cache entries of locations that instances or templates refer to. */
@@ -32,7 +33,7 @@ export async function prune(options: PruneOptions): Promise<void> {
   const cache = options.cacheDir ?? defaultCacheDir();
   if (!options.keepReferred) {
     logger.debug(`Pruning ${quote(cache)}`);
-    await Deno.remove(cache, { recursive: true }).catch(ignoreNotFound);
+    await ifFound(Deno.remove(cache, { recursive: true }));
     return;
   }
   const keep = new Set<string>();
@@ -42,13 +43,8 @@ export async function prune(options: PruneOptions): Promise<void> {
     if (isRemote(location)) keep.add(cacheKey(location));
   }
   const root = downloadCacheRoot(cache);
-  let entries: Deno.DirEntry[];
-  try {
-    entries = await Array.fromAsync(Deno.readDir(root));
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return;
-    throw err;
-  }
+  const entries = await ifFound(Array.fromAsync(Deno.readDir(root)));
+  if (!entries) return;
   for (const e of entries) {
     if (!e.isDirectory) continue;
     const dir = join(root, e.name);
@@ -64,9 +60,7 @@ export async function prune(options: PruneOptions): Promise<void> {
           f.name.startsWith(CacheFiles.partial) ||
           f.name.startsWith("data.tmp.")
         ) {
-          await Deno.remove(join(dir, f.name), { recursive: true }).catch(
-            ignoreNotFound,
-          );
+          await ifFound(Deno.remove(join(dir, f.name), { recursive: true }));
         }
       }
     });
@@ -81,12 +75,7 @@ export async function prune(options: PruneOptions): Promise<void> {
 export async function referredLocations(): Promise<string[]> {
   const home = limaHome();
   const found: string[] = [];
-  let entries: Deno.DirEntry[] = [];
-  try {
-    entries = await Array.fromAsync(Deno.readDir(home));
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
+  const entries = (await ifFound(Array.fromAsync(Deno.readDir(home)))) ?? [];
   for (const e of entries) {
     if (!e.isDirectory || e.name.startsWith(".") || e.name.startsWith("_")) {
       continue;
@@ -159,8 +148,4 @@ export function locationsInConfig(config: unknown): string[] {
   for (const archive of list(obj(root.containerd).archives)) add(archive);
   for (const image of list(obj(root.firmware).images)) add(image);
   return out;
-}
-
-function ignoreNotFound(err: unknown): void {
-  if (!(err instanceof Deno.errors.NotFound)) throw err;
 }

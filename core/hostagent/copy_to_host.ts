@@ -10,6 +10,7 @@ import { quote } from "../quote.ts";
 import type { SSHConnection } from "../ssh/client.ts";
 import { shellQuote } from "../shell_quote.ts";
 import { writeFileAtomic } from "../store/atomic_write.ts";
+import { ifFound } from "../if_found.ts";
 
 function hostPath(path: string, dir: string): string {
   return isAbsolute(path) ? path : join(dir, path);
@@ -61,8 +62,6 @@ export async function removeCopiedFiles(
     if (!rule.deleteOnStop || !rule.host) continue;
     const host = hostPath(rule.host, dir);
     logger.info(`Deleting ${quote(host)}`);
-    await Deno.remove(host).catch((err) => {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
-    });
+    await ifFound(Deno.remove(host));
   }
 }

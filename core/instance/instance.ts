@@ -19,6 +19,8 @@ import {
 import { readPidFile } from "../store/pid_file.ts";
 import { renderMessage } from "./message.ts";
 import { applyConfig, emptyInstance, type Instance } from "./record.ts";
+import { exists } from "../exists.ts";
+import { ifFound, ifFoundSync } from "../if_found.ts";
 
 /** Loads and validates an instance's filled configuration (throws on any problem). */
 export type ConfigLoader = (
@@ -40,39 +42,21 @@ export interface InspectOptions {
  * small files, where an async call costs more than the I/O.
  */
 export function instanceNames(): string[] {
-  const names: string[] = [];
-  try {
-    for (const entry of Deno.readDirSync(limaHome())) {
-      if (entry.isDirectory && !/^[._]/.test(entry.name)) {
-        names.push(entry.name);
-      }
-    }
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return [];
-    throw err;
-  }
-  return names.sort();
+  const entries = ifFoundSync(() => Array.from(Deno.readDirSync(limaHome())));
+  return (entries ?? [])
+    .filter((entry) => entry.isDirectory && !/^[._]/.test(entry.name))
+    .map((entry) => entry.name)
+    .sort();
 }
 
 /** Whether `INSTDIR/lima.yaml` exists. */
-export async function hasConfigFile(instDir: string): Promise<boolean> {
-  try {
-    await Deno.lstat(joinPath(instDir, InstanceFiles.limaYAML));
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
+export function hasConfigFile(instDir: string): Promise<boolean> {
+  return exists(joinPath(instDir, InstanceFiles.limaYAML));
 }
 
 /** Whether the directory of instance NAME exists (with or without `lima.yaml`). */
 export async function instanceDirExists(name: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(instanceDir(name))).isDirectory;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
+  return (await ifFound(Deno.stat(instanceDir(name))))?.isDirectory ?? false;
 }
 
 /** The entry names of instance directory DIR; undefined when it does not exist or is no directory. */
@@ -238,13 +222,8 @@ function statusFromPidFiles(
 
 /** The `Port N` line of an `ssh.config`; 0 when the file does not exist. */
 function sshPortFromConfig(path: string): number {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return 0;
-    throw err;
-  }
+  const text = ifFoundSync(() => Deno.readTextFileSync(path));
+  if (text === undefined) return 0;
   for (const line of text.split("\n")) {
     const m = /^Port (.*)$/.exec(line.trim());
     if (m) {

@@ -26,7 +26,7 @@ import { removeStaleTemporaries, temporaryPath } from "../store/temporary.ts";
 import { ensureUserKey } from "../store/user_key.ts";
 import { VERSION } from "../version.ts";
 import { saveRejectedYAML } from "./rejected_yaml.ts";
-import { exists } from "../store/exists.ts";
+import { exists } from "../exists.ts";
 
 export const DEFAULT_INSTANCE = "default";
 

@@ -12,7 +12,7 @@ import { quote } from "../quote.ts";
 import { writeFileAtomic } from "../store/atomic_write.ts";
 import { InstanceFiles } from "../store/paths.ts";
 import type { Driver } from "../../plugins/contract.ts";
-import { exists } from "../store/exists.ts";
+import { exists } from "../exists.ts";
 import { removeStaleTemporaries } from "../store/temporary.ts";
 
 /**

@@ -10,18 +10,13 @@ import { hasConfigFile } from "../instance/instance.ts";
 import { lockInstance } from "../store/lock.ts";
 import { instanceNameProblem } from "../store/names.ts";
 import { instanceDir, InstanceFiles } from "../store/paths.ts";
+import { exists } from "../exists.ts";
 
 /** The instance could not be found or read. */
 class InspectError extends Error {}
 
-async function isProtected(dir: string): Promise<boolean> {
-  try {
-    await Deno.lstat(join(dir, InstanceFiles.protected));
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
+function isProtected(dir: string): Promise<boolean> {
+  return exists(join(dir, InstanceFiles.protected));
 }
 
 async function setProtection(name: string, wanted: boolean): Promise<void> {

@@ -31,6 +31,7 @@ import { prepareInstance } from "./prepare.ts";
 import { readyMessage, waitForRunning } from "./watch_events.ts";
 import { readRegularText } from "../config/read_file.ts";
 import { sleep } from "../sleep.ts";
+import { exists } from "../exists.ts";
 
 /** Lima's default for `--timeout`. */
 export const DEFAULT_START_TIMEOUT_MS = 10 * 60_000;
@@ -86,14 +87,8 @@ export function shellCommandFor(name: string): string {
   return name === DEFAULT_INSTANCE ? "lima" : `limactl shell ${name}`;
 }
 
-async function instanceExists(name: string): Promise<boolean> {
-  try {
-    await Deno.lstat(join(instanceDir(name), InstanceFiles.limaYAML));
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
+function instanceExists(name: string): Promise<boolean> {
+  return exists(join(instanceDir(name), InstanceFiles.limaYAML));
 }
 
 function hasEditFlags(flags: EditFlags): boolean {

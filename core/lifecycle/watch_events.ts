@@ -17,6 +17,7 @@ import {
 } from "../hostagent/events.ts";
 import { InstanceFiles } from "../store/paths.ts";
 import { sleep } from "../sleep.ts";
+import { ifFound } from "../if_found.ts";
 
 /** Reads the lines appended to a file since the last call (tail -F). */
 export class LineFollower {
@@ -32,13 +33,8 @@ export class LineFollower {
 
   /** Complete new lines; none when the file does not exist. */
   async read(): Promise<string[]> {
-    let file: Deno.FsFile;
-    try {
-      file = await Deno.open(this.path, { read: true });
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return [];
-      throw err;
-    }
+    const file = await ifFound(Deno.open(this.path, { read: true }));
+    if (!file) return [];
     try {
       const info = await file.stat();
       if (info.ino !== this.#ino || info.size < this.#offset) {

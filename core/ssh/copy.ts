@@ -10,6 +10,7 @@ import { posix } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { LimaError } from "../errors.ts";
+import { ifFound } from "../if_found.ts";
 
 /** The little a copy needs to know about a path. */
 export interface FileInfo {
@@ -40,17 +41,12 @@ export const localFileSystem: CopyFileSystem = {
   join: localJoin,
   basename: localBasename,
   async stat(path) {
-    try {
-      const st = await Deno.stat(path);
-      return {
-        isDirectory: st.isDirectory,
-        isFile: st.isFile,
-        mode: (st.mode ?? 0o644) & 0o7777,
-      };
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return undefined;
-      throw err;
-    }
+    const st = await ifFound(Deno.stat(path));
+    return st && {
+      isDirectory: st.isDirectory,
+      isFile: st.isFile,
+      mode: (st.mode ?? 0o644) & 0o7777,
+    };
   },
   async readDir(path) {
     return (await Array.fromAsync(Deno.readDir(path), (e) => e.name)).sort();

@@ -5,6 +5,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { ensureUserKey } from "../store/user_key.ts";
+import { ifFound } from "../if_found.ts";
 
 export interface KeyOptions {
   /** Also use the pairs in `~/.ssh` (`ssh.loadDotSSHPubKeys`). */
@@ -16,27 +17,15 @@ export interface KeyOptions {
 /** The `~/.ssh/*.pub` files, sorted by name; none when the directory does not exist. */
 async function dotSSHPubKeyFiles(home: string): Promise<string[]> {
   const dir = join(home, ".ssh");
-  const files: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.name.endsWith(".pub") && !entry.isDirectory) {
-        files.push(join(dir, entry.name));
-      }
-    }
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return [];
-    throw err;
-  }
-  return files.sort();
+  const entries = (await ifFound(Array.fromAsync(Deno.readDir(dir)))) ?? [];
+  return entries
+    .filter((entry) => entry.name.endsWith(".pub") && !entry.isDirectory)
+    .map((entry) => join(dir, entry.name))
+    .sort();
 }
 
 async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isFile;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
+  return (await ifFound(Deno.stat(path)))?.isFile ?? false;
 }
 
 /**

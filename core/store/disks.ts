@@ -7,11 +7,12 @@
 import { basename, join } from "node:path";
 import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
-import { exists } from "./exists.ts";
+import { exists } from "../exists.ts";
 import { validateDiskName } from "./names.ts";
 import { renameNoReplace } from "./rename_no_replace.ts";
 import { disksDir } from "./paths.ts";
 import { temporaryPath } from "./temporary.ts";
+import { ifFound } from "../if_found.ts";
 
 export const DATA_DISK = "datadisk";
 export const IN_USE_BY = "in_use_by";
@@ -40,14 +41,10 @@ export function diskDir(name: string): string {
 
 /** Names of all disks, sorted. */
 export async function diskNames(): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(disksDir())) names.push(entry.name);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return [];
-    throw err;
-  }
-  return names.sort();
+  const names = await ifFound(
+    Array.fromAsync(Deno.readDir(disksDir()), (entry) => entry.name),
+  );
+  return (names ?? []).sort();
 }
 
 /** Image format and virtual size of the image at PATH, read from its header. */
@@ -94,24 +91,15 @@ export async function inspectDisk(
 ): Promise<Disk | undefined> {
   const dir = diskDir(name);
   const dataDisk = join(dir, DATA_DISK);
-  try {
-    await Deno.stat(dataDisk);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
+  if (!(await ifFound(Deno.stat(dataDisk)))) return undefined;
   const { format, size } = await inspectImage(dataDisk);
   if (size < 0) {
     throw new LimaError({
       summary: `cannot determine size of ${quote(dataDisk)}`,
     });
   }
-  let instanceDir = "";
-  try {
-    instanceDir = await Deno.readLink(join(dir, IN_USE_BY));
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
+  const instanceDir = (await ifFound(Deno.readLink(join(dir, IN_USE_BY)))) ??
+    "";
   return {
     name,
     size,

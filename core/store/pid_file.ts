@@ -1,3 +1,4 @@
+import { ifFoundSync } from "../if_found.ts";
 /**
  * PID files of the host agent and the VM driver, read the way status needs them (`ReadPIDFile` in
  * Lima's `pkg/store/instance.go`).
@@ -43,13 +44,8 @@ function isZombie(pid: number): boolean {
  * status reads a few tiny files per instance, where async file calls cost more than the I/O.
  */
 export function readPidFile(path: string): number {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return 0;
-    throw err;
-  }
+  const text = ifFoundSync(() => Deno.readTextFileSync(path));
+  if (text === undefined) return 0;
   const trimmed = text.trim();
   const pid = /^\d+$/.test(trimmed) ? Number(trimmed) : NaN;
   if (!Number.isSafeInteger(pid) || pid <= 0) {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { isProcessAlive } from "./pid_file.ts";
+import { ifFound } from "../if_found.ts";
 
 /** The owner of a temporary, as its name records it. */
 export interface TemporaryOwner {
@@ -122,13 +123,8 @@ async function isStale(dir: string, name: string): Promise<boolean> {
  */
 export async function removeStaleTemporaries(dir: string): Promise<string[]> {
   const removed: string[] = [];
-  let entries: Deno.DirEntry[];
-  try {
-    entries = await Array.fromAsync(Deno.readDir(dir));
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return removed;
-    throw err;
-  }
+  const entries = await ifFound(Array.fromAsync(Deno.readDir(dir)));
+  if (!entries) return removed;
   for (const { name } of entries) {
     try {
       if (!await isStale(dir, name)) continue;

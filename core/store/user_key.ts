@@ -7,7 +7,7 @@ import { LimaError } from "../errors.ts";
 import { syncDir } from "./atomic_write.ts";
 import { lockInstance } from "./lock.ts";
 import { configDir } from "./paths.ts";
-import { exists } from "./exists.ts";
+import { exists } from "../exists.ts";
 
 export interface UserKey {
   /** Path of the private key (`identityFile`). */

@@ -1,7 +1,7 @@
 /** What a VM is started from in the instance directory, read the same way by every driver. */
 import { dirname, join } from "node:path";
 import type { LimaYAML } from "../../core/config/schema.ts";
-import { exists } from "../../core/store/exists.ts";
+import { exists } from "../../core/exists.ts";
 
 /** Which optional boot files `INSTDIR` holds. */
 export interface BootFiles {

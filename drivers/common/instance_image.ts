@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { LimaError } from "../../core/errors.ts";
-import { exists } from "../../core/store/exists.ts";
+import { exists } from "../../core/exists.ts";
 
 /** The downloaded `INSTDIR/image`; fails, saying what could not be created (e.g. "the disk"), when it is missing. */
 export async function instanceImage(

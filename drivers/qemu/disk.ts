@@ -9,7 +9,7 @@ import { logger } from "../../core/log.ts";
 import { checkBaseImage, imageInfo, isISO9660 } from "../common/image_info.ts";
 import { instanceImage } from "../common/instance_image.ts";
 import { runText } from "../common/process.ts";
-import { exists } from "../../core/store/exists.ts";
+import { exists } from "../../core/exists.ts";
 
 export interface CreateDiskOptions {
   qemuImg: string;

@@ -37,7 +37,7 @@ import {
 } from "../common/process.ts";
 import { unixRequest } from "../common/unix_http.ts";
 import { checkBaseImage, imageInfo, isISO9660 } from "../common/image_info.ts";
-import { exists } from "../../core/store/exists.ts";
+import { exists } from "../../core/exists.ts";
 
 const MOUNT_TYPES: MountType[] = ["virtiofs", "reverse-sshfs"];
 const IMAGE_FORMATS = ["raw", "asif"];

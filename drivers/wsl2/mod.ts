@@ -20,7 +20,7 @@ import type {
 import { instanceImage } from "../common/instance_image.ts";
 import { requireNativeArch } from "../common/native_arch.ts";
 import { exitReport, run } from "../common/process.ts";
-import { exists } from "../../core/store/exists.ts";
+import { exists } from "../../core/exists.ts";
 import { sleep } from "../../core/sleep.ts";
 
 const TARBALL = /\.(tar|tgz|txz|tbz2|tzst|tar\.(gz|xz|bz2|zst|zstd))$/i;

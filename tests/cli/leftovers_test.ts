@@ -8,7 +8,7 @@ import {
   tempLimaHome,
 } from "./helpers.ts";
 import { downloadCacheRoot } from "../../core/download/cache_dir.ts";
-import { exists } from "../../core/store/exists.ts";
+import { exists } from "../../core/exists.ts";
 import { processStartTime } from "../../core/store/temporary.ts";
 
 Deno.test("delete of a symlinked instance removes the link and leaves the target's files", async () => {

@@ -10,7 +10,7 @@ import {
   type RunOptions,
   tempLimaHome,
 } from "./helpers.ts";
-import { exists } from "../../core/store/exists.ts";
+import { exists } from "../../core/exists.ts";
 
 const DUMMY =
   "# my instance\nimages:\n- location: /etc/profile # the image\ndisk: 2GiB\n";

@@ -1,6 +1,6 @@
 /** `limactl network list` and starting an instance on a network this host cannot run. */
 import assert from "node:assert/strict";
-import { exists } from "../../core/store/exists.ts";
+import { exists } from "../../core/exists.ts";
 import {
   assertFatal,
   createDummyInstance,

@@ -8,7 +8,7 @@ import {
   limactlExpect,
   tempLimaHome,
 } from "./helpers.ts";
-import { exists } from "../../core/store/exists.ts";
+import { exists } from "../../core/exists.ts";
 
 Deno.test("limactl protect (Lima's protect.bats)", async (t) => {
   const limaHome = await tempLimaHome();
