@@ -24,6 +24,7 @@ import {
 } from "../store/temporary.ts";
 import { editExpression, validateEdited } from "./edit.ts";
 import { TEMPORARY_SUFFIXES } from "./stop_forcibly.ts";
+import { exists } from "../exists.ts";
 
 /** Entries never carried to the new instance. */
 const SKIPPED = new Set<string>([
@@ -107,13 +108,10 @@ export async function cloneInstance(
   }
   validateInstanceName(newName);
   const newDir = instanceDir(newName);
-  try {
-    await Deno.lstat(newDir);
+  if (await exists(newDir)) {
     throw new LimaError({
       summary: `instance ${quote(newName)} already exists`,
     });
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
   checkSocketPathLength(newName, newDir);
   await removeStaleTemporaries(limaHome());

@@ -23,6 +23,7 @@ import { additionalDiskNames, holderRunning } from "../instance/disk_lock.ts";
 import { inspectInstance, instanceNames } from "../instance/instance.ts";
 import type { Instance } from "../instance/record.ts";
 import { alignColumns } from "../tabwriter.ts";
+import { exists } from "../exists.ts";
 
 function size(text: string): number {
   try {
@@ -51,13 +52,10 @@ export async function diskCreate(
   const bytes = size(options.size);
   const format = checkFormat(options.format ?? "qcow2");
   const dir = diskDir(name);
-  try {
-    await Deno.lstat(dir);
+  if (await exists(dir)) {
     throw new LimaError({
       summary: `disk ${quote(name)} already exists (${quote(dir)})`,
     });
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
   logger.info(
     `Creating ${format} disk ${quote(name)} with size ${formatSize(bytes)}`,

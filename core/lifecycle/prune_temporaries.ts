@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { cacheDir, downloadCacheRoot } from "../download/cache_dir.ts";
 import { configDir, disksDir, limaHome } from "../store/paths.ts";
 import { removeStaleTemporaries } from "../store/temporary.ts";
+import { ifFound } from "../if_found.ts";
 
 /** The sub-directories of DIR (symlinks to directories included); none when DIR is missing. */
 async function subdirectories(
@@ -10,16 +11,12 @@ async function subdirectories(
   include: (name: string) => boolean = () => true,
 ): Promise<string[]> {
   const found: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      const path = join(dir, e.name);
-      if (!include(e.name)) continue;
-      if ((await Deno.stat(path).catch(() => undefined))?.isDirectory) {
-        found.push(path);
-      }
+  for (const e of (await ifFound(Array.fromAsync(Deno.readDir(dir)))) ?? []) {
+    const path = join(dir, e.name);
+    if (!include(e.name)) continue;
+    if ((await Deno.stat(path).catch(() => undefined))?.isDirectory) {
+      found.push(path);
     }
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
   return found;
 }

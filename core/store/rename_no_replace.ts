@@ -1,5 +1,6 @@
 /** Moving a fully prepared directory into place without ever replacing an existing one. */
 import { LimaError } from "../errors.ts";
+import { exists } from "../exists.ts";
 
 /**
  * Renames directory FROM to TO unless TO exists (rename(2) would silently replace an empty
@@ -10,12 +11,7 @@ export async function renameNoReplace(
   to: string,
   message: () => string,
 ): Promise<void> {
-  try {
-    await Deno.lstat(to);
-    throw new LimaError({ summary: message() });
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
+  if (await exists(to)) throw new LimaError({ summary: message() });
   try {
     await Deno.rename(from, to);
   } catch (err) {
