@@ -1,7 +1,7 @@
 /** Which `vmType` values a configuration may name (Lima's driver names, plus installed drivers). */
 import { driverNotInstalled } from "./not_installed.ts";
 import { DriverStore, isModuleLocation } from "./store.ts";
-import { DEFAULT_VM_TYPES } from "../core/config/validate.ts";
+import { DEFAULT_VM_TYPES } from "../core/config/validate/mod.ts";
 
 /**
  * The built-in driver names, the names of third-party drivers installed under

@@ -6,7 +6,7 @@
  * Every field is optional and nullable because `null` means "unset" (the builtin default
  * or `_config/default.yaml` applies). Objects are strict so that unknown keys surface as
  * `unrecognized_keys` issues; `parseLimaYAML` turns those into a warning unless asked to
- * be strict. Value ranges and cross-field rules live in `validate.ts`, not here, so that
+ * be strict. Value ranges and cross-field rules live in `validate/`, not here, so that
  * their messages can follow Lima's wording.
  */
 import { z } from "zod";
@@ -45,6 +45,49 @@ export type ProvisionMode = typeof PROVISION_MODES[number];
 /** Port-forward protocols (Lima's `pkg/limatype/lima_yaml.go`). */
 export const PROTOS = ["tcp", "udp", "any"] as const;
 export type Proto = typeof PROTOS[number];
+
+/** `mounts[i].sshfs.sftpDriver` values; `""` lets Lima choose. */
+export const SFTP_DRIVERS = ["", "builtin", "openssh-sftp-server"] as const;
+
+/** `mounts[i].9p.securityModel` values (QEMU's `security_model`). */
+export const NINEP_SECURITY_MODELS = [
+  "passthrough",
+  "mapped-xattr",
+  "mapped-file",
+  "none",
+] as const;
+
+/** `mounts[i].9p.protocolVersion` values. */
+export const NINEP_PROTOCOL_VERSIONS = [
+  "9p2000",
+  "9p2000.u",
+  "9p2000.L",
+] as const;
+
+/** `mounts[i].9p.cache` values. */
+export const NINEP_CACHES = ["none", "loose", "fscache", "mmap"] as const;
+
+/** `provision[i].format` values of `mode: yq`. */
+export const YQ_FORMATS = [
+  "auto",
+  "csv",
+  "ini",
+  "json",
+  "props",
+  "tsv",
+  "toml",
+  "xml",
+  "yaml",
+] as const;
+
+/** `probes[i].mode` values. */
+export const PROBE_MODES = ["readiness"] as const;
+
+/** `audio.interface` values. */
+export const AUDIO_INTERFACES = ["hda", "virtio"] as const;
+
+/** `vmOpts.vz.diskImageFormat` values. */
+export const VZ_DISK_IMAGE_FORMATS = ["raw", "asif"] as const;
 
 const nullish = <T extends z.ZodType>(t: T) => t.nullish();
 const str = () => nullish(z.string());

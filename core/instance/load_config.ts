@@ -36,7 +36,7 @@ export async function loadValidatedConfig(
     { checkMessage },
   ] = await Promise.all([
     import("../config/load.ts"),
-    import("../config/validate.ts"),
+    import("../config/validate/mod.ts"),
     import("../../plugins/vm_types.ts"),
     import("./message.ts"),
   ]);

@@ -1,15 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { LimaError } from "../errors.ts";
-import { fillDefaults } from "./fill.ts";
-import type { HostInfo } from "./host.ts";
-import { parseLimaYAML } from "./parse.ts";
-import type { LimaYAML } from "./schema.ts";
-import {
-  limaYAMLProblems,
-  validateLimaYAML,
-  ValidationError,
-} from "./validate.ts";
+import { LimaError } from "../../errors.ts";
+import { fillDefaults } from "../fill.ts";
+import type { HostInfo } from "../host.ts";
+import { parseLimaYAML } from "../parse.ts";
+import type { LimaYAML } from "../schema.ts";
+import { limaYAMLProblems, validateLimaYAML, ValidationError } from "./mod.ts";
 
 const host: HostInfo = {
   arch: "x86_64",

@@ -1,0 +1,76 @@
+/** `networks`: what each interface attaches to. */
+import { quote } from "../../quote.ts";
+import type { Network } from "../schema.ts";
+import type { Check } from "./check.ts";
+import { field } from "./messages.ts";
+import { checkAddressing } from "./network_addressing.ts";
+
+export function checkNetworks(c: Check): void {
+  const interfaces = new Map<string, number>();
+  c.y.networks?.forEach((nw, i) => {
+    const path = `networks[${i}]`;
+    checkAttachment(c, path, nw);
+    checkAddressing(c, path, nw, i, interfaces);
+  });
+}
+
+/** Exactly one of `lima`, `socket` and `vzNAT`, each usable here. */
+function checkAttachment(c: Check, path: string, nw: Network): void {
+  const f = (name: string) => field(`${path}.${name}`);
+  const set = [
+    nw.lima ? "lima" : "",
+    nw.socket ? "socket" : "",
+    nw.vzNAT ? "vzNAT" : "",
+  ].filter(Boolean);
+  if (set.length === 0) {
+    c.fail(path, `${f("lima")}, ${f("socket")} or ${f("vzNAT")} must be set`);
+  } else if (set.length > 1) {
+    c.fail(
+      `${path}.${set[0]}`,
+      `${f(set[0])} and ${f(set[1])} are mutually exclusive`,
+    );
+  }
+  if (nw.lima) checkLimaNetwork(c, path, nw.lima);
+  if (nw.socket) checkSocket(c, path, nw.socket);
+  const vmType = c.y.vmType;
+  if (nw.vzNAT && vmType != null && vmType !== "vz") {
+    c.fail(
+      `${path}.vzNAT`,
+      `${f("vzNAT")} requires \`vmType: vz\`, got ${quote(vmType)}`,
+    );
+  }
+}
+
+/** A network of networks.yaml; only `user-v2` ones work off macOS. */
+function checkLimaNetwork(c: Check, path: string, name: string): void {
+  if (!c.networkModes) return;
+  const mode = c.networkModes[name];
+  if (mode === undefined) {
+    c.fail(
+      `${path}.lima`,
+      `${field(`${path}.lima`)} references network ${
+        quote(name)
+      } which is not defined in networks.yaml`,
+    );
+  } else if (mode !== "user-v2" && c.hostOS !== "darwin") {
+    c.fail(
+      `${path}.lima`,
+      `${field(`${path}.lima`)} is only supported on macOS right now`,
+    );
+  }
+}
+
+function checkSocket({ fail }: Check, path: string, socket: string): void {
+  try {
+    if (!Deno.statSync(socket).isSocket) {
+      fail(
+        `${path}.socket`,
+        `${field(`${path}.socket`)} ${
+          quote(socket)
+        } points to a non-socket file`,
+      );
+    }
+  } catch {
+    // A socket that does not exist yet is started by the user before the instance.
+  }
+}
