@@ -6,7 +6,7 @@
  */
 import type { DriverFactory, DriverManifest } from "../../plugins/contract.ts";
 import {
-  QEMU_IMAGE_FORMATS,
+  qemuCapabilities,
   qemuDefaults,
   QemuDriver,
   type QemuHost,
@@ -33,16 +33,7 @@ export const manifest: DriverManifest = {
   description: "QEMU with NVMM on NetBSD",
   hosts: [{ os: "netbsd", arch: ["x86_64"] }],
   vmTypes: ["netbsd-qemu", "qemu"],
-  capabilities: {
-    mountTypes: netbsdHost.mountTypes,
-    snapshots: true,
-    gui: false,
-    display: true,
-    dynamicSSHAddress: false,
-    noCloudInit: false,
-    guestAgentTransport: "virtio-serial",
-    imageFormats: QEMU_IMAGE_FORMATS,
-  },
+  capabilities: qemuCapabilities(netbsdHost.mountTypes),
 };
 
 const netbsdQemu: DriverFactory<QemuOptions> = (instance, options = {}) =>

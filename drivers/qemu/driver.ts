@@ -10,10 +10,10 @@ import { type Diagnostic, errorMessage, LimaError } from "../../core/errors.ts";
 import { logger } from "../../core/log.ts";
 import type {
   Driver,
+  DriverCapabilities,
   DriverInfo,
   DriverInstance,
   GuestAgentEndpoint,
-  InstanceStatus,
   RunningVM,
   SnapshotOps,
 } from "../../plugins/contract.ts";
@@ -49,6 +49,8 @@ import { GUEST_AGENT_PORT, qemuCommandLine } from "./cmdline.ts";
 import { createDisk, growDisk } from "./disk.ts";
 import { findFirmware, firmwareCandidates, usesFirmware } from "./firmware.ts";
 import { QmpClient } from "./qmp.ts";
+import { DriverDefaults } from "../../plugins/driver_defaults.ts";
+import { driverFeatures } from "../../plugins/driver_features.ts";
 
 /** Where the driver runs and what that host allows. */
 export interface QemuHost {
@@ -99,12 +101,26 @@ export function qemuMountTypes(os: string): MountType[] {
   }
 }
 
+/** What QEMU can do on a host that provides MOUNTTYPES; the same on every host. */
+export function qemuCapabilities(mountTypes: MountType[]): DriverCapabilities {
+  return {
+    mountTypes,
+    snapshots: true,
+    gui: false,
+    display: true,
+    dynamicSSHAddress: false,
+    noCloudInit: false,
+    guestAgentTransport: "virtio-serial",
+    imageFormats: QEMU_IMAGE_FORMATS,
+  };
+}
+
 function compareLimaVersion(version: string, major: number): number {
   const m = /^v?(\d+)/.exec(version);
   return m ? Number(m[1]) - major : 1;
 }
 
-export class QemuDriver implements Driver {
+export class QemuDriver extends DriverDefaults {
   readonly #instance: DriverInstance;
   readonly #options: QemuOptions;
   readonly #host: QemuHost;
@@ -119,6 +135,7 @@ export class QemuDriver implements Driver {
   guestAgentConn: () => Promise<GuestAgentEndpoint>;
 
   constructor(instance: DriverInstance, options: QemuOptions, host: QemuHost) {
+    super();
     this.#instance = instance;
     this.#options = options;
     this.#host = host;
@@ -300,10 +317,6 @@ export class QemuDriver implements Driver {
       });
     }
     return Promise.resolve(found);
-  }
-
-  create(): Promise<void> {
-    return Promise.resolve();
   }
 
   async createDisk(): Promise<void> {
@@ -509,38 +522,13 @@ export class QemuDriver implements Driver {
     return await waitForChild(child, timeoutMs);
   }
 
-  delete(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  inspectStatus(): Promise<InstanceStatus> {
-    return Promise.resolve("");
-  }
-
-  sshAddress(): Promise<string> {
-    return Promise.resolve("127.0.0.1");
-  }
-
-  bootScripts(): Promise<Record<string, string>> {
-    return Promise.resolve({});
-  }
-
   info(): Promise<DriverInfo> {
     return Promise.resolve({
       name: "qemu",
       vsockPort: 0,
       virtioPort: GUEST_AGENT_PORT,
       instanceDir: this.#dir,
-      features: {
-        canRunGui: false,
-        dynamicSSHAddress: false,
-        staticSSHPort: false,
-        skipSocketForwarding: false,
-        noCloudInit: false,
-        rosettaEnabled: false,
-        rosettaBinFmt: false,
-        supportedImageFormats: QEMU_IMAGE_FORMATS,
-      },
+      features: driverFeatures(qemuCapabilities(this.#host.mountTypes)),
     });
   }
 

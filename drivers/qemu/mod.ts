@@ -1,7 +1,7 @@
 /** The built-in `qemu` driver module: manifest and factory (see `driver.ts`). */
 import type { DriverFactory, DriverManifest } from "../../plugins/contract.ts";
 import {
-  QEMU_IMAGE_FORMATS,
+  qemuCapabilities,
   qemuDefaults,
   QemuDriver,
   type QemuHost,
@@ -25,16 +25,7 @@ export const manifest: DriverManifest = {
     os: "freebsd",
   }],
   vmTypes: ["qemu"],
-  capabilities: {
-    mountTypes: host.mountTypes,
-    snapshots: true,
-    gui: false,
-    display: true,
-    dynamicSSHAddress: false,
-    noCloudInit: false,
-    guestAgentTransport: "virtio-serial",
-    imageFormats: QEMU_IMAGE_FORMATS,
-  },
+  capabilities: qemuCapabilities(host.mountTypes),
 };
 
 const qemu: DriverFactory<QemuOptions> = (instance, options = {}) =>

@@ -9,13 +9,11 @@ import { parseSize } from "../../core/config/units.ts";
 import { type Diagnostic, errorMessage, LimaError } from "../../core/errors.ts";
 import { logger } from "../../core/log.ts";
 import type {
-  Driver,
   DriverFactory,
   DriverInfo,
   DriverInstance,
   DriverManifest,
   GuestAgentEndpoint,
-  InstanceStatus,
   RunningVM,
 } from "../../plugins/contract.ts";
 import { macAddress, mountTag } from "../../core/config/identity.ts";
@@ -38,6 +36,8 @@ import {
 import { unixRequest } from "../common/unix_http.ts";
 import { checkBaseImage, imageInfo, isISO9660 } from "../common/image_info.ts";
 import { exists } from "../../core/exists.ts";
+import { DriverDefaults } from "../../plugins/driver_defaults.ts";
+import { driverFeatures } from "../../plugins/driver_features.ts";
 
 const MOUNT_TYPES: MountType[] = ["virtiofs", "reverse-sshfs"];
 const IMAGE_FORMATS = ["raw", "asif"];
@@ -170,7 +170,7 @@ function hasDisplay(config: LimaYAML): boolean {
   return display === "vz" || display === "default";
 }
 
-class VzDriver implements Driver {
+class VzDriver extends DriverDefaults {
   readonly #instance: DriverInstance;
   readonly #options: VzOptions;
   #config: LimaYAML;
@@ -178,6 +178,7 @@ class VzDriver implements Driver {
   #stopping = false;
 
   constructor(instance: DriverInstance, options: VzOptions) {
+    super();
     this.#instance = instance;
     this.#options = options;
     this.#config = structuredClone(instance.config);
@@ -276,10 +277,6 @@ class VzDriver implements Driver {
       });
     }
     return Promise.resolve(found);
-  }
-
-  create(): Promise<void> {
-    return Promise.resolve();
   }
 
   async createDisk(): Promise<void> {
@@ -399,22 +396,6 @@ class VzDriver implements Driver {
     await Deno.remove(join(this.#dir, "vz.pid")).catch(() => {});
   }
 
-  delete(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  inspectStatus(): Promise<InstanceStatus> {
-    return Promise.resolve("");
-  }
-
-  sshAddress(): Promise<string> {
-    return Promise.resolve("127.0.0.1");
-  }
-
-  bootScripts(): Promise<Record<string, string>> {
-    return Promise.resolve({});
-  }
-
   info(): Promise<DriverInfo> {
     const rosetta = this.#config.vmOpts?.vz?.rosetta;
     return Promise.resolve({
@@ -422,16 +403,11 @@ class VzDriver implements Driver {
       vsockPort: GUEST_AGENT_VSOCK_PORT,
       virtioPort: "",
       instanceDir: this.#dir,
-      features: {
+      features: driverFeatures(manifest.capabilities, {
         canRunGui: hasDisplay(this.#config),
-        dynamicSSHAddress: false,
-        staticSSHPort: false,
-        skipSocketForwarding: false,
-        noCloudInit: false,
         rosettaEnabled: rosetta?.enabled ?? false,
         rosettaBinFmt: rosetta?.binfmt ?? false,
-        supportedImageFormats: IMAGE_FORMATS,
-      },
+      }),
     });
   }
 

@@ -8,7 +8,6 @@ import type { LimaYAML } from "../../core/config/schema.ts";
 import { type Diagnostic, LimaError } from "../../core/errors.ts";
 import { logger } from "../../core/log.ts";
 import type {
-  Driver,
   DriverFactory,
   DriverInfo,
   DriverInstance,
@@ -22,6 +21,8 @@ import { requireNativeArch } from "../common/native_arch.ts";
 import { exitReport, run } from "../common/process.ts";
 import { exists } from "../../core/exists.ts";
 import { sleep } from "../../core/sleep.ts";
+import { DriverDefaults } from "../../plugins/driver_defaults.ts";
+import { driverFeatures } from "../../plugins/driver_features.ts";
 
 const TARBALL = /\.(tar|tgz|txz|tbz2|tzst|tar\.(gz|xz|bz2|zst|zstd))$/i;
 
@@ -72,7 +73,7 @@ export function distroState(
   return undefined;
 }
 
-class Wsl2Driver implements Driver {
+class Wsl2Driver extends DriverDefaults {
   readonly #instance: DriverInstance;
   readonly #options: Wsl2Options;
   readonly #distro: string;
@@ -81,6 +82,7 @@ class Wsl2Driver implements Driver {
   #stopping = false;
 
   constructor(instance: DriverInstance, options: Wsl2Options) {
+    super();
     this.#instance = instance;
     this.#options = options;
     this.#distro = `lima-${instance.name}`;
@@ -182,10 +184,6 @@ class Wsl2Driver implements Driver {
     return Promise.resolve(found);
   }
 
-  create(): Promise<void> {
-    return Promise.resolve();
-  }
-
   /** Keeps the tarball as `basedisk` for `wsl.exe --import` at the first start. */
   async createDisk(): Promise<void> {
     const basedisk = join(this.#dir, "basedisk");
@@ -266,16 +264,16 @@ class Wsl2Driver implements Driver {
     await this.#keepAlive?.status;
   }
 
-  async delete(): Promise<void> {
+  override async delete(): Promise<void> {
     if ((await this.#state()) === "Uninitialized") return;
     await this.#wsl(["--unregister", this.#distro], "unregister the distro");
   }
 
-  inspectStatus(): Promise<InstanceStatus> {
+  override inspectStatus(): Promise<InstanceStatus> {
     return this.#state();
   }
 
-  async sshAddress(): Promise<string> {
+  override async sshAddress(): Promise<string> {
     const probes = [
       "hostname -I",
       "ip route get 1 | sed -n 's/.* src \\([0-9.]*\\).*/\\1/p'",
@@ -298,26 +296,17 @@ class Wsl2Driver implements Driver {
     });
   }
 
-  bootScripts(): Promise<Record<string, string>> {
-    return Promise.resolve({});
-  }
-
   info(): Promise<DriverInfo> {
     return Promise.resolve({
       name: "wsl2",
       vsockPort: 0,
       virtioPort: "",
       instanceDir: this.#dir,
-      features: {
-        canRunGui: false,
-        dynamicSSHAddress: true,
+      // Lima's WSL2 driver sets these two; the capabilities have no flag for them.
+      features: driverFeatures(manifest.capabilities, {
         staticSSHPort: true,
         skipSocketForwarding: true,
-        noCloudInit: true,
-        rosettaEnabled: false,
-        rosettaBinFmt: false,
-        supportedImageFormats: manifest.capabilities.imageFormats,
-      },
+      }),
     });
   }
 
