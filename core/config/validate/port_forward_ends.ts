@@ -28,8 +28,8 @@ export function checkPortsAndSockets(
   );
   checkSinglePort(c, path, "host", rule.hostPort, rule.hostSocket, hostRange);
   checkRanges(c, path, rule, guestRange, hostRange);
-  if (rule.guestSocket) checkGuestSocket(c, path, rule, hostRange);
-  if (rule.hostSocket) checkHostSocket(c, path, rule, guestRange);
+  if (rule.guestSocket) checkSocket(c, path, rule, "guest", hostRange);
+  if (rule.hostSocket) checkSocket(c, path, rule, "host", guestRange);
   else if (guestRange[1] - guestRange[0] !== hostRange[1] - hostRange[0]) {
     c.fail(
       `${path}.hostPortRange`,
@@ -101,52 +101,40 @@ function checkRanges(
   }
 }
 
-function checkGuestSocket(
-  { fail }: Check,
-  path: string,
-  rule: PortForward,
-  hostRange: Range,
-): void {
-  const socket = rule.guestSocket ?? "";
-  const f = field(`${path}.guestSocket`);
-  if (!posix.isAbsolute(socket)) {
-    fail(
-      `${path}.guestSocket`,
-      `${f} must be an absolute path, but is ${quote(socket)}`,
-    );
-  }
-  if (!rule.hostSocket && hostRange[1] - hostRange[0] > 0) {
-    fail(
-      `${path}.guestSocket`,
-      `${f} can only be mapped to a single port or socket. not a range`,
-    );
-  }
-}
+/** How each side's socket is checked: the path flavour, and the other side. */
+const SOCKET_SIDES = {
+  guest: { absolute: posix.isAbsolute, other: "host", mapped: "to" },
+  host: { absolute: isAbsolute, other: "guest", mapped: "from" },
+} as const;
 
-function checkHostSocket(
+/** An absolute socket path that maps to a single port or socket, not a range. */
+function checkSocket(
   { fail }: Check,
   path: string,
   rule: PortForward,
-  guestRange: Range,
+  side: "guest" | "host",
+  otherRange: Range,
 ): void {
-  const socket = rule.hostSocket ?? "";
-  const f = field(`${path}.hostSocket`);
-  if (!isAbsolute(socket)) {
+  const { absolute, other, mapped } = SOCKET_SIDES[side];
+  const socket = rule[`${side}Socket`] ?? "";
+  const p = `${path}.${side}Socket`;
+  if (!absolute(socket)) {
+    fail(p, `${field(p)} must be an absolute path, but is ${quote(socket)}`);
+  }
+  if (!rule[`${other}Socket`] && otherRange[1] - otherRange[0] > 0) {
     fail(
-      `${path}.hostSocket`,
-      `${f} must be an absolute path, but is ${quote(socket)}`,
+      p,
+      `${
+        field(p)
+      } can only be mapped ${mapped} a single port or socket. not a range`,
     );
   }
-  if (!rule.guestSocket && guestRange[1] - guestRange[0] > 0) {
+  if (side === "host" && socket.length >= unixPathMax()) {
     fail(
-      `${path}.hostSocket`,
-      `${f} can only be mapped from a single port or socket. not a range`,
-    );
-  }
-  if (socket.length >= unixPathMax()) {
-    fail(
-      `${path}.hostSocket`,
-      `${f} must be less than UNIX_PATH_MAX=${unixPathMax()} characters, but is ${socket.length}`,
+      p,
+      `${
+        field(p)
+      } must be less than UNIX_PATH_MAX=${unixPathMax()} characters, but is ${socket.length}`,
     );
   }
 }
