@@ -42,6 +42,7 @@ import { mountReverseSSHFS, type SSHFSMount } from "../mounts/reverse_sshfs.ts";
 import { type PortForwarding, startPortForwarding } from "./port_forwarding.ts";
 import { chooseSSHPort } from "./ssh_port.ts";
 import { resolvesWithin, withTimeout } from "../timeout.ts";
+import { configureDriver } from "../../plugins/configure_driver.ts";
 
 export interface HostAgentOptions {
   /** The instance name. */
@@ -171,18 +172,7 @@ async function serve(
     limaVersion,
     sshLocalPort,
   });
-  const configured = await driver.configure();
-  const problems = await driver.validate();
-  for (const p of problems.filter((p) => p.severity === "warning")) {
-    logger.warn(formatDiagnostic(p));
-  }
-  const errors = problems.filter((p) => p.severity === "error");
-  if (errors.length > 0) {
-    throw new LimaError({
-      summary: "failed to validate the instance YAML after filling defaults",
-      detail: errors.map(formatDiagnostic).join("; "),
-    });
-  }
+  const configured = await configureDriver(driver);
 
   // Released when this function ends, after the VM has stopped (Lima's host agent does the
   // same in its clean-up); before it, nothing has been started.

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { download } from "../download/download.ts";
 import type { ImageEntry, LimaYAML } from "../config/schema.ts";
-import { errorMessage, formatDiagnostic, LimaError } from "../errors.ts";
+import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { writeFileAtomic } from "../store/atomic_write.ts";
@@ -14,6 +14,7 @@ import { InstanceFiles } from "../store/paths.ts";
 import type { Driver } from "../../plugins/contract.ts";
 import { exists } from "../exists.ts";
 import { removeStaleTemporaries } from "../store/temporary.ts";
+import { configureDriver } from "../../plugins/configure_driver.ts";
 
 /**
  * The images to try, in order: those for the instance's arch whose variant and arch variant
@@ -121,18 +122,7 @@ export async function prepareInstance(
   o: { dir: string; driver: Driver },
 ): Promise<LimaYAML> {
   await removeStaleTemporaries(o.dir);
-  const config = await o.driver.configure();
-  const problems = await o.driver.validate();
-  for (const p of problems.filter((p) => p.severity === "warning")) {
-    logger.warn(formatDiagnostic(p));
-  }
-  const errors = problems.filter((p) => p.severity === "error");
-  if (errors.length > 0) {
-    throw new LimaError({
-      summary: "failed to validate the instance YAML after filling defaults",
-      detail: errors.map(formatDiagnostic).join("; "),
-    });
-  }
+  const config = await configureDriver(o.driver);
   await ensureImage(o.dir, config);
   try {
     await o.driver.createDisk();
