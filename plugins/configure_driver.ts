@@ -1,6 +1,6 @@
 /**
- * Binding a driver to its instance before use, as Lima's host agent and `limactl start` both do
- * (`pkg/driverutil`): fill the driver's defaults, then validate the result.
+ * Binding a driver to its instance before use, as Lima's host agent and `limactl start` both
+ * do: fill the driver's defaults, then validate the result.
  */
 import type { LimaYAML } from "../core/config/schema.ts";
 import { formatDiagnostic, LimaError } from "../core/errors.ts";
