@@ -27,6 +27,7 @@ import { ensureUserKey } from "../store/user_key.ts";
 import { VERSION } from "../version.ts";
 import { saveRejectedYAML } from "./rejected_yaml.ts";
 import { exists } from "../exists.ts";
+import { writeAllSynced } from "../store/write_all_synced.ts";
 
 export const DEFAULT_INSTANCE = "default";
 
@@ -246,16 +247,7 @@ async function writeSynced(
   mode: number,
 ): Promise<void> {
   const file = await Deno.open(path, { write: true, createNew: true, mode });
-  try {
-    const bytes = new TextEncoder().encode(text);
-    let written = 0;
-    while (written < bytes.length) {
-      written += await file.write(bytes.subarray(written));
-    }
-    await file.sync();
-  } finally {
-    file.close();
-  }
+  await writeAllSynced(file, new TextEncoder().encode(text));
 }
 
 /** `limactl create`: resolves the request, creates the instance and tells how to start it. */

@@ -1,6 +1,7 @@
 /** Crash-safe file replacement: a reader sees the old content or the new, never part of one. */
 import { basename, dirname } from "node:path";
 import { temporaryPath } from "./temporary.ts";
+import { writeAllSynced } from "./write_all_synced.ts";
 
 export interface AtomicWriteOptions {
   /** Permission bits of the new file (before umask); default 0o644. */
@@ -28,15 +29,7 @@ export async function writeFileAtomic(
     mode: options.mode ?? 0o644,
   });
   try {
-    try {
-      let written = 0;
-      while (written < bytes.length) {
-        written += await file.write(bytes.subarray(written));
-      }
-      await file.sync();
-    } finally {
-      file.close();
-    }
+    await writeAllSynced(file, bytes);
     await Deno.rename(tmp, path);
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});
