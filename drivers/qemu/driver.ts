@@ -51,6 +51,7 @@ import { findFirmware, firmwareCandidates, usesFirmware } from "./firmware.ts";
 import { QmpClient } from "./qmp.ts";
 import { DriverDefaults } from "../../plugins/driver_defaults.ts";
 import { driverFeatures } from "../../plugins/driver_features.ts";
+import { unsupportedMountType } from "../common/mount_type.ts";
 
 /** Where the driver runs and what that host allows. */
 export interface QemuHost {
@@ -250,25 +251,24 @@ export class QemuDriver extends DriverDefaults {
     const config = this.#config;
     const found: Diagnostic[] = [];
     const mountType = config.mountType;
-    if (mountType && mountType !== "default") {
-      if (!(this.#host.mountTypes as string[]).includes(mountType)) {
-        found.push({
-          severity: "error",
-          summary: `mount type ${
-            JSON.stringify(mountType)
-          } is not supported by the qemu driver on ${this.#host.os}`,
-          path: "mountType",
-          hint: `use one of ${this.#host.mountTypes.join(", ")}`,
-        });
-      } else if ((config.mountTypesUnsupported ?? []).includes(mountType)) {
-        found.push({
-          severity: "error",
-          summary: `mount type ${
-            JSON.stringify(mountType)
-          } is explicitly unsupported`,
-          path: "mountType",
-        });
-      }
+    const unsupported = unsupportedMountType(
+      mountType,
+      this.#host.mountTypes,
+      `the qemu driver on ${this.#host.os}`,
+    );
+    if (unsupported) {
+      found.push(unsupported);
+    } else if (
+      mountType && mountType !== "default" &&
+      (config.mountTypesUnsupported ?? []).includes(mountType)
+    ) {
+      found.push({
+        severity: "error",
+        summary: `mount type ${
+          JSON.stringify(mountType)
+        } is explicitly unsupported`,
+        path: "mountType",
+      });
     }
     if (
       config.firmware?.legacyBIOS && this.#arch !== "x86_64" &&

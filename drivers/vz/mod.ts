@@ -38,6 +38,8 @@ import { checkBaseImage, imageInfo, isISO9660 } from "../common/image_info.ts";
 import { exists } from "../../core/exists.ts";
 import { DriverDefaults } from "../../plugins/driver_defaults.ts";
 import { driverFeatures } from "../../plugins/driver_features.ts";
+import { unsupportedMountType } from "../common/mount_type.ts";
+import { vsockGuestAgent } from "../common/vsock_guest_agent.ts";
 
 const MOUNT_TYPES: MountType[] = ["virtiofs", "reverse-sshfs"];
 const IMAGE_FORMATS = ["raw", "asif"];
@@ -216,19 +218,12 @@ class VzDriver extends DriverDefaults {
   validate(): Promise<Diagnostic[]> {
     const config = this.#config;
     const found: Diagnostic[] = [];
-    if (
-      config.mountType && config.mountType !== "default" &&
-      !(MOUNT_TYPES as string[]).includes(config.mountType)
-    ) {
-      found.push({
-        severity: "error",
-        summary: `mount type ${
-          JSON.stringify(config.mountType)
-        } is not supported by the vz driver`,
-        path: "mountType",
-        hint: `use one of ${MOUNT_TYPES.join(", ")}`,
-      });
-    }
+    const unsupported = unsupportedMountType(
+      config.mountType,
+      MOUNT_TYPES,
+      "the vz driver",
+    );
+    if (unsupported) found.push(unsupported);
     if (config.firmware?.legacyBIOS) {
       found.push({
         severity: "warning",
@@ -417,10 +412,7 @@ class VzDriver extends DriverDefaults {
   }
 
   guestAgentConn(): Promise<GuestAgentEndpoint> {
-    return Promise.resolve({
-      transport: "vsock",
-      socketPath: join(this.#dir, "ga.sock"),
-    });
+    return vsockGuestAgent(this.#dir);
   }
 }
 

@@ -23,6 +23,8 @@ import { exists } from "../../core/exists.ts";
 import { sleep } from "../../core/sleep.ts";
 import { DriverDefaults } from "../../plugins/driver_defaults.ts";
 import { driverFeatures } from "../../plugins/driver_features.ts";
+import { unsupportedMountType } from "../common/mount_type.ts";
+import { vsockGuestAgent } from "../common/vsock_guest_agent.ts";
 
 const TARBALL = /\.(tar|tgz|txz|tbz2|tzst|tar\.(gz|xz|bz2|zst|zstd))$/i;
 
@@ -133,19 +135,13 @@ class Wsl2Driver extends DriverDefaults {
   validate(): Promise<Diagnostic[]> {
     const config = this.#config;
     const found: Diagnostic[] = [];
-    if (
-      config.mountType && config.mountType !== "default" &&
-      config.mountType !== "wsl2"
-    ) {
-      found.push({
-        severity: "error",
-        summary: `mount type ${
-          JSON.stringify(config.mountType)
-        } is not supported by the wsl2 driver`,
-        path: "mountType",
-        hint: "use wsl2",
-      });
-    }
+    const unsupported = unsupportedMountType(
+      config.mountType,
+      ["wsl2"],
+      "the wsl2 driver",
+      "use wsl2",
+    );
+    if (unsupported) found.push(unsupported);
     (config.images ?? []).forEach((image, i) => {
       if (
         image.location &&
@@ -312,10 +308,7 @@ class Wsl2Driver extends DriverDefaults {
 
   /** The guest agent listens on a Hyper-V socket; the host agent bridges it to `ga.sock`. */
   guestAgentConn(): Promise<GuestAgentEndpoint> {
-    return Promise.resolve({
-      transport: "vsock",
-      socketPath: join(this.#dir, "ga.sock"),
-    });
+    return vsockGuestAgent(this.#dir);
   }
 }
 
