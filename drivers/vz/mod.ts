@@ -231,27 +231,21 @@ class VzDriver extends DriverDefaults {
         path: "firmware.legacyBIOS",
       });
     }
-    const audio = config.audio?.device ?? "";
-    if (!["", "vz", "default", "none"].includes(audio)) {
-      found.push({
-        severity: "error",
-        summary:
-          `field \`audio.device\` must be "vz", "default" or "none" for vmType vz, got ${
-            JSON.stringify(audio)
-          }`,
-        path: "audio.device",
-      });
-    }
-    const display = config.video?.display ?? "";
-    if (!["", "vz", "default", "none"].includes(display)) {
-      found.push({
-        severity: "error",
-        summary:
-          `field \`video.display\` must be "vz", "default" or "none" for vmType vz, got ${
-            JSON.stringify(display)
-          }`,
-        path: "video.display",
-      });
+    const devices: [string, string][] = [
+      ["audio.device", config.audio?.device ?? ""],
+      ["video.display", config.video?.display ?? ""],
+    ];
+    for (const [path, device] of devices) {
+      if (!["", "vz", "default", "none"].includes(device)) {
+        found.push({
+          severity: "error",
+          summary:
+            `field \`${path}\` must be "vz", "default" or "none" for vmType vz, got ${
+              JSON.stringify(device)
+            }`,
+          path,
+        });
+      }
     }
     const format = config.vmOpts?.vz?.diskImageFormat;
     if (format && !IMAGE_FORMATS.includes(format)) {
