@@ -104,6 +104,20 @@ export function lex(input: string): Token[] {
     while (i < input.length && isSpace(input[i])) i++;
     return i;
   };
+  /** The index after the quoted text that opens at I; undefined when its line ends first. */
+  const quotedEnd = (i: number): number | undefined => {
+    const quote = input[i++];
+    for (;;) {
+      const d = input[i];
+      if (d === "\\" && i + 1 < input.length && input[i + 1] !== "\n") {
+        i += 2;
+        continue;
+      }
+      if (d === undefined || d === "\n") return undefined;
+      i++;
+      if (d === quote) return i;
+    }
+  };
 
   for (;;) {
     // Text up to the next left delimiter.
@@ -185,22 +199,19 @@ export function lex(input: string): Token[] {
         emit("declare", start, i);
       } else if (c === "|") {
         emit("pipe", start, ++i);
-      } else if (c === '"') {
-        i++;
-        for (;;) {
-          const d = input[i];
-          if (d === "\\" && i + 1 < input.length && input[i + 1] !== "\n") {
-            i += 2;
-            continue;
-          }
-          if (d === undefined || d === "\n") {
-            fail("unterminated quoted string", start);
-            return tokens;
-          }
-          i++;
-          if (d === '"') break;
+      } else if (c === '"' || c === "'") {
+        const end = quotedEnd(i);
+        if (end === undefined) {
+          fail(
+            c === '"'
+              ? "unterminated quoted string"
+              : "unterminated character constant",
+            start,
+          );
+          return tokens;
         }
-        emit("string", start, i);
+        i = end;
+        emit(c === '"' ? "string" : "charConstant", start, i);
       } else if (c === "`") {
         const close = input.indexOf("`", i + 1);
         if (close < 0) {
@@ -209,22 +220,6 @@ export function lex(input: string): Token[] {
         }
         i = close + 1;
         emit("rawString", start, i);
-      } else if (c === "'") {
-        i++;
-        for (;;) {
-          const d = input[i];
-          if (d === "\\" && i + 1 < input.length && input[i + 1] !== "\n") {
-            i += 2;
-            continue;
-          }
-          if (d === undefined || d === "\n") {
-            fail("unterminated character constant", start);
-            return tokens;
-          }
-          i++;
-          if (d === "'") break;
-        }
-        emit("charConstant", start, i);
       } else if (
         c === "$" || (c === "." && !/[0-9]/.test(input[i + 1] ?? ""))
       ) {

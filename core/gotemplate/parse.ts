@@ -236,11 +236,8 @@ class Parser {
     }
   }
 
-  // `{{define "name"}} list {{end}}`; the define keyword is past.
-  parseDefinition() {
-    const context = "define clause";
-    const name = this.templateName(this.nextNonSpace(), context);
-    this.expect("rightDelim", context);
+  /** The list up to `{{end}}` as template NAME, parsed with only `$` in scope. */
+  definitionBody(name: string, context: string) {
     const saved = this.#vars;
     this.#vars = ["$"];
     const [list, end] = this.itemList();
@@ -249,6 +246,14 @@ class Parser {
       this.errorf(`unexpected {{${end.kind}}} in ${context}`);
     }
     this.addTree(name, list);
+  }
+
+  // `{{define "name"}} list {{end}}`; the define keyword is past.
+  parseDefinition() {
+    const context = "define clause";
+    const name = this.templateName(this.nextNonSpace(), context);
+    this.expect("rightDelim", context);
+    this.definitionBody(name, context);
   }
 
   templateName(token: Token, context: string): string {
@@ -363,14 +368,7 @@ class Parser {
     const token = this.nextNonSpace();
     const name = this.templateName(token, context);
     const pipe = this.pipeline(context, "rightDelim");
-    const saved = this.#vars;
-    this.#vars = ["$"];
-    const [list, end] = this.itemList();
-    this.#vars = saved;
-    if (end.kind !== "end") {
-      this.errorf(`unexpected {{${end.kind}}} in ${context}`);
-    }
-    this.addTree(name, list);
+    this.definitionBody(name, context);
     return { type: "template", pos: token.pos, name, pipe };
   }
 

@@ -364,15 +364,7 @@ class Parser {
       const t = this.next();
       let key: Ast;
       let shorthand: Ast | undefined;
-      if (t.kind === "ident" || t.kind === "number") {
-        key = { kind: "literal", value: t.text };
-        shorthand = {
-          kind: "field",
-          target: { kind: "identity" },
-          key: t.text,
-          optional: false,
-        };
-      } else if (t.kind === "string") {
+      if (t.kind === "ident" || t.kind === "number" || t.kind === "string") {
         key = { kind: "literal", value: t.text };
         shorthand = {
           kind: "field",
