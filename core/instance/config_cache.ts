@@ -14,6 +14,7 @@ import { logger } from "../log.ts";
 import { MAX_TEMPLATE_BYTES, readRegularText } from "../config/read_file.ts";
 import { VERSION } from "../version.ts";
 import { configDir, InstanceFiles, joinPath } from "../store/paths.ts";
+import { ifFoundSync } from "../if_found.ts";
 
 export const CONFIG_CACHE_FILE = ".inspect-cache.json";
 const FORMAT = 1;
@@ -32,14 +33,11 @@ interface CacheEntry {
  * for itself by its file-system state: the load (which refuses it, saying why) is not cached.
  */
 function readOptional(path: string): string | null {
-  try {
+  return ifFoundSync(() => {
     const info = Deno.statSync(path);
     if (!info.isFile || info.size > MAX_TEMPLATE_BYTES) return statKey(path);
     return Deno.readTextFileSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
+  }) ?? null;
 }
 
 function statKey(path: string): string | null {

@@ -11,6 +11,7 @@ import { quote } from "../quote.ts";
 import { writeFileAtomic } from "../store/atomic_write.ts";
 import { joinPath, limaHome } from "../store/paths.ts";
 import { readRegularText } from "../config/read_file.ts";
+import { ifFound } from "../if_found.ts";
 
 export const NETWORK_MODES = ["user-v2", "shared", "host", "bridged"] as const;
 export type NetworkMode = typeof NETWORK_MODES[number];
@@ -187,11 +188,8 @@ export async function loadNetworks(
 ): Promise<NetworksConfig> {
   const dir = joinPath(home, "_config");
   const file = joinPath(dir, "networks.yaml");
-  let text: string;
-  try {
-    text = await readRegularText(file);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  let text = await ifFound(readRegularText(file));
+  if (text === undefined) {
     await Deno.mkdir(dir, { recursive: true, mode: 0o755 });
     await writeFileAtomic(file, DEFAULT_NETWORKS_YAML);
     text = DEFAULT_NETWORKS_YAML;

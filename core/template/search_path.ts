@@ -7,6 +7,7 @@ import { LimaError } from "../errors.ts";
 import { userTemplatesDir } from "../store/paths.ts";
 import { builtinTemplates } from "../../templates/mod.ts";
 import { readLocalBytes } from "../config/read_file.ts";
+import { ifFound } from "../if_found.ts";
 
 /** How `listTemplates` reports a template that ships inside the binary. */
 export const BUILTIN_LOCATION_PREFIX = "builtin:";
@@ -53,11 +54,8 @@ export async function readStoredTemplate(
   const fileName = templateFileName(name);
   for (const dir of templateSearchPath()) {
     const location = join(dir, fileName);
-    try {
-      return { bytes: await readLocalBytes(location), location };
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
-    }
+    const bytes = await ifFound(readLocalBytes(location));
+    if (bytes !== undefined) return { bytes, location };
   }
   if (builtinsSearched() && fileName.endsWith(".yaml")) {
     const key = fileName.slice(0, -".yaml".length).replace(/^\.?\/+/, "");
