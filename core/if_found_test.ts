@@ -34,3 +34,20 @@ Deno.test("ifFound passes on errors other than not found", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("ifFound counts a path through a file as missing only when asked", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const through = join(dir, "file", "child");
+    await Deno.writeTextFile(join(dir, "file"), "");
+    await assert.rejects(ifFound(Deno.readTextFile(through)));
+    const options = { notADirectory: true };
+    assert.equal(await ifFound(Deno.readTextFile(through), options), undefined);
+    assert.equal(
+      ifFoundSync(() => Deno.readTextFileSync(through), options),
+      undefined,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

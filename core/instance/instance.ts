@@ -61,15 +61,10 @@ export async function instanceDirExists(name: string): Promise<boolean> {
 
 /** The entry names of instance directory DIR; undefined when it does not exist or is no directory. */
 export function instanceDirEntries(dir: string): Set<string> | undefined {
-  try {
-    return new Set(Array.from(Deno.readDirSync(dir), (e) => e.name));
-  } catch (err) {
-    if (
-      err instanceof Deno.errors.NotFound ||
-      err instanceof Deno.errors.NotADirectory
-    ) return undefined;
-    throw err;
-  }
+  return ifFoundSync(
+    () => new Set(Array.from(Deno.readDirSync(dir), (e) => e.name)),
+    { notADirectory: true },
+  );
 }
 
 /**

@@ -80,16 +80,11 @@ async function collect(
   prefix: string,
   found: Map<string, string>,
 ): Promise<void> {
-  let entries: Deno.DirEntry[];
-  try {
-    entries = await Array.fromAsync(Deno.readDir(join(dir, prefix)));
-  } catch (err) {
-    if (
-      err instanceof Deno.errors.NotFound ||
-      err instanceof Deno.errors.NotADirectory
-    ) return;
-    throw err;
-  }
+  const entries = await ifFound(
+    Array.fromAsync(Deno.readDir(join(dir, prefix))),
+    { notADirectory: true },
+  );
+  if (!entries) return;
   for (const entry of entries) {
     if (hidden(entry.name)) continue;
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
