@@ -11,7 +11,7 @@ import type { Diagnostic } from "../core/errors.ts";
 import { type LimaYAML, MOUNT_TYPES } from "../core/config/schema.ts";
 
 /** The contract version this build of limactl implements (`major.minor`). */
-export const CONTRACT_VERSION = "1.0";
+export const CONTRACT_VERSION = "1.1";
 
 /** Host architectures (Deno's names, which are also Lima's). */
 export const HOST_ARCHS = ["x86_64", "aarch64"] as const;
@@ -71,13 +71,31 @@ export const DriverCapabilitiesSchema = z.strictObject({
 });
 export type DriverCapabilities = z.infer<typeof DriverCapabilitiesSchema>;
 
+/**
+ * Rules `limactl validate` applies to configurations naming the driver, on every host and
+ * without loading it (contract 1.1; `DriverRules` in `core/config/validate/driver_rules.ts`).
+ */
+export const DriverValidationSchema = z.strictObject({
+  /** Guest OSes besides Linux the driver runs; `os: Windows` must name a driver listing it. */
+  guestOSes: z.array(z.string()).optional(),
+  /** `user.passwordlessSudo: false` is refused: the driver's guests always have it. */
+  requiresPasswordlessSudo: z.boolean().optional(),
+  /** How messages name the driver's guests (`WSL2`); defaults to the driver name. */
+  guestLabel: z.string().optional(),
+  /** `mountType` values the driver accepts besides Lima's mount types. */
+  extraMountTypes: z.array(z.string()).optional(),
+  /** Network attachments only this driver provides (`vzNAT`). */
+  networks: z.array(z.string()).optional(),
+});
+export type DriverValidation = z.infer<typeof DriverValidationSchema>;
+
 export const DriverManifestSchema = z.strictObject({
   /** Driver name, shown by `limactl info`. */
   name: z.string().regex(
     /^[a-z0-9][a-z0-9._-]*$/,
     "must be lower-case letters, digits, `.`, `_` or `-`",
   ),
-  /** Contract version the module was written against: `"1.0"`, `"1"` or `1`. */
+  /** Contract version the module was written against: `"1.1"`, `"1"` or `1`. */
   contractVersion: z.union([z.string(), z.number()]),
   description: z.string().optional(),
   /** Hosts the driver can start VMs on; configurations validate everywhere. */
@@ -88,6 +106,7 @@ export const DriverManifestSchema = z.strictObject({
   /** `vmType` values this driver serves. */
   vmTypes: z.array(z.string()).min(1),
   capabilities: DriverCapabilitiesSchema,
+  validation: DriverValidationSchema.optional(),
   /** Permissions a third-party driver needs; built-in drivers run in-process and omit it. */
   permissions: DriverPermissionsSchema.optional(),
 });

@@ -9,7 +9,11 @@ import { logger } from "../core/log.ts";
 import { quote } from "../core/quote.ts";
 import { shellQuote } from "../core/shell_quote.ts";
 import { writeFileAtomic } from "../core/store/atomic_write.ts";
-import type { DriverManifest, DriverPermissions } from "./contract.ts";
+import type {
+  DriverManifest,
+  DriverPermissions,
+  DriverValidation,
+} from "./contract.ts";
 import { type FetchLimits, fetchModule } from "./fetch_module.ts";
 import { sandboxPaths } from "./sandbox.ts";
 import { readManifest } from "./worker_driver.ts";
@@ -25,6 +29,8 @@ export interface DriverRecord {
   contractVersion: string;
   /** The permissions granted at install time. */
   permissions: DriverPermissions;
+  /** The manifest's validation rules, so validating needs no Worker. */
+  validation?: DriverValidation;
   installedAt: string;
 }
 
@@ -277,6 +283,7 @@ export class DriverStore {
       ...(sha256 ? { sha256 } : {}),
       contractVersion: String(manifest.contractVersion),
       permissions: options.grant ?? manifest.permissions ?? {},
+      ...(manifest.validation ? { validation: manifest.validation } : {}),
       installedAt: new Date().toISOString(),
     };
     await sandboxPaths(record.permissions, {

@@ -51,8 +51,7 @@ export async function collectInfo(
   return {
     version: VERSION,
     templates: await listTemplates(),
-    defaultTemplate:
-      (await fillTemplate("template:default", { vmTypes })).config,
+    defaultTemplate: (await fillTemplate("template:default")).config,
     limaHome: limaHome(),
     vmTypes,
     vmTypesEx: Object.fromEntries(

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { CONFIG_CACHE_FILE, loadConfigCached } from "./config_cache.ts";
+import "../../tests/use_builtin_drivers.ts";
 
 Deno.test("the cached configuration is used until lima.yaml changes", async () => {
   const home = await Deno.makeTempDir({ prefix: "lima-" });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { lockDisks } from "./disk_lock.ts";
 import { inspectDisk } from "../store/disks.ts";
+import "../../tests/use_builtin_drivers.ts";
 
 /**
  * A LIMA_HOME with disks `data` and `free` and instances `a` and `b`. `run(name)` makes an

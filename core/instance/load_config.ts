@@ -13,8 +13,6 @@ export interface LoadConfigOptions {
   text?: string;
   /** Names TEXT in messages; defaults to `INSTDIR/lima.yaml`. */
   file?: string;
-  /** Registered driver names, for `vmType`; defaults to those found in LIMA_HOME. */
-  vmTypes?: string[];
   /** Receives warnings; defaults to the logger. */
   warn?: (msg: string) => void;
 }
@@ -32,12 +30,12 @@ export async function loadValidatedConfig(
   const [
     { loadInstanceConfig },
     { validateLimaYAML },
-    { registeredVMTypes },
+    { registeredDriverRules },
     { checkMessage },
   ] = await Promise.all([
     import("../config/load.ts"),
     import("../config/validate/mod.ts"),
-    import("../../plugins/vm_types.ts"),
+    import("../../plugins/driver_rules.ts"),
     import("./message.ts"),
   ]);
   const file = options.file ?? join(options.instDir, InstanceFiles.limaYAML);
@@ -48,9 +46,8 @@ export async function loadValidatedConfig(
     file,
     warn: options.warn,
   });
-  const vmTypes = options.vmTypes ??
-    await registeredVMTypes(limaHome(), y.vmType);
-  validateLimaYAML(y, { file, warn: options.warn, vmTypes });
+  const drivers = await registeredDriverRules(limaHome(), y.vmType);
+  validateLimaYAML(y, { file, warn: options.warn, drivers });
   if (options.text !== undefined) {
     await checkMessage(y, { name: options.name, dir: options.instDir, file });
   }

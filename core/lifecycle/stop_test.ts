@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { serveAPI } from "../hostagent/api.ts";
 import { stopInstances } from "./stop.ts";
+import "../../tests/use_builtin_drivers.ts";
 
 /** An instance `vm` whose host agent and QEMU are stand-in processes. */
 async function withRunningInstance(

@@ -15,6 +15,7 @@ import { captureLog, withEnv, withFiles } from "./_test_utils.ts";
 import { embedTemplate } from "./embed.ts";
 import { readTemplate } from "./locator.ts";
 import { fillTemplate } from "./validate.ts";
+import "../../tests/use_builtin_drivers.ts";
 
 const TEMPLATES_DIR = fileURLToPath(
   new URL("../../templates/", import.meta.url),
@@ -88,7 +89,7 @@ async function embedded(locator: string): Promise<string> {
 /** The filled configuration of template NAME, failing on any warning logged on the way. */
 async function fill(name: string): Promise<LimaYAML> {
   const { lines, result } = await captureLog(() =>
-    fillTemplate(`template:${name}`, { vmTypes: ["qemu", "vz", "wsl2"] })
+    fillTemplate(`template:${name}`)
   );
   assert.deepEqual(lines, [], `template:${name} logs nothing while filling`);
   return result.config;

@@ -23,8 +23,6 @@ export interface FilledTemplate {
 export interface FillTemplateOptions extends ReadOptions {
   /** Prepend `_config/base.yaml` like instance creation does (`--fill`). */
   defaultBase?: boolean;
-  /** Registered driver names, for `vmType`. */
-  vmTypes?: string[];
 }
 
 /**
@@ -48,7 +46,6 @@ export async function fillTemplate(
       name: tmpl.name,
       text: tmpl.text,
       file: locator,
-      vmTypes: options.vmTypes,
     });
     return { locator, name: tmpl.name, config };
   } catch (err) {

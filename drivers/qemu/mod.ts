@@ -1,5 +1,6 @@
 /** The built-in `qemu` driver module: manifest and factory (see `driver.ts`). */
 import type { DriverFactory, DriverManifest } from "../../plugins/contract.ts";
+import { qemuValidation } from "./validation.ts";
 import {
   qemuCapabilities,
   qemuDefaults,
@@ -19,13 +20,14 @@ const host: QemuHost = {
 
 export const manifest: DriverManifest = {
   name: "qemu",
-  contractVersion: "1.0",
+  contractVersion: "1.1",
   description: "QEMU (KVM, HVF or TCG)",
   hosts: [{ os: "linux" }, { os: "darwin" }, { os: "windows" }, {
     os: "freebsd",
   }],
   vmTypes: ["qemu"],
   capabilities: qemuCapabilities(host.mountTypes),
+  validation: qemuValidation,
 };
 
 const qemu: DriverFactory<QemuOptions> = (instance, options = {}) =>

@@ -16,6 +16,7 @@ import type {
   GuestAgentEndpoint,
   RunningVM,
 } from "../../plugins/contract.ts";
+import { vzValidation } from "./validation.ts";
 import { macAddress, mountTag } from "../../core/config/identity.ts";
 import {
   additionalDiskPaths,
@@ -46,7 +47,7 @@ const IMAGE_FORMATS = ["raw", "asif"];
 
 export const manifest: DriverManifest = {
   name: "vz",
-  contractVersion: "1.0",
+  contractVersion: "1.1",
   description: "Apple Virtualization.framework (through vfkit)",
   hosts: [{ os: "darwin", arch: ["aarch64", "x86_64"] }],
   vmTypes: ["vz"],
@@ -60,6 +61,7 @@ export const manifest: DriverManifest = {
     guestAgentTransport: "vsock",
     imageFormats: IMAGE_FORMATS,
   },
+  validation: vzValidation,
 };
 
 export interface VzOptions {

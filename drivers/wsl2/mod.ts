@@ -16,6 +16,7 @@ import type {
   InstanceStatus,
   RunningVM,
 } from "../../plugins/contract.ts";
+import { wsl2Validation } from "./validation.ts";
 import { instanceImage } from "../common/instance_image.ts";
 import { requireNativeArch } from "../common/native_arch.ts";
 import { exitReport, run } from "../common/process.ts";
@@ -30,7 +31,7 @@ const TARBALL = /\.(tar|tgz|txz|tbz2|tzst|tar\.(gz|xz|bz2|zst|zstd))$/i;
 
 export const manifest: DriverManifest = {
   name: "wsl2",
-  contractVersion: "1.0",
+  contractVersion: "1.1",
   description: "Windows Subsystem for Linux 2 (through wsl.exe)",
   hosts: [{ os: "windows", arch: ["x86_64", "aarch64"] }],
   vmTypes: ["wsl2"],
@@ -44,6 +45,7 @@ export const manifest: DriverManifest = {
     guestAgentTransport: "vsock",
     imageFormats: ["tar"],
   },
+  validation: wsl2Validation,
 };
 
 export interface Wsl2Options {

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import { fillTemplate } from "../../core/template/validate.ts";
+import "../use_builtin_drivers.ts";
 
 const CORPUS =
   new URL("../../../shared/lima-templates/", import.meta.url).pathname;

@@ -1,13 +1,14 @@
 /** The state every section validator shares: the config, the host and where problems go. */
 import { logger } from "../../log.ts";
 import type { LimaYAML } from "../schema.ts";
+import type { DriverRules, DriverRulesTable } from "./driver_rules.ts";
 import type { Problem } from "./problem.ts";
 
 export interface ValidateOptions {
   /** Names the file in the error. */
   file?: string;
-  /** Registered driver names; default `qemu`, `vz`, `wsl2`, `netbsd-qemu`. */
-  vmTypes?: string[];
+  /** The registered drivers (the names `vmType` may take) with their declared rules. */
+  drivers: DriverRulesTable;
   /** Receives warnings (experimental features, missing mount directories); defaults to the logger. */
   warn?: (msg: string) => void;
   /** Networks of `_config/networks.yaml` by name → mode; `networks[i].lima` is checked against it when given. */
@@ -15,8 +16,6 @@ export interface ValidateOptions {
   /** The host OS (defaults to the running one). */
   hostOS?: typeof Deno.build.os;
 }
-
-export const DEFAULT_VM_TYPES = ["qemu", "vz", "wsl2", "netbsd-qemu"];
 
 /** One validation run over the filled config `y`. */
 export interface Check {
@@ -26,7 +25,9 @@ export interface Check {
   /** The guest architecture, `""` when unset. */
   readonly arch: string;
   readonly hostOS: typeof Deno.build.os;
-  readonly vmTypes: readonly string[];
+  readonly drivers: DriverRulesTable;
+  /** The rules of the driver `vmType` names (none for an unset or unknown one). */
+  readonly rules: DriverRules;
   readonly networkModes?: Record<string, string>;
   fail(path: string, message: string): void;
   warn(msg: string): void;
@@ -43,7 +44,11 @@ export function newCheck(
     os: y.os ?? "Linux",
     arch: y.arch ?? "",
     hostOS: options.hostOS ?? Deno.build.os,
-    vmTypes: options.vmTypes ?? DEFAULT_VM_TYPES,
+    drivers: options.drivers,
+    rules:
+      (y.vmType != null && Object.hasOwn(options.drivers, y.vmType)
+        ? options.drivers[y.vmType]
+        : undefined) ?? {},
     networkModes: options.networkModes,
     fail: (path, message) => problems.push({ path, message }),
     warn: options.warn ?? ((msg) => logger.warn(msg)),

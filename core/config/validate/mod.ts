@@ -26,7 +26,8 @@ import { checkTimezone } from "./timezone.ts";
 import { checkUser } from "./user.ts";
 import { checkVMOpts } from "./vm_opts.ts";
 
-export { DEFAULT_VM_TYPES, type ValidateOptions } from "./check.ts";
+export type { ValidateOptions } from "./check.ts";
+export type { DriverRules, DriverRulesTable } from "./driver_rules.ts";
 export { type Problem, ValidationError } from "./problem.ts";
 
 /** The section validators, in the order their problems are reported. */
@@ -56,7 +57,7 @@ const SECTIONS: ((c: Check) => void)[] = [
 /** Throws a `ValidationError` listing every problem of the filled config Y. */
 export function validateLimaYAML(
   y: LimaYAML,
-  options: ValidateOptions = {},
+  options: ValidateOptions,
 ): void {
   const problems = limaYAMLProblems(y, options);
   if (problems.length > 0) throw new ValidationError(problems, options.file);
@@ -65,7 +66,7 @@ export function validateLimaYAML(
 /** Every problem of the filled config Y (empty when it is valid). */
 export function limaYAMLProblems(
   y: LimaYAML,
-  options: ValidateOptions = {},
+  options: ValidateOptions,
 ): Problem[] {
   const problems: Problem[] = [];
   const check = newCheck(y, options, problems);

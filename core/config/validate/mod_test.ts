@@ -5,6 +5,7 @@ import { fillDefaults } from "../fill.ts";
 import type { HostInfo } from "../host.ts";
 import { parseLimaYAML } from "../parse.ts";
 import type { LimaYAML } from "../schema.ts";
+import { builtinDriverRules as drivers } from "../../../drivers/builtin_rules.ts";
 import { limaYAMLProblems, validateLimaYAML, ValidationError } from "./mod.ts";
 
 const host: HostInfo = {
@@ -35,7 +36,7 @@ function filled(text: string, withImage = true): LimaYAML {
 }
 
 function problems(y: LimaYAML) {
-  return limaYAMLProblems(y, { warn: () => {}, hostOS: "linux" });
+  return limaYAMLProblems(y, { drivers, warn: () => {}, hostOS: "linux" });
 }
 
 Deno.test("a filled minimal config with a mount is valid", () => {
@@ -50,7 +51,7 @@ Deno.test("a filled minimal config with a mount is valid", () => {
 Deno.test("validateLimaYAML throws one error listing every problem with the file", () => {
   const y = filled("cpus: -1\narch: sparc\n", false);
   assert.throws(
-    () => validateLimaYAML(y, { file: "bad.yaml", warn: () => {} }),
+    () => validateLimaYAML(y, { file: "bad.yaml", drivers, warn: () => {} }),
     (err: unknown) => {
       assert.ok(err instanceof ValidationError && err instanceof LimaError);
       assert.deepEqual(err.problems.map((p) => p.path).sort(), [
@@ -685,7 +686,11 @@ Deno.test("validation warns about a missing mount directory instead of failing",
     `mounts: [{location: ${JSON.stringify(join(tmp, "absent"))}}]\n`,
   );
   assert.deepEqual(
-    limaYAMLProblems(y, { warn: (m) => warnings.push(m), hostOS: "linux" }),
+    limaYAMLProblems(y, {
+      drivers,
+      warn: (m) => warnings.push(m),
+      hostOS: "linux",
+    }),
     [],
   );
   assert.ok(
@@ -700,7 +705,7 @@ Deno.test("validation accepts every vmType the caller registers", () => {
   assert.ok(problems(y).some((p) => p.path === "vmType"));
   assert.deepEqual(
     limaYAMLProblems(y, {
-      vmTypes: ["qemu", "krunkit"],
+      drivers: { qemu: {}, krunkit: {} },
       warn: () => {},
       hostOS: "linux",
     }),
@@ -713,6 +718,7 @@ Deno.test("validation checks network names against networks.yaml when given", ()
     "networks: [{lima: nowhere}, {lima: shared}, {lima: user-v2}]\n",
   );
   const found = limaYAMLProblems(y, {
+    drivers,
     warn: () => {},
     hostOS: "linux",
     networkModes: { shared: "shared", "user-v2": "user-v2" },

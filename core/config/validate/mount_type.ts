@@ -4,11 +4,13 @@ import { MOUNT_TYPES } from "../schema.ts";
 import type { Check } from "./check.ts";
 import { field } from "./messages.ts";
 
-export function checkMountType({ y, hostOS, fail, warn }: Check): void {
+export function checkMountType(
+  { y, hostOS, rules, fail, warn }: Check,
+): void {
   const mountType = y.mountType;
   if (
     mountType != null && mountType !== "" &&
-    !(mountType === "default" && y.vmType === "qemu")
+    !rules.extraMountTypes?.includes(mountType)
   ) {
     if (!(MOUNT_TYPES as readonly string[]).includes(mountType)) {
       fail(

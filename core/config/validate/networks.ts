@@ -2,6 +2,7 @@
 import { quote } from "../../quote.ts";
 import type { Network } from "../schema.ts";
 import type { Check } from "./check.ts";
+import { driversWhere } from "./driver_rules.ts";
 import { field } from "./messages.ts";
 import { checkAddressing } from "./network_addressing.ts";
 
@@ -32,13 +33,23 @@ function checkAttachment(c: Check, path: string, nw: Network): void {
   }
   if (nw.lima) checkLimaNetwork(c, path, nw.lima);
   if (nw.socket) checkSocket(c, path, nw.socket);
+  if (nw.vzNAT) checkProvider(c, path, "vzNAT");
+}
+
+/** An attachment only some drivers provide (declared in their manifests) needs one of them. */
+function checkProvider(c: Check, path: string, attachment: string): void {
   const vmType = c.y.vmType;
-  if (nw.vzNAT && vmType != null && vmType !== "vz") {
-    c.fail(
-      `${path}.vzNAT`,
-      `${f("vzNAT")} requires \`vmType: vz\`, got ${quote(vmType)}`,
-    );
-  }
+  if (vmType == null || c.rules.networks?.includes(attachment)) return;
+  const providers = driversWhere(
+    c.drivers,
+    (r) => r.networks?.includes(attachment),
+  );
+  c.fail(
+    `${path}.${attachment}`,
+    `${field(`${path}.${attachment}`)} requires \`vmType: ${
+      providers.join(" or ")
+    }\`, got ${quote(vmType)}`,
+  );
 }
 
 /** A network of networks.yaml; only `user-v2` ones work off macOS. */

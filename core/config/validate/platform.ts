@@ -2,6 +2,7 @@
 import { quote } from "../../quote.ts";
 import { ARCHS, OSES } from "../schema.ts";
 import type { Check } from "./check.ts";
+import { driversWhere } from "./driver_rules.ts";
 import { field, list, quotedList } from "./messages.ts";
 
 const EXPERIMENTAL_ARCHS = ["riscv64", "armv7l", "s390x", "ppc64le"];
@@ -23,25 +24,30 @@ export function checkPlatform(c: Check): void {
   } else if (EXPERIMENTAL_ARCHS.includes(arch)) {
     c.warn(`\`arch: ${arch}\` is experimental`);
   }
-  if (y.vmType != null && !c.vmTypes.includes(y.vmType)) {
+  const known = Object.keys(c.drivers);
+  if (y.vmType != null && !known.includes(y.vmType)) {
     fail(
       "vmType",
       `vmType ${JSON.stringify(y.vmType)} is not a registered driver (known: ${
-        c.vmTypes.join(", ")
+        known.join(", ")
       })`,
     );
   }
   if (os === "Windows") checkWindows(c);
 }
 
-function checkWindows({ y, arch, fail, warn }: Check): void {
+function checkWindows({ y, arch, drivers, fail, warn }: Check): void {
   warn("`os: Windows` is experimental");
-  if (y.vmType !== "qemu") {
+  const windows = driversWhere(
+    drivers,
+    (r) => r.guestOSes?.includes("Windows"),
+  );
+  if (!windows.includes(y.vmType ?? "")) {
     fail(
       "vmType",
-      `currently Windows guest is only supported on \`qemu\`; got ${
-        quote(y.vmType ?? "")
-      }`,
+      `currently Windows guest is only supported on ${
+        windows.map((name) => `\`${name}\``).join(", ")
+      }; got ${quote(y.vmType ?? "")}`,
     );
   }
   if (!WINDOWS_ARCHS.includes(arch)) {

@@ -42,7 +42,9 @@ function checkShell({ os, fail }: Check, shell: string): void {
   }
 }
 
-function checkPasswordlessSudo({ y, os, fail, warn }: Check): void {
+function checkPasswordlessSudo(
+  { y, os, rules, fail, warn }: Check,
+): void {
   const sudo = y.user?.passwordlessSudo;
   if (os === "Darwin" && sudo === true) {
     fail(
@@ -50,10 +52,12 @@ function checkPasswordlessSudo({ y, os, fail, warn }: Check): void {
       "`user.passwordlessSudo: true` is not supported on macOS guests",
     );
   }
-  if (y.vmType === "wsl2" && sudo === false) {
+  if (rules.requiresPasswordlessSudo && sudo === false) {
     fail(
       "user.passwordlessSudo",
-      "`user.passwordlessSudo: false` is not supported on WSL2 guest",
+      `\`user.passwordlessSudo: false\` is not supported on ${
+        rules.guestLabel ?? y.vmType
+      } guest`,
     );
   }
   if (os !== "Darwin" && sudo === false) {

@@ -1,0 +1,30 @@
+/**
+ * What validation needs to know about each registered driver, as its manifest declares it
+ * (`validation` in `plugins/contract.ts`). Rules are data, so every configuration validates on
+ * every host without loading a driver, and the core names none.
+ */
+export interface DriverRules {
+  /** Guest OSes besides Linux the driver runs; `os: Windows` must name a driver listing it. */
+  guestOSes?: readonly string[];
+  /** `user.passwordlessSudo: false` is refused: the driver's guests always have it. */
+  requiresPasswordlessSudo?: boolean;
+  /** How messages name the driver's guests (`WSL2`); defaults to the driver name. */
+  guestLabel?: string;
+  /** `mountType` values the driver accepts besides Lima's mount types (qemu's `default`). */
+  extraMountTypes?: readonly string[];
+  /** Network attachments only this driver provides (`vzNAT`). */
+  networks?: readonly string[];
+}
+
+/** The registered drivers by `vmType`, with the rules their manifests declare. */
+export type DriverRulesTable = Readonly<Record<string, DriverRules>>;
+
+/** The names of the drivers whose rules satisfy WHICH, in table order. */
+export function driversWhere(
+  drivers: DriverRulesTable,
+  which: (rules: DriverRules) => boolean | undefined,
+): string[] {
+  return Object.entries(drivers).filter(([, rules]) => which(rules)).map((
+    [name],
+  ) => name);
+}
