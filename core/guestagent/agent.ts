@@ -1,8 +1,9 @@
 /**
  * The guest agent: polls the guest's listening sockets and prints changes as JSON lines.
  * `agent.py` asks the kernel through netlink sock_diag (python3 is in every cloud-init guest);
- * guests without python3 run `agent.sh`, a POSIX sh + awk loop over /proc/net, which costs
- * more per poll on guests with much memory (the kernel walks its whole connection table).
+ * guests without python3 run the fallback `agent.sh`, a POSIX sh + awk loop over /proc/net
+ * with this over-SSH mode only (no virtio-serial daemon), which costs more per poll on guests
+ * with much memory (the kernel walks its whole connection table).
  * The host agent runs it over an SSH exec channel; closing the channel's stdin stops it.
  */
 import type { ExitStatus, SSHConnection } from "../ssh/client.ts";

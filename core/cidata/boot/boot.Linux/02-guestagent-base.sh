@@ -2,6 +2,9 @@
 # Installs the guest agent from the seed, when the host put one there, and (re)starts its
 # service. Early in the boot: the agent's start-up overlaps the other boot scripts, and the
 # host waits for the agent before the instance is ready.
+# The agent is agent.py, which needs python3: a service on the driver's virtio port when there
+# is one, else run by the host agent over SSH. Guests without python3 get the fallback, agent.sh
+# (sh + awk), which the host agent runs over SSH only (core/guestagent/agent.ts).
 set -eu
 agent=$LIMA_CIDATA_MNT/lima-guestagent
 if ! [ -f "$agent" ]; then
@@ -9,7 +12,7 @@ if ! [ -f "$agent" ]; then
 	exit 0
 fi
 if ! command -v python3 >/dev/null 2>&1; then
-	echo "No python3 in the guest; the host agent runs the guest agent over SSH"
+	echo "No python3 in the guest; the host agent runs the sh fallback agent over SSH"
 	exit 0
 fi
 prefix=${LIMA_CIDATA_GUEST_INSTALL_PREFIX:-/usr/local}
@@ -23,7 +26,7 @@ if ! [ -f "$bin" ] || ! cmp -s "$agent" "$bin"; then
 fi
 
 if [ -z "${LIMA_CIDATA_VIRTIO_PORT:-}" ]; then
-	echo "The driver offers no virtio port; the host agent runs the guest agent over SSH"
+	echo "The driver offers no virtio port; the host agent runs the python3 agent over SSH"
 	exit 0
 fi
 if command -v systemd-run >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
