@@ -8,7 +8,7 @@ function writeStdout(text: string): void {
   }
 }
 
-const disk = () => import("../core/lifecycle/disk.ts");
+const disk = () => import("../core/lifecycle/additional_disks.ts");
 
 /** `limactl disk create|list|delete|unlock|resize|import`. */
 export function diskCommand() {

@@ -1,5 +1,5 @@
 import { Command } from "@commander-js/extra-typings";
-import { collectInfo, type DriverEntry } from "../core/info/info.ts";
+import { collectInfo, type DriverEntry } from "../core/report/info.ts";
 import { evaluateYq } from "../core/yq/mod.ts";
 
 /** `info`: prints diagnostic information about this installation as indented JSON. */

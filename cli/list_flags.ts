@@ -139,7 +139,7 @@ function isFlagLike(arg: string): boolean {
 
 /** Runs `limactl list` as INVOCATION asks, writing to stdout. */
 export async function runList(invocation: ListInvocation): Promise<void> {
-  const { listInstances } = await import("../core/list/list.ts");
+  const { listInstances } = await import("../core/report/list.ts");
   const tty = Deno.env.get("_LIMA_OUTPUT_IS_TTY")
     ? true
     : Deno.stdout.isTerminal();

@@ -36,7 +36,7 @@ export const LAYERS: Record<string, Layer> = {
   },
   driverHelpers: { folders: ["drivers/common"], over: ["plugins"] },
   lifecycle: { folders: ["core/lifecycle"], over: ["reports"] },
-  reports: { folders: ["core/list", "core/info"], over: ["hostagent"] },
+  reports: { folders: ["core/report"], over: ["hostagent"] },
   hostagent: { folders: ["core/hostagent"], over: ["guestServices"] },
   guestServices: {
     folders: ["core/mounts", "core/portfwd"],

@@ -46,7 +46,7 @@ import {
   qemuBinary,
 } from "./binary.ts";
 import { GUEST_AGENT_PORT, qemuCommandLine } from "./cmdline.ts";
-import { createDisk, growDisk } from "./disk.ts";
+import { createDisk, growDisk } from "./instance_disk.ts";
 import { findFirmware, firmwareCandidates, usesFirmware } from "./firmware.ts";
 import { QmpClient } from "./qmp.ts";
 import { DriverDefaults } from "../../plugins/driver_defaults.ts";

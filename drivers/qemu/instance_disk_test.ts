@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LimaError } from "../../core/errors.ts";
 import { imageInfo } from "../common/image_info.ts";
-import { createDisk, growDisk } from "./disk.ts";
+import { createDisk, growDisk } from "./instance_disk.ts";
 
 const formats = ["qcow2", "raw", "vmdk", "vhdx"];
 
