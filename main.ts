@@ -6,11 +6,15 @@ import { parseListArgs, runList } from "./cli/list_flags.ts";
 import { errorMessage, ExitCodeError, LimaError } from "./core/errors.ts";
 import { logger } from "./core/log.ts";
 import { VERSION } from "./core/version.ts";
+import { builtinDefaultVMType } from "./drivers/default_vm_type.ts";
 import { builtinDriverRules } from "./drivers/builtin_rules.ts";
-import { useBuiltinDriverRules } from "./plugins/builtin_driver_rules.ts";
+import { useBuiltinDrivers } from "./plugins/builtin_driver_facts.ts";
 
 export async function main(args: string[]): Promise<number> {
-  useBuiltinDriverRules(builtinDriverRules);
+  useBuiltinDrivers({
+    rules: builtinDriverRules,
+    defaultVMType: builtinDefaultVMType,
+  });
   // yq owns its whole command line (its flags clash with ours), as does a binary named yq.
   if (args[0] === "yq") return await yq(args.slice(1));
   if (/(^|[\\/])yq(\.[^\\/]*)?$/.test(Deno.execPath())) return await yq(args);

@@ -3,7 +3,7 @@ import type {
   DriverRules,
   DriverRulesTable,
 } from "../core/config/validate/mod.ts";
-import { builtinDriverRules } from "./builtin_driver_rules.ts";
+import { builtinDrivers } from "./builtin_driver_facts.ts";
 import { driverNotInstalled } from "./not_installed.ts";
 import { DriverStore, isModuleLocation } from "./store.ts";
 
@@ -21,7 +21,7 @@ export async function registeredDriverRules(
   const installed = Object.fromEntries(
     (await store.records()).map((r) => [r.name, r.validation ?? {}]),
   );
-  const table = { ...builtinDriverRules(), ...installed };
+  const table = { ...builtinDrivers().rules, ...installed };
   if (!vmType || !isModuleLocation(vmType)) return table;
   const record = await store.find(vmType);
   if (!record) throw driverNotInstalled(vmType);

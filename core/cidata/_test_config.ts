@@ -33,9 +33,9 @@ export function seedOptions(
     host: HOST,
     machineID: MACHINE_ID,
     warn: () => {},
+    defaultVMType: () => "qemu",
   });
   config.mountType ??= "9p";
-  config.vmType ??= "qemu";
   return {
     config,
     name: "dev",

@@ -49,7 +49,15 @@ export interface FillOptions {
   host?: HostInfo;
   /** Seed of generated MAC addresses; the host's machine ID when omitted. */
   machineID?: string;
+  /** The `vmType` of a configuration that sets none (the drivers supply Lima's choice). */
+  defaultVMType: DefaultVMType;
 }
+
+/** The `vmType` for a guest of ARCH on HOST when no configuration layer sets one. */
+export type DefaultVMType = (
+  arch: string,
+  host: Pick<HostInfo, "os" | "arch">,
+) => string;
 
 /** nerdctl-full archives used when `containerd.archives` is empty everywhere. */
 export const DEFAULT_CONTAINERD_ARCHIVES: readonly File[] = Object.freeze([
@@ -188,7 +196,8 @@ export function fillDefaults(input: LimaYAML, options: FillOptions): LimaYAML {
   out.user.home = render(out.user.home!, guestData(), "`user.home` value");
 
   out.arch = resolveArch(pick((x) => x.arch), host);
-  out.vmType = pick((x) => x.vmType) || defaultVMType(out.arch, host);
+  out.vmType = pick((x) => x.vmType) ||
+    options.defaultVMType(out.arch, host);
   out.vmOpts = fillVMOpts();
   out.osOpts = overlay((x) => x.osOpts);
 
@@ -624,12 +633,6 @@ function defaultShell(os: string): string {
     default:
       return "/bin/bash";
   }
-}
-
-/** vz on macOS hosts, qemu elsewhere and whenever the guest arch is not the host's. */
-function defaultVMType(arch: string, host: HostInfo): string {
-  if (arch !== host.arch) return "qemu";
-  return host.os === "darwin" ? "vz" : "qemu";
 }
 
 function unique(values: string[]): string[] {

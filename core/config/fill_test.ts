@@ -9,6 +9,7 @@ import { macAddress } from "./identity.ts";
 import type { HostInfo } from "./host.ts";
 import { parseLimaYAML } from "./parse.ts";
 import type { LimaYAML } from "./schema.ts";
+import { builtinDefaultVMType } from "../../drivers/default_vm_type.ts";
 
 const host: HostInfo = {
   arch: "x86_64",
@@ -39,6 +40,7 @@ function fill(
     host,
     machineID: "machine",
     warn: (m) => warnings.push(m),
+    defaultVMType: builtinDefaultVMType,
     ...options,
     defaults: options.d === undefined ? options.defaults : yaml(options.d),
     overrides: options.o === undefined ? options.overrides : yaml(options.o),
@@ -96,6 +98,7 @@ Deno.test("the input config is not modified", () => {
     host,
     machineID: "m",
     warn: () => {},
+    defaultVMType: builtinDefaultVMType,
   });
   assert.deepEqual(input, before);
 });

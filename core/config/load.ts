@@ -4,7 +4,7 @@ import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { configDir, InstanceFiles } from "../store/paths.ts";
 import { readRegularText } from "./read_file.ts";
-import { fillDefaults } from "./fill.ts";
+import { type DefaultVMType, fillDefaults } from "./fill.ts";
 import { unusedParamProblem } from "./params.ts";
 import { parseLimaYAML } from "./parse.ts";
 import type { LimaYAML } from "./schema.ts";
@@ -20,6 +20,8 @@ export interface LoadOptions {
   file?: string;
   /** Receives warnings; defaults to the logger. */
   warn?: (msg: string) => void;
+  /** The `vmType` of a configuration that sets none. */
+  defaultVMType: DefaultVMType;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function loadInstanceConfig(
     overrides,
     existingLimaVersion: await existingLimaVersion(options.instDir),
     warn: options.warn,
+    defaultVMType: options.defaultVMType,
   });
 }
 

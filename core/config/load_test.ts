@@ -2,6 +2,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LimaError } from "../errors.ts";
 import { existingLimaVersion, loadInstanceConfig } from "./load.ts";
+import { builtinDefaultVMType } from "../../drivers/default_vm_type.ts";
+
+/** What the entry point supplies: the built-in drivers' default `vmType`. */
+const defaults = { defaultVMType: builtinDefaultVMType };
 
 async function withLimaHome(fn: (home: string) => Promise<void>) {
   const home = await Deno.makeTempDir({ prefix: "lima-home-" });
@@ -35,6 +39,7 @@ Deno.test("loadInstanceConfig merges _config/default.yaml and override.yaml into
       "memory: 1GiB\n",
     );
     const y = await loadInstanceConfig({
+      ...defaults,
       instDir,
       name: "dev",
       warn: () => {},
@@ -54,6 +59,7 @@ Deno.test("loadInstanceConfig merges _config/default.yaml and override.yaml into
 Deno.test("loadInstanceConfig takes text instead of the instance file", async () => {
   await withLimaHome(async (home) => {
     const y = await loadInstanceConfig({
+      ...defaults,
       instDir: join(home, "new"),
       name: "new",
       text: "cpus: 1\n",
@@ -71,7 +77,12 @@ Deno.test("loadInstanceConfig names the broken file", async () => {
       "cpus: [\n",
     );
     await assert.rejects(
-      loadInstanceConfig({ instDir: join(home, "x"), name: "x", text: "" }),
+      loadInstanceConfig({
+        ...defaults,
+        instDir: join(home, "x"),
+        name: "x",
+        text: "",
+      }),
       (err: unknown) =>
         err instanceof LimaError &&
         /failed to unmarshal YAML \(override file `.*override\.yaml`\)/.test(
@@ -80,6 +91,7 @@ Deno.test("loadInstanceConfig names the broken file", async () => {
     );
     await assert.rejects(
       loadInstanceConfig({
+        ...defaults,
         instDir: join(home, "x"),
         name: "x",
         text: "cpus: x\n",
@@ -94,6 +106,7 @@ Deno.test("loadInstanceConfig fails on a param nothing uses", async () => {
   await withLimaHome(async (home) => {
     await assert.rejects(
       loadInstanceConfig({
+        ...defaults,
         instDir: join(home, "x"),
         name: "x",
         text: "param: {Unused: 1}\n",
@@ -106,7 +119,11 @@ Deno.test("loadInstanceConfig fails on a param nothing uses", async () => {
 Deno.test("loadInstanceConfig reports a missing lima.yaml", async () => {
   await withLimaHome(async (home) => {
     await assert.rejects(
-      loadInstanceConfig({ instDir: join(home, "gone"), name: "gone" }),
+      loadInstanceConfig({
+        ...defaults,
+        instDir: join(home, "gone"),
+        name: "gone",
+      }),
       /failed to read `.*lima\.yaml`/,
     );
   });

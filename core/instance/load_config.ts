@@ -1,6 +1,7 @@
 /** The filled and validated configuration of an instance (what status and every command use). */
 import { join } from "node:path";
 import type { LimaYAML } from "../config/schema.ts";
+import { builtinDrivers } from "../../plugins/builtin_driver_facts.ts";
 import { InstanceFiles, limaHome } from "../store/paths.ts";
 
 export interface LoadConfigOptions {
@@ -45,6 +46,7 @@ export async function loadValidatedConfig(
     text: options.text,
     file,
     warn: options.warn,
+    defaultVMType: builtinDrivers().defaultVMType,
   });
   const drivers = await registeredDriverRules(limaHome(), y.vmType);
   validateLimaYAML(y, { file, warn: options.warn, drivers });

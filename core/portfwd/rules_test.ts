@@ -10,6 +10,7 @@ import {
   socketRules,
   staticRules,
 } from "./rules.ts";
+import { builtinDefaultVMType } from "../../drivers/default_vm_type.ts";
 
 const host: HostInfo = {
   arch: "x86_64",
@@ -30,6 +31,7 @@ function rulesOf(yamlText: string, sshLocalPort = SSH_LOCAL_PORT) {
     host,
     machineID: "machine",
     warn: () => {},
+    defaultVMType: builtinDefaultVMType,
   });
   return effectiveRules(filled, { sshLocalPort });
 }

@@ -7,6 +7,7 @@ import { parseLimaYAML } from "../parse.ts";
 import type { LimaYAML } from "../schema.ts";
 import { builtinDriverRules as drivers } from "../../../drivers/builtin_rules.ts";
 import { limaYAMLProblems, validateLimaYAML, ValidationError } from "./mod.ts";
+import { builtinDefaultVMType } from "../../../drivers/default_vm_type.ts";
 
 const host: HostInfo = {
   arch: "x86_64",
@@ -32,6 +33,7 @@ function filled(text: string, withImage = true): LimaYAML {
     host,
     machineID: "m",
     warn: () => {},
+    defaultVMType: builtinDefaultVMType,
   });
 }
 
