@@ -163,7 +163,8 @@ async function serve(
     configured: config.ssh?.localPort ?? 0,
     legacyDefault: isLegacyDefault(options.name, limaVersion),
   });
-  const vmType = config.vmType ?? "qemu";
+  // Filling always sets vmType; "" would be refused as no registered driver.
+  const vmType = config.vmType ?? "";
   const loaded = await options.drivers.get(vmType);
   const driver = await loaded.create({
     name: options.name,

@@ -197,7 +197,7 @@ export async function startInstance(
       });
     }
     await checkInstanceNetworks(inst.config.networks ?? []);
-    const vmType = inst.config.vmType ?? "qemu";
+    const vmType = inst.vmType;
     const loaded = await o.drivers.get(vmType);
     logger.info(
       `Starting the instance ${quote(name)} with ${
