@@ -5,7 +5,7 @@ import type {
 } from "../core/config/validate/mod.ts";
 import { builtinDrivers } from "./builtin_driver_facts.ts";
 import { driverNotInstalled } from "./not_installed.ts";
-import { DriverStore, isModuleLocation } from "./store.ts";
+import { DriverStore, isModuleLocation } from "./installed_drivers.ts";
 
 /**
  * The built-in drivers, the third-party drivers installed under `LIMA_HOME/_drivers`, and

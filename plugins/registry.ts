@@ -15,7 +15,7 @@ import {
   type InstallOptions,
   type InstallResult,
   isModuleLocation,
-} from "./store.ts";
+} from "./installed_drivers.ts";
 import { loadWorkerDriver } from "./worker_driver.ts";
 
 /** vmType → loader of a built-in driver module; each loader is an `import()` of a static specifier. */

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { configureLogger } from "../core/log.ts";
 import { failure } from "./_test_utils.ts";
 import { DriverRegistry } from "./registry.ts";
-import { sha256Hex } from "./store.ts";
+import { sha256Hex } from "./installed_drivers.ts";
 import { runConformance } from "./testkit.ts";
 import { startServer } from "../tests/fixtures/http_server.ts";
 

@@ -54,7 +54,7 @@ export const LAYERS: Record<string, Layer> = {
   validation: { folders: ["core/config/validate"], over: ["config"] },
   config: { folders: ["core/config"], over: ["store"] },
   store: { folders: ["core/store"], over: ["languages"] },
-  languages: { folders: ["core/yq", "core/gotemplate"], over: ["basics"] },
+  languages: { folders: ["core/yq", "core/text_template"], over: ["basics"] },
   basics: { folders: ["core"], over: ["builtinTemplates"] },
   builtinTemplates: { folders: ["templates"], over: [] },
 };

@@ -6,7 +6,7 @@
  */
 import { isAbsolute, join, posix } from "node:path";
 import { tmpdir } from "node:os";
-import { renderGoTemplate } from "../gotemplate/mod.ts";
+import { renderGoTemplate } from "../text_template/mod.ts";
 import { errorMessage } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";

@@ -61,7 +61,7 @@ function sharedKey(): string {
       Deno.execPath(),
       String(statKey(Deno.execPath())),
     ];
-    for (const dir of ["../config/", "../gotemplate/"]) {
+    for (const dir of ["../config/", "../text_template/"]) {
       const url = new URL(dir, import.meta.url);
       if (url.protocol !== "file:") continue;
       try {

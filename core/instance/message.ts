@@ -10,8 +10,8 @@ export async function renderMessage(inst: Instance): Promise<string> {
   // Most instances have no message: avoid loading the template engine for them.
   if (!message.includes("{{")) return message;
   const [{ renderGoTemplate }, { instanceTemplateData }] = await Promise.all([
-    import("../gotemplate/mod.ts"),
-    import("./template_data.ts"),
+    import("../text_template/mod.ts"),
+    import("./text_template_data.ts"),
   ]);
   try {
     return renderGoTemplate(message, instanceTemplateData(inst), {

@@ -25,7 +25,7 @@ import {
   INSTANCE_FIELDS,
   instanceJSON,
   instanceTemplateData,
-} from "../instance/template_data.ts";
+} from "../instance/text_template_data.ts";
 import { formatTable } from "./table.ts";
 
 export interface ListOptions {
@@ -319,8 +319,8 @@ async function formatTemplate(
 ): Promise<string> {
   const [{ parseGoTemplate, renderGoTemplate }, { limaFuncs }] = await Promise
     .all([
-      import("../gotemplate/mod.ts"),
-      import("../gotemplate/funcs.ts"),
+      import("../text_template/mod.ts"),
+      import("../text_template/funcs.ts"),
     ]);
   try {
     parseGoTemplate(format, { name: "format", funcs: limaFuncs });

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { builtinTemplates } from "../../templates/mod.ts";
 import type { LimaYAML } from "../config/schema.ts";
-import { parseGoTemplate } from "../gotemplate/mod.ts";
+import { parseGoTemplate } from "../text_template/mod.ts";
 import { limactlExpect } from "../../tests/cli/helpers.ts";
 import { captureLog, withEnv, withFiles } from "./_test_utils.ts";
 import { embedTemplate } from "./embed.ts";

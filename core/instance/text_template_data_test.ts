@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { goValue } from "./template_data.ts";
+import { goValue } from "./text_template_data.ts";
 
 Deno.test("lima.yaml values get Go field names but serialise with their own", () => {
   const config = {
