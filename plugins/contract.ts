@@ -86,6 +86,8 @@ export const DriverValidationSchema = z.strictObject({
   extraMountTypes: z.array(z.string()).optional(),
   /** Network attachments only this driver provides (`vzNAT`). */
   networks: z.array(z.string()).optional(),
+  /** The driver sizes its guests itself: `cpus`, `memory` and `disk` list as 0. */
+  fixedResources: z.boolean().optional(),
 });
 export type DriverValidation = z.infer<typeof DriverValidationSchema>;
 

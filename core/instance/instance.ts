@@ -20,6 +20,7 @@ import { readPidFile } from "../store/pid_file.ts";
 import { renderMessage } from "./message.ts";
 import { applyConfig, emptyInstance, type Instance } from "./record.ts";
 import { exists } from "../exists.ts";
+import { driverFacts } from "../../plugins/driver_facts.ts";
 import { ifFound, ifFoundSync } from "../if_found.ts";
 
 /** Loads and validates an instance's filled configuration (throws on any problem). */
@@ -109,7 +110,7 @@ export async function inspectInstance(
     readProtectedAndVersion(inst, files);
     return inst;
   }
-  applyConfig(inst, y);
+  applyConfig(inst, y, await driverFacts(y.vmType ?? ""));
   try {
     if (files.has(InstanceFiles.hostAgentPID)) {
       inst.hostAgentPID = readPidFile(

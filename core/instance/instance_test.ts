@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { LimaYAML } from "../config/schema.ts";
 import { inspectInstance, instanceNames } from "./instance.ts";
+import "../../tests/use_builtin_drivers.ts";
 
 const CONFIG: LimaYAML = {
   vmType: "qemu",
@@ -58,6 +59,28 @@ Deno.test("an instance without processes is Stopped and reports its sizes", () =
     assert.equal(inst.limaVersion, "2.2.0");
     assert.equal(inst.hostname, "lima-foo");
     assert.equal(inst.protected, false);
+  }));
+
+Deno.test("an installed driver declaring fixedResources lists cpus, memory and disk as 0", () =>
+  withInstance(async (dir) => {
+    const drivers = `${dir}/../_drivers`;
+    await Deno.mkdir(drivers);
+    await Deno.writeTextFile(
+      `${drivers}/drivers.json`,
+      JSON.stringify({
+        drivers: [{
+          name: "acme",
+          location: "/opt/acme/mod.ts",
+          file: "/opt/acme/mod.ts",
+          contractVersion: "1.1",
+          permissions: {},
+          validation: { fixedResources: true },
+          installedAt: "2026-01-01T00:00:00Z",
+        }],
+      }),
+    );
+    const inst = (await inspect({ ...CONFIG, vmType: "acme" }))!;
+    assert.deepEqual([inst.cpus, inst.memory, inst.disk], [0, 0, 0]);
   }));
 
 Deno.test("stale PID files are removed and do not count", () =>

@@ -51,7 +51,12 @@ export async function loadValidatedConfig(
   const drivers = await registeredDriverRules(limaHome(), y.vmType);
   validateLimaYAML(y, { file, warn: options.warn, drivers });
   if (options.text !== undefined) {
-    await checkMessage(y, { name: options.name, dir: options.instDir, file });
+    await checkMessage(y, {
+      name: options.name,
+      dir: options.instDir,
+      file,
+      driver: drivers[y.vmType ?? ""] ?? {},
+    });
   }
   return y;
 }

@@ -1,5 +1,6 @@
 /** An instance's `message`: a Go template over the instance's data (Lima's `FormatData`). */
 import type { LimaYAML } from "../config/schema.ts";
+import type { DriverRules } from "../config/validate/mod.ts";
 import { errorMessage, LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { applyConfig, emptyInstance, type Instance } from "./record.ts";
@@ -26,16 +27,16 @@ export async function renderMessage(inst: Instance): Promise<string> {
 }
 
 /**
- * Checks that the `message` of configuration Y (from FILE) renders for instance NAME in DIR,
- * as it is listed right after creation (Stopped): `create`, `edit` and `validate` refuse
- * what would make the instance Broken.
+ * Checks that the `message` of configuration Y (from FILE, for a driver declaring the facts
+ * DRIVER) renders for instance NAME in DIR, as it is listed right after creation (Stopped):
+ * `create`, `edit` and `validate` refuse what would make the instance Broken.
  */
 export async function checkMessage(
   y: LimaYAML,
-  options: { name: string; dir: string; file: string },
+  options: { name: string; dir: string; file: string; driver: DriverRules },
 ): Promise<void> {
   const inst = emptyInstance(options.name, options.dir);
-  applyConfig(inst, y);
+  applyConfig(inst, y, options.driver);
   inst.status = "Stopped";
   try {
     await renderMessage(inst);

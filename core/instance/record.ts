@@ -1,5 +1,6 @@
 /** The record of an instance that `limactl list` prints, and the fields its configuration fills. */
 import type { LimaYAML } from "../config/schema.ts";
+import type { DriverRules } from "../config/validate/mod.ts";
 import { parseSize } from "../config/units.ts";
 import { hostnameOf } from "../store/names.ts";
 import { InstanceFiles, joinPath } from "../store/paths.ts";
@@ -70,8 +71,15 @@ export function emptyInstance(name: string, dir: string): Instance {
   };
 }
 
-/** Fills the record's fields that come from the configuration Y. */
-export function applyConfig(inst: Instance, y: LimaYAML): void {
+/**
+ * Fills the record's fields that come from the configuration Y, whose driver declares the
+ * facts DRIVER.
+ */
+export function applyConfig(
+  inst: Instance,
+  y: LimaYAML,
+  driver: DriverRules,
+): void {
   inst.config = y;
   inst.arch = y.arch ?? "";
   inst.vmType = y.vmType ?? "";
@@ -83,8 +91,8 @@ export function applyConfig(inst: Instance, y: LimaYAML): void {
   inst.disk = sizeOrZero(y.disk);
   inst.additionalDisks = y.additionalDisks ?? [];
   inst.networks = y.networks ?? [];
-  if (inst.vmType === "wsl2") {
-    // Not configurable on WSL2.
+  if (driver.fixedResources) {
+    // The driver sizes its guests itself (Lima's `pkg/store/instance.go`, for WSL2).
     inst.cpus = 0;
     inst.memory = 0;
     inst.disk = 0;

@@ -1,7 +1,8 @@
 /**
- * What validation needs to know about each registered driver, as its manifest declares it
- * (`validation` in `plugins/contract.ts`). Rules are data, so every configuration validates on
- * every host without loading a driver, and the core names none.
+ * What the core needs to know about each registered driver, as its manifest declares it
+ * (`validation` in `plugins/contract.ts`): the rules validation applies, and the few facts
+ * listing, `limactl shell`, the seed and the host agent depend on. They are data, so every
+ * configuration validates on every host without loading a driver, and the core names none.
  */
 export interface DriverRules {
   /** Guest OSes besides Linux the driver runs; `os: Windows` must name a driver listing it. */
@@ -14,6 +15,11 @@ export interface DriverRules {
   extraMountTypes?: readonly string[];
   /** Network attachments only this driver provides (`vzNAT`). */
   networks?: readonly string[];
+  /**
+   * The driver sizes its guests itself, so `cpus`, `memory` and `disk` do not apply and
+   * instances list them as 0 (Lima's `pkg/store/instance.go` does so for WSL2).
+   */
+  fixedResources?: boolean;
 }
 
 /** The registered drivers by `vmType`, with the rules their manifests declare. */
