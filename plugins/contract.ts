@@ -88,6 +88,8 @@ export const DriverValidationSchema = z.strictObject({
   networks: z.array(z.string()).optional(),
   /** The driver sizes its guests itself: `cpus`, `memory` and `disk` list as 0. */
   fixedResources: z.boolean().optional(),
+  /** The guest sees host files beyond `mounts`: `limactl shell` keeps the working directory. */
+  guestSeesHostFiles: z.boolean().optional(),
 });
 export type DriverValidation = z.infer<typeof DriverValidationSchema>;
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { InstanceFiles } from "../store/paths.ts";
+import { driverFacts } from "../../plugins/driver_facts.ts";
 import { connect, type PtyOptions } from "./client.ts";
 import { runningInstance } from "./running_instance.ts";
 import { DEFAULT_SHELL_ENV_BLOCK, preservedEnv } from "./shell_env.ts";
@@ -114,7 +115,7 @@ export async function runShell(options: ShellOptions): Promise<number> {
     mountLocations: (config.mounts ?? []).map((m) =>
       realPathOr(m.location ?? "")
     ),
-    wsl2: inst.vmType === "wsl2",
+    guestSeesHostFiles: (await driverFacts(inst.vmType)).guestSeesHostFiles,
     shell: options.shell,
     userShell: config.user?.shell ?? undefined,
     env,

@@ -13,8 +13,8 @@ export interface ShellScriptInput {
   hostHome: string;
   /** Host locations of the instance's mounts, symlinks resolved. */
   mountLocations: string[];
-  /** Whether the guest is WSL2 (it sees the host's file system at the same paths). */
-  wsl2?: boolean;
+  /** Whether the guest sees the host's file system beyond the mounts (its driver declares so). */
+  guestSeesHostFiles?: boolean;
   /** `--shell`. */
   shell?: string;
   /** `user.shell` of the instance. */
@@ -38,7 +38,8 @@ export function changeDirCommand(input: ShellScriptInput): string {
   const cwd = input.cwd;
   if (
     cwd !== undefined &&
-    (input.wsl2 || input.mountLocations.some((loc) => isWithin(cwd, loc)))
+    (input.guestSeesHostFiles ||
+      input.mountLocations.some((loc) => isWithin(cwd, loc)))
   ) {
     return `cd ${shellQuote(cwd)} || cd ${shellQuote(input.hostHome)}`;
   }

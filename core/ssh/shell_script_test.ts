@@ -37,7 +37,7 @@ Deno.test("a working directory inside a mount is used verbatim, with the home as
     "cd /home/me/src || cd /home/me",
   );
   assert.equal(
-    changeDirCommand({ ...base, wsl2: true }),
+    changeDirCommand({ ...base, guestSeesHostFiles: true }),
     "cd /home/me/src/x || cd /home/me",
   );
 });

@@ -10,4 +10,6 @@ export const wsl2Validation: DriverValidation = {
   guestLabel: "WSL2",
   // WSL2 sizes its VM itself; Lima's `pkg/store/instance.go` lists the values as 0.
   fixedResources: true,
+  // WSL2 guests see the host's drives, mounted or not.
+  guestSeesHostFiles: true,
 };

@@ -20,6 +20,11 @@ export interface DriverRules {
    * instances list them as 0 (Lima's `pkg/store/instance.go` does so for WSL2).
    */
   fixedResources?: boolean;
+  /**
+   * The guest sees the host's file system beyond `mounts`, so `limactl shell` starts in the
+   * host's working directory wherever it is (Lima's `cmd/limactl/shell.go`, for WSL2).
+   */
+  guestSeesHostFiles?: boolean;
 }
 
 /** The registered drivers by `vmType`, with the rules their manifests declare. */
