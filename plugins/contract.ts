@@ -90,6 +90,8 @@ export const DriverValidationSchema = z.strictObject({
   fixedResources: z.boolean().optional(),
   /** The guest sees host files beyond `mounts`: `limactl shell` keeps the working directory. */
   guestSeesHostFiles: z.boolean().optional(),
+  /** The driver's user-mode network answers DNS at its gateway: the guest asks there. */
+  dnsAtGateway: z.boolean().optional(),
 });
 export type DriverValidation = z.infer<typeof DriverValidationSchema>;
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { LimaError } from "../errors.ts";
 import { seed, seedText } from "./_test_config.ts";
 import type { SeedOptions } from "./seed.ts";
+import { vzValidation } from "../../drivers/vz/validation.ts";
 
 function limaEnv(
   text: string,
@@ -130,6 +131,7 @@ Deno.test("lima.env carries the driver's and host agent's settings", () => {
       virtioPort: "io.lima-vm.guest_agent.0",
       rosetta: { enabled: true, binfmt: true },
       noCloudInit: true,
+      dnsAtGateway: vzValidation.dnsAtGateway,
       nerdctlArchive: "/dev/null",
     },
   );

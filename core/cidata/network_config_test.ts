@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { parse } from "yaml";
 import { INST_DIR, MACHINE_ID, seed, seedText } from "./_test_config.ts";
 import type { SeedOptions } from "./seed.ts";
+import { vzValidation } from "../../drivers/vz/validation.ts";
 
 interface Ethernet {
   match: { macaddress: string };
@@ -97,7 +98,10 @@ Deno.test("network-config picks name servers: dns list, vz gateway, host resolve
   assert.deepEqual(ns("hostResolver: {enabled: false}\ndns: [10.0.0.53]\n"), {
     addresses: ["10.0.0.53"],
   });
-  assert.deepEqual(ns("vmType: vz\n"), { addresses: ["192.168.5.2"] });
+  assert.deepEqual(
+    ns("vmType: vz\n", { dnsAtGateway: vzValidation.dnsAtGateway }),
+    { addresses: ["192.168.5.2"] },
+  );
   assert.deepEqual(ns(""), { addresses: ["192.168.5.3"] });
   assert.deepEqual(
     ns("hostResolver: {enabled: false}\n", {

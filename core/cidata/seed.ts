@@ -64,6 +64,8 @@ export interface SeedOptions {
   rosetta?: { enabled: boolean; binfmt: boolean };
   /** The driver boots without cloud-init (WSL2). */
   noCloudInit?: boolean;
+  /** The driver's gateway answers DNS (its declared `dnsAtGateway`, vz's). */
+  dnsAtGateway?: boolean;
   /**
    * The first `networks[]` entry that is a user-v2 network: it replaces the slirp NIC, and its
    * gateway (network address + 2) serves as gateway and DNS.
@@ -211,7 +213,7 @@ function seedContext(options: SeedOptions): SeedContext {
     }
     : {
       gateway: SLIRP.gateway,
-      dns: vmType === "vz" ? SLIRP.gateway : SLIRP.dns,
+      dns: options.dnsAtGateway ? SLIRP.gateway : SLIRP.dns,
       ipAddress: SLIRP.ipAddress,
     };
 
@@ -239,8 +241,9 @@ function seedContext(options: SeedOptions): SeedContext {
 
   let dnsAddresses: string[];
   if (config.dns && config.dns.length > 0) dnsAddresses = [...config.dns];
-  else if (userV2Index >= 0 || vmType === "vz") dnsAddresses = [slirp.gateway];
-  else if (config.hostResolver?.enabled ?? true) dnsAddresses = [slirp.dns];
+  else if (userV2Index >= 0 || options.dnsAtGateway) {
+    dnsAddresses = [slirp.gateway];
+  } else if (config.hostResolver?.enabled ?? true) dnsAddresses = [slirp.dns];
   else dnsAddresses = options.hostDNS ?? resolvConfNameservers();
 
   const mountType = config.mountType ?? "";

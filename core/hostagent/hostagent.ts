@@ -43,6 +43,7 @@ import { type PortForwarding, startPortForwarding } from "./port_forwarding.ts";
 import { chooseSSHPort } from "./ssh_port.ts";
 import { resolvesWithin, withTimeout } from "../timeout.ts";
 import { configureDriver } from "../../plugins/configure_driver.ts";
+import { driverFacts } from "../../plugins/driver_facts.ts";
 
 export interface HostAgentOptions {
   /** The instance name. */
@@ -182,6 +183,7 @@ async function serve(
     dir,
   );
   const info = await driver.info();
+  const facts = await driverFacts(vmType);
   const loadDotSSHPubKeys = configured.ssh?.loadDotSSHPubKeys ?? false;
   const iid = newInstanceID();
   const dns = await startHostResolver(configured, options.name);
@@ -199,6 +201,7 @@ async function serve(
     vsockPort: info.vsockPort,
     virtioPort: info.virtioPort,
     noCloudInit: info.features.noCloudInit,
+    dnsAtGateway: facts.dnsAtGateway,
     debug: options.debug,
     nerdctlArchive: options.nerdctlArchive,
   });

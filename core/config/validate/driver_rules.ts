@@ -25,6 +25,11 @@ export interface DriverRules {
    * host's working directory wherever it is (Lima's `cmd/limactl/shell.go`, for WSL2).
    */
   guestSeesHostFiles?: boolean;
+  /**
+   * The driver's user-mode network answers DNS at its gateway, so the guest asks there
+   * (Lima's `pkg/cidata/cidata.go`, for vz).
+   */
+  dnsAtGateway?: boolean;
 }
 
 /** The registered drivers by `vmType`, with the rules their manifests declare. */
