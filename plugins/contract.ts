@@ -92,6 +92,8 @@ export const DriverValidationSchema = z.strictObject({
   guestSeesHostFiles: z.boolean().optional(),
   /** The driver's user-mode network answers DNS at its gateway: the guest asks there. */
   dnsAtGateway: z.boolean().optional(),
+  /** The guest resolves names through the host agent's DNS server (`hostResolver`). */
+  usesHostResolver: z.boolean().optional(),
 });
 export type DriverValidation = z.infer<typeof DriverValidationSchema>;
 

@@ -186,7 +186,7 @@ async function serve(
   const facts = await driverFacts(vmType);
   const loadDotSSHPubKeys = configured.ssh?.loadDotSSHPubKeys ?? false;
   const iid = newInstanceID();
-  const dns = await startHostResolver(configured, options.name);
+  const dns = await startHostResolver(configured, options.name, facts);
   await writeCidataISO({
     config: configured,
     name: options.name,

@@ -1,22 +1,26 @@
 /**
- * Whether and how an instance gets the host resolver (Lima's `pkg/hostagent/hostagent.go`): QEMU
- * guests on the default user-mode network reach it through the boot scripts' DNS redirection;
- * drivers with their own gateway DNS and user-v2 networks answer names elsewhere.
+ * Whether and how an instance gets the host resolver (Lima's `pkg/hostagent/hostagent.go`):
+ * guests of drivers declaring `usesHostResolver` reach it from the default user-mode network
+ * through the boot scripts' DNS redirection; other drivers and user-v2 networks answer names
+ * elsewhere.
  */
 import type { LimaYAML } from "../config/schema.ts";
+import type { DriverRules } from "../config/validate/mod.ts";
 import { type DNSServer, startDNSServer } from "./dns_server.ts";
 import { SLIRP } from "./slirp.ts";
 
-/** Starts the host resolver for instance NAME, or returns undefined when CONFIG does not use it. */
+/**
+ * Starts the host resolver for instance NAME, whose driver declares the facts DRIVER, or
+ * returns undefined when the instance does not use it.
+ */
 export async function startHostResolver(
   config: LimaYAML,
   name: string,
+  driver: DriverRules,
 ): Promise<DNSServer | undefined> {
   const enabled = config.hostResolver?.enabled ?? true;
   const userV2 = (config.networks ?? []).some((n) => n.lima === "user-v2");
-  if (!enabled || userV2 || (config.vmType ?? "qemu") !== "qemu") {
-    return undefined;
-  }
+  if (!enabled || userV2 || !driver.usesHostResolver) return undefined;
   return await startDNSServer({
     hosts: {
       ...config.hostResolver?.hosts,

@@ -30,6 +30,11 @@ export interface DriverRules {
    * (Lima's `pkg/cidata/cidata.go`, for vz).
    */
   dnsAtGateway?: boolean;
+  /**
+   * The guest's name servers are the host agent's DNS server (`hostResolver`, started as in
+   * Lima's `pkg/hostagent/hostagent.go`), reached through the driver's user-mode network.
+   */
+  usesHostResolver?: boolean;
 }
 
 /** The registered drivers by `vmType`, with the rules their manifests declare. */
