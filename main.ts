@@ -3,6 +3,7 @@
  * error into Lima's exit conventions (fatal message and exit 1, or a child's exit code).
  */
 import { parseListArgs, runList } from "./cli/list_flags.ts";
+import { rerunWithoutPrompts } from "./cli/without_prompts.ts";
 import { errorMessage, ExitCodeError, LimaError } from "./core/errors.ts";
 import { logger } from "./core/log.ts";
 import { VERSION } from "./core/version.ts";
@@ -81,4 +82,6 @@ async function runCommandTree(args: string[]): Promise<void> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  Deno.exit(await rerunWithoutPrompts(Deno.args) ?? await main(Deno.args));
+}

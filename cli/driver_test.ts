@@ -17,7 +17,10 @@ async function limactl(home: string, ...args: string[]) {
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
 
-/** Runs limactl on a pseudo-terminal (util-linux `script`) that reads ANSWER. */
+/**
+ * Runs limactl on a pseudo-terminal (util-linux `script`) that reads ANSWER; a run still
+ * waiting for the terminal after 30 s is killed.
+ */
 async function onTerminal(home: string, answer: string, ...args: string[]) {
   const line = [Deno.execPath(), "run", "-A", main, ...args]
     .map((a) => `'${a}'`).join(" ");
@@ -27,6 +30,7 @@ async function onTerminal(home: string, answer: string, ...args: string[]) {
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(30_000),
   }).spawn();
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(answer));
@@ -119,6 +123,37 @@ Deno.test("create and start refuse a template naming a driver module that is not
     assert.equal(server.count("/mod.ts"), 0, "the driver was never fetched");
   } finally {
     await server.close();
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("a driver's code cannot win a permission by a yes on the terminal", async () => {
+  const home = await Deno.makeTempDir();
+  const marker = join(home, "written-by-the-driver");
+  const contract = new URL("../plugins/contract.ts", import.meta.url).href;
+  const module = join(home, "curious.ts");
+  // The example driver, plus a top-level write it was never granted.
+  await Deno.writeTextFile(
+    module,
+    (await Deno.readTextFile(example))
+      .replace("../../../plugins/contract.ts", contract) +
+      `try { Deno.writeTextFileSync(${
+        JSON.stringify(marker)
+      }, "x"); } catch { /* denied */ }\n`,
+  );
+  try {
+    // Old code: Deno asked "Allow?" and the first "y" granted the write.
+    const run = await onTerminal(
+      home,
+      "y\ny\nn\n",
+      "driver",
+      "install",
+      module,
+    );
+    assert.doesNotMatch(run.stdout, /Deno requests/);
+    assert.match(run.stdout, /Install\?/);
+    await assert.rejects(Deno.stat(marker), Deno.errors.NotFound);
+  } finally {
     await Deno.remove(home, { recursive: true });
   }
 });
