@@ -19,13 +19,6 @@ export const canIsolate: boolean = Deno.uid() === 0 &&
   await new Deno.Command("unshare", { args: ["--mount", "true"] }).output()
     .then((o) => o.success, () => false);
 
-/** Whether this machine's python3 has PyYAML, which lima-yq (util/lima-yq) needs. */
-export const havePyYAML: boolean = await new Deno.Command("python3", {
-  args: ["-c", "import yaml"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((o) => o.success, () => false);
-
 /** Writes FILES as a seed directory (what the guest sees at /mnt/lima-cidata). */
 export async function writeSeed(dir: string, files: IsoFile[]): Promise<void> {
   for (const file of files) {

@@ -13,7 +13,6 @@ import { logger } from "../log.ts";
 import { SLIRP } from "../network/slirp.ts";
 import { quote } from "../quote.ts";
 import { BOOT_FILES } from "./boot/mod.ts";
-import { GUEST_YQ } from "./boot/guest_yq.ts";
 import { guestEnvironment, renderEtcEnvironment } from "./etc_environment.ts";
 import type { IsoFile } from "./iso9660.ts";
 import { timezoneFiles } from "./timezone.ts";
@@ -500,14 +499,6 @@ export function seedContents(options: SeedOptions): SeedContents {
     });
   }
   files.push(...ctx.provisionFiles);
-  if (ctx.limaEnv.yqProvisions.length > 0) {
-    // boot.sh falls back to it when the guest has no yq.
-    files.push({
-      path: "util/lima-yq",
-      data: text.encode(GUEST_YQ),
-      mode: EXEC,
-    });
-  }
   files.push(...timezoneFiles(config.timezone ?? "", options.zoneinfoDir));
   if (options.guestAgentBinary && !plain) {
     files.push({

@@ -41,6 +41,8 @@ import {
 import { mountReverseSSHFS, type SSHFSMount } from "../mounts/reverse_sshfs.ts";
 import { type PortForwarding, startPortForwarding } from "./port_forwarding.ts";
 import { chooseSSHPort } from "./ssh_port.ts";
+import { serveGuestYq } from "./guest_yq.ts";
+import { yqProvisions } from "./yq_provision.ts";
 import { resolvesWithin, withTimeout } from "../timeout.ts";
 import { configureDriver } from "../../plugins/configure_driver.ts";
 import { driverFacts } from "../../plugins/driver_facts.ts";
@@ -458,6 +460,7 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
     );
   }
   const check = { signal: o.signal, timeoutMs: o.timeoutMs };
+  const bootDone = new AbortController();
   const errors = await checkRequirements(
     "essential",
     essentialRequirements(o.config, o.iid),
@@ -465,6 +468,14 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
     { ...check, intervalMs: o.intervalMs ?? 250 },
   );
   o.signal.throwIfAborted();
+  // Answers the boot scripts' yq provisions until the boot is done (see guest_yq.ts).
+  const yq = AbortSignal.any([o.signal, bootDone.signal]);
+  serveGuestYq({
+    provisions: yqProvisions(o.config),
+    iid: o.iid,
+    connect: () => o.pool.get(o.target),
+    signal: yq,
+  });
   errors.push(...await o.mount());
   o.signal.throwIfAborted();
   let services: PortForwarding | undefined;
@@ -498,6 +509,7 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
       intervalMs: o.intervalMs,
     }),
   );
+  bootDone.abort();
   o.signal.throwIfAborted();
   try {
     if (provisionErrors === undefined) {

@@ -157,7 +157,7 @@ Deno.test({
     await t.step("yq provisions edit and create files", async () => {
       assert.equal(
         await lima.sh("vm", "cat /etc/test-yq.yaml"),
-        "list:\n- a\n- hello param",
+        "list: [a, hello param]",
       );
       assert.deepEqual(
         JSON.parse(await lima.sh("vm", "cat ~/.config/test/daemon.json")),

@@ -171,55 +171,114 @@ provision_refused() {
 	CODE=1
 }
 
-if [ -d "$LIMA_CIDATA_MNT/provision.yq" ]; then
-	# mikefarah's yq (the one Lima embeds) when the guest has it: other programs named yq take
-	# other flags. Otherwise lima-yq, which covers the common expressions on YAML and JSON.
-	if command -v yq >/dev/null 2>&1 && yq --version 2>&1 | grep -q mikefarah; then
-		set -- yq
-	elif command -v python3 >/dev/null 2>&1; then
-		set -- python3 "$LIMA_CIDATA_MNT/util/lima-yq"
+# yq provisions: mikefarah's yq (the one Lima embeds) evaluates them when the guest has it
+# (other programs named yq take other flags); otherwise the host agent does, over SSH, with
+# limactl's yq. Each file is staged in $YQ_DIR as ID.FORMAT (an empty ID.FORMAT.new when it does
+# not exist yet); the answer is ID.out, or ID.err saying why not, and the host agent writes the
+# instance id to $YQ_DIR/done once it has answered (core/hostagent/guest_yq.ts). The results are
+# installed here, before the system provisions, which may rely on them.
+YQ_DIR=$RUN/lima-yq
+YQ_WAIT_SECONDS=300
+
+# Stages the file of yq provision ID with expression file F, and evaluates it at once when the
+# guest has mikefarah's yq.
+yq_stage() {
+	id=$1
+	f=$2
+	path=$(seed_var YQ_PROVISION "$id" PATH)
+	format=$(yq_format "$(seed_var YQ_PROVISION "$id" FORMAT)" "$path")
+	staged=$YQ_DIR/$id.$format
+	if ! [ -e "$path" ]; then
+		: >"$staged.new"
+		set -- --null-input
+	elif cp "$path" "$staged" 2>"$YQ_DIR/$id.err"; then
+		rm -f "$YQ_DIR/$id.err"
+		chown "$LIMA_CIDATA_USER" "$staged" || :
+		set -- --input-format "$format" "$staged"
 	else
-		set --
+		return 0
+	fi
+	[ "$guest_yq" = true ] || return 0
+	yq --from-file "$f" --output-format "$format" "$@" >"$YQ_DIR/$id.out" 2>"$YQ_DIR/$id.err" ||
+		rm -f "$YQ_DIR/$id.out"
+}
+
+# Asks the host agent for the answers and waits for them, at most YQ_WAIT_SECONDS.
+yq_wait_for_host() {
+	printf '%s\n' "$LIMA_CIDATA_IID" >"$YQ_DIR/ready"
+	log "Waiting for the host agent to evaluate the yq provisions"
+	i=0
+	while [ "$i" -lt $((YQ_WAIT_SECONDS * 5)) ]; do
+		seen=
+		{ read -r seen <"$YQ_DIR/done"; } 2>/dev/null || :
+		[ "$seen" = "$LIMA_CIDATA_IID" ] && return 0
+		i=$((i + 1))
+		sleep 0.2
+	done
+}
+
+# Installs the answer for yq provision ID with its owner and permissions.
+yq_install() {
+	name="provision[$((1$1 - 100000000))] (mode: yq)"
+	path=$(seed_var YQ_PROVISION "$1" PATH)
+	owner=$(seed_var YQ_PROVISION "$1" OWNER)
+	user=${owner%%:*}
+	out=$YQ_DIR/$1.out
+	if ! [ -f "$out" ]; then
+		if [ -s "$YQ_DIR/$1.err" ]; then
+			provision_refused "$name" "$(cat "$YQ_DIR/$1.err")"
+		else
+			provision_refused "$name" "Cannot edit $path: the host agent did not answer within ${YQ_WAIT_SECONDS}s"
+		fi
+		return 0
+	fi
+	log "Editing $path with yq"
+	if [ -e "$path" ]; then
+		if ! as_user "$user" test -w "$path"; then
+			provision_refused "$name" "Cannot edit $path: it is not writable by $user"
+			return 0
+		fi
+		provision_run.sh "$name" cp "$out" "$path" || {
+			log "WARNING: Failed to edit $path"
+			CODE=1
+			return 0
+		}
+	else
+		dir=$(dirname "$path")
+		[ -d "$dir" ] || as_user "$user" mkdir -p "$dir" 2>/dev/null || :
+		provision_run.sh "$name" sh -c 'mkdir -p "$1" && cp "$2" "$3"' sh "$dir" "$out" "$path" || {
+			rm -f "$path"
+			log "WARNING: Failed to create $path"
+			CODE=1
+			return 0
+		}
+	fi
+	chown "$owner" "$path" && chmod "$(seed_var YQ_PROVISION "$1" PERMISSIONS)" "$path" || CODE=1
+}
+
+if [ -d "$LIMA_CIDATA_MNT/provision.yq" ]; then
+	rm -rf "$YQ_DIR"
+	mkdir -m 700 "$YQ_DIR"
+	# The host agent logs in as the user.
+	chown "$LIMA_CIDATA_USER" "$YQ_DIR" || :
+	guest_yq=false
+	if command -v yq >/dev/null 2>&1 && yq --version 2>&1 | grep -q mikefarah; then
+		guest_yq=true
 	fi
 	for f in "$LIMA_CIDATA_MNT"/provision.yq/*; do
 		[ -f "$f" ] || continue
 		id=${f##*/}
 		case $id in *[!0-9]*) continue ;; esac
-		name="provision[$((1$id - 100000000))] (mode: yq)"
-		path=$(seed_var YQ_PROVISION "$id" PATH)
-		owner=$(seed_var YQ_PROVISION "$id" OWNER)
-		user=${owner%%:*}
-		format=$(yq_format "$(seed_var YQ_PROVISION "$id" FORMAT)" "$path")
-		if [ $# -eq 0 ]; then
-			provision_refused "$name" "Cannot edit $path: the guest has neither yq nor python3"
-			continue
-		fi
-		log "Editing $path with yq"
-		if [ -e "$path" ]; then
-			if ! as_user "$user" test -w "$path"; then
-				provision_refused "$name" "Cannot edit $path: it is not writable by $user"
-				continue
-			fi
-			provision_run.sh "$name" "$@" --inplace --from-file "$f" \
-				--input-format "$format" --output-format "$format" "$path" || {
-				log "WARNING: Failed to edit $path"
-				CODE=1
-				continue
-			}
-		else
-			dir=$(dirname "$path")
-			[ -d "$dir" ] || as_user "$user" mkdir -p "$dir" 2>/dev/null || :
-			# The document goes to the file, messages to the log.
-			provision_run.sh "$name" sh -c 'mkdir -p "${1%/*}" && out=$1 && shift && "$@" >"$out"' sh "$path" \
-				"$@" --null-input --from-file "$f" --output-format "$format" || {
-				rm -f "$path"
-				log "WARNING: Failed to create $path"
-				CODE=1
-				continue
-			}
-		fi
-		chown "$owner" "$path" && chmod "$(seed_var YQ_PROVISION "$id" PERMISSIONS)" "$path" || CODE=1
+		yq_stage "$id" "$f"
 	done
+	[ "$guest_yq" = true ] || yq_wait_for_host
+	for f in "$LIMA_CIDATA_MNT"/provision.yq/*; do
+		[ -f "$f" ] || continue
+		id=${f##*/}
+		case $id in *[!0-9]*) continue ;; esac
+		yq_install "$id"
+	done
+	rm -rf "$YQ_DIR"
 fi
 
 for f in "$LIMA_CIDATA_MNT"/provision.system/*; do

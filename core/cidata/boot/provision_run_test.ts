@@ -1,35 +1,46 @@
 /**
- * boot.sh's provisioning as a guest runs it, checked on this machine: `yq` provisions through
- * lima-yq (the host's `yq`, if any, is not mikefarah's), and every failed provision recorded
- * with its exit status and output the way the host agent reads them back. The runs need root
- * and a private mount namespace (`unshare`) with its own /run.
+ * boot.sh's provisioning as a guest runs it, checked on this machine: `yq` provisions evaluated
+ * by the host agent's part (`hostagent/_guest_yq_local.ts`; the host's `yq`, if any, is not
+ * mikefarah's), and every failed provision recorded with its exit status and output the way
+ * the host agent reads them back. The runs need root and a private mount namespace (`unshare`)
+ * with its own /run.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { provisionFailures } from "../../hostagent/requirements.ts";
-import {
-  canIsolate,
-  havePyYAML as python,
-  isolated,
-  writeSeed,
-} from "../_isolated.ts";
+import { yqProvisions } from "../../hostagent/yq_provision.ts";
+import { canIsolate, isolated, writeSeed } from "../_isolated.ts";
 import { IMAGES, seedOptions } from "../_test_config.ts";
 import { seedFiles } from "../seed.ts";
 
-if (!canIsolate || !python) {
-  console.error(
-    "provision_run_test: skipped (needs root, unshare and python3 with PyYAML)",
-  );
+if (!canIsolate) {
+  console.error("provision_run_test: skipped (needs root and unshare)");
 }
 
-/** Writes the seed of lima.yaml TEXT to a directory and runs its boot.sh with a private /run. */
-async function boot(dir: string, text: string) {
+const hostYq =
+  new URL("../../hostagent/_guest_yq_local.ts", import.meta.url).pathname;
+const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Writes the seed of lima.yaml TEXT to a directory and runs its boot.sh with a private /run,
+ * with BIN, if given, first in PATH.
+ */
+async function boot(dir: string, text: string, bin?: string) {
   const seed = join(dir, "seed");
-  await writeSeed(seed, seedFiles(seedOptions(IMAGES + text)));
+  const options = seedOptions(IMAGES + text);
+  await writeSeed(seed, seedFiles(options));
+  const provisions = JSON.stringify(yqProvisions(options.config));
   const out = await isolated([
     "mount -t tmpfs tmpfs /run || exit 1",
-    `LIMA_CIDATA_MNT='${seed}' '${seed}/boot.sh'`,
+    `${q(Deno.execPath())} run -A ${q(hostYq)} ${q(options.instanceID ?? "")} ${
+      q(provisions)
+    } &`,
+    "host=$!",
+    `${
+      bin ? `PATH=${q(bin)}:$PATH ` : ""
+    }LIMA_CIDATA_MNT='${seed}' '${seed}/boot.sh'`,
     'echo "exit=$?"',
+    'kill "$host"',
     'echo "done=$(cat /run/lima-boot-done)"',
     "echo ERRORS",
     "cat /run/lima-provision-errors 2>/dev/null",
@@ -41,7 +52,7 @@ async function boot(dir: string, text: string) {
 
 Deno.test({
   name: "yq provisions create and edit files without a yq in the guest",
-  ignore: !canIsolate || !python,
+  ignore: !canIsolate,
 }, async () => {
   const dir = await Deno.makeTempDir({ prefix: "limactl-prov-" });
   try {
@@ -67,7 +78,49 @@ Deno.test({
       features: { cdi: true, "containerd-snapshotter": false },
     });
     assert.equal((await Deno.stat(json)).mode! & 0o777, 0o600);
-    assert.equal(await Deno.readTextFile(yaml), "list:\n- a\n- b\n");
+    // limactl's yq, like Lima's, keeps comments and flow style.
+    assert.equal(await Deno.readTextFile(yaml), "# kept?\nlist: [a, b]\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "yq provisions use the guest's yq when it is mikefarah's",
+  ignore: !canIsolate,
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "limactl-prov-" });
+  try {
+    const bin = join(dir, "bin");
+    await Deno.mkdir(bin);
+    // Prints its arguments in place of the edited document.
+    await Deno.writeTextFile(
+      join(bin, "yq"),
+      '#!/bin/sh\n[ "$1" = --version ] && echo "yq (https://github.com/mikefarah/yq/) version v4.44.1" && exit\necho "$*"\n',
+      { mode: 0o755 },
+    );
+    const conf = join(dir, "conf.toml");
+    await Deno.writeTextFile(conf, "a = 1\n");
+    const r = await boot(
+      dir,
+      [
+        "plain: true",
+        "provision:",
+        `- {mode: yq, path: ${conf}, expression: .a = 2}`,
+        `- {mode: yq, path: ${dir}/new.yaml, expression: .b = 3}`,
+      ].join("\n") + "\n",
+      bin,
+    );
+    assert.deepEqual(r.failures, [], r.log + r.stderr);
+    assert.doesNotMatch(r.log, /Waiting for the host agent/);
+    assert.match(
+      await Deno.readTextFile(conf),
+      /^--from-file \S+\/provision\.yq\/00000000 --output-format toml --input-format toml \/run\/lima-yq\/00000000\.toml\n$/,
+    );
+    assert.match(
+      await Deno.readTextFile(join(dir, "new.yaml")),
+      /^--from-file \S+\/provision\.yq\/00000001 --output-format yaml --null-input\n$/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -76,7 +129,7 @@ Deno.test({
 Deno.test({
   name:
     "failed provisions of every guest mode are recorded with status and output",
-  ignore: !canIsolate || !python,
+  ignore: !canIsolate,
 }, async () => {
   const dir = await Deno.makeTempDir({ prefix: "limactl-prov-" });
   try {
@@ -111,7 +164,7 @@ Deno.test({
     );
     assert.match(
       r.failures[1],
-      /^provision\[3\] \(mode: yq\) failed with exit status 1; its last output lines:\n {2}Error: unexpected end of expression$/,
+      /^provision\[3\] \(mode: yq\) failed with exit status 1; its last output lines:\n {2}.*new\.json: failed to evaluate yq expression `\.a = `: 1:6: unexpected end of expression$/,
     );
     assert.equal(
       r.failures[2],
