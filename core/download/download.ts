@@ -391,8 +391,8 @@ async function fetchOnce(
     offset > 0 &&
     (resumedFrom(res) !== offset || !sameRepresentation(res, savedValidator!))
   ) {
-    // The server ignored the range, or the file changed (If-Range, or a 206 naming another
-    // validator from a server that ignores If-Range): start over.
+    // The server ignored the range or answered another one, or the file may have changed
+    // (If-Range, or a 206 that does not name the saved validator): start over.
     if (res.status !== 200) {
       await res.body?.cancel();
       res = await request(url, 0, undefined, options.signal);
@@ -650,14 +650,14 @@ function resumeValidator(
 
 /**
  * Whether a 206 answer is for the representation VALIDATOR names. A server that ignores
- * If-Range still names the current ETag (or Last-Modified) in its 206 answer; one that
- * sends neither cannot be checked.
+ * If-Range sends the rest of whatever it has now, so only a 206 naming the same ETag (or,
+ * when resuming on Last-Modified, the same Last-Modified) continues the partial file; one
+ * naming none is not trusted either, as its bytes may belong to another file.
  */
 function sameRepresentation(res: Response, validator: string): boolean {
-  const isETag = validator.startsWith('"');
-  const current = res.headers.get(isETag ? "etag" : "last-modified");
-  if (!current) return true;
-  return isETag ? current === validator : sameHttpDate(current, validator);
+  if (validator.startsWith('"')) return res.headers.get("etag") === validator;
+  const current = res.headers.get("last-modified");
+  return current !== null && sameHttpDate(current, validator);
 }
 
 /** The start offset of a 206 answer, or 0 for anything else. */

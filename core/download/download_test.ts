@@ -460,6 +460,38 @@ for (const withDigest of [false, true]) {
   );
 }
 
+for (
+  const [validator, a] of [
+    ["ETag", { etag: '"a"' }],
+    ["Last-Modified", { lastModified: LM1 }],
+  ] as const
+) {
+  Deno.test(`a 206 that names no ${validator} is not trusted: a server that ignores If-Range cannot join two files`, async () => {
+    await using t = await setup();
+    const { b, got, seen } = await swapMidDownload(t, {
+      a: { ...a, ranges: true },
+      b: { ranges: true, ignoreIfRange: true, bareRanges: true },
+    });
+    assert.equal(got, b);
+    assert.equal(seen, 2);
+    assert.ok(t.server.requests.at(-2)!.headers.has("if-range"));
+    assert.equal(t.server.requests.at(-1)!.headers.get("range"), null);
+    assert.ok(!t.logs.some((l) => l.includes("Resuming the download")));
+  });
+}
+
+Deno.test("a 206 that starts elsewhere than asked is not trusted: the download starts over", async () => {
+  await using t = await setup();
+  const headers = { etag: '"a"', ranges: true };
+  const { b, got, seen } = await swapMidDownload(t, {
+    a: headers,
+    b: { ...headers, rangeShift: 1_000 },
+  });
+  assert.equal(got, b);
+  assert.equal(seen, 2);
+  assert.equal(t.server.requests.at(-1)!.headers.get("range"), null);
+});
+
 Deno.test("with a digest, a resumed download that does not match is discarded and fetched once more from the start", async () => {
   await using t = await setup();
   // A server that keeps the ETag for new content: only the digest can tell.
