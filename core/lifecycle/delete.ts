@@ -85,9 +85,9 @@ export async function deleteInstance(
   }
   try {
     checkDeletable(inst, options);
-    // The files of a symlinked instance belong to the link's target, which stays as it is.
-    const linked = (await Deno.lstat(inst.dir)).isSymlink;
-    await stopForcibly(inst, { keepFiles: linked });
+    // A symlinked instance's processes, disk locks and files belong to the link's target,
+    // which stays as it is: only the link goes.
+    if (!(await Deno.lstat(inst.dir)).isSymlink) await stopForcibly(inst);
     await removeStaleTemporaries(limaHome());
     await removeInstanceDir(name, inst.dir);
   } catch (err) {

@@ -21,13 +21,10 @@ function kill(pid: number): void {
 }
 
 /**
- * Kills whatever runs for INST, unlocks its disks and, unless KEEP_FILES, removes its `*.pid`,
- * `*.sock`, `*.tmp` files.
+ * Kills whatever runs for INST, unlocks its disks and removes its `*.pid`, `*.sock`, `*.tmp`
+ * files.
  */
-export async function stopForcibly(
-  inst: Instance,
-  { keepFiles = false } = {},
-): Promise<void> {
+export async function stopForcibly(inst: Instance): Promise<void> {
   if (inst.driverPID > 0) {
     logger.info(
       `Sending SIGKILL to the ${inst.vmType} driver process ${inst.driverPID}`,
@@ -45,7 +42,6 @@ export async function stopForcibly(
   } else {
     logger.info("The host agent process seems already stopped");
   }
-  if (keepFiles) return;
   logger.info(
     `Removing ${TEMPORARY_SUFFIXES.map((s) => `*${s}`).join(" ")} under ${
       quote(inst.dir)

@@ -10,6 +10,7 @@ import {
 import { downloadCacheRoot } from "../../core/download/cache_dir.ts";
 import { exists } from "../../core/exists.ts";
 import { processStartTime } from "../../core/store/temporary.ts";
+import { isProcessAlive } from "../../core/store/pid_file.ts";
 
 Deno.test("delete of a symlinked instance removes the link and leaves the target's files", async () => {
   const limaHome = await tempLimaHome();
@@ -42,6 +43,35 @@ Deno.test("delete of a symlinked instance removes the link and leaves the target
   } finally {
     await Deno.remove(limaHome, { recursive: true });
     await Deno.remove(elsewhere, { recursive: true });
+  }
+});
+
+Deno.test("delete --force of a link to a running instance stops nothing of the target", async () => {
+  const limaHome = await tempLimaHome();
+  const hostAgent = new Deno.Command("sleep", { args: ["60"] }).spawn();
+  try {
+    await createDummyInstance("real", { limaHome });
+    await Deno.symlink(join(limaHome, "real"), join(limaHome, "alias"));
+    await Deno.writeTextFile(
+      join(limaHome, "real", "ha.pid"),
+      `${hostAgent.pid}\n`,
+    );
+
+    const r = await limactlExpect(0, ["delete", "--force", "alias"], {
+      limaHome,
+    });
+    assert.ok(!r.stderr.includes("SIGKILL"), r.stderr);
+    assert.equal(await exists(join(limaHome, "alias")), false);
+    assert.ok(await exists(join(limaHome, "real", "ha.pid")));
+    assert.ok(isProcessAlive(hostAgent.pid));
+  } finally {
+    try {
+      hostAgent.kill("SIGKILL");
+    } catch {
+      // Already killed, by the delete under test.
+    }
+    await hostAgent.status;
+    await Deno.remove(limaHome, { recursive: true });
   }
 });
 
