@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { isProcessAlive } from "./pid_file.ts";
+import { InstanceFiles } from "./paths.ts";
 import { ifFound } from "../if_found.ts";
 
 /** The owner of a temporary, as its name records it. */
@@ -28,13 +29,27 @@ export interface TemporaryOwner {
 export const OWNERLESS_MAX_AGE_MS = 24 * 60 * 60_000;
 
 /**
+ * The files Lima's downloader writes through `<file>.tmp.<pid>[.<n>]` (`perProcessTempfile`
+ * in Lima's `pkg/downloader/downloader.go`): a cache entry's `data` and the files downloaded
+ * into an instance directory (`image`, before Lima 2.1 `basedisk`, `kernel`, `initrd`). No
+ * other name of that shape is a temporary: a user's `backup.tmp.4000000` stays where it is.
+ */
+const LIMA_DOWNLOADED = [
+  "data",
+  InstanceFiles.image,
+  "basedisk",
+  "kernel",
+  "initrd",
+];
+
+/**
  * `.<name>.<pid>[-<start>].<hex8>.tmp` (ours), `.<name>.tmp.<pid>.<hex8>` (earlier download
- * temporaries) and `<name>.tmp.<pid>` (Lima's own, in the download cache and instance dirs).
+ * temporaries) and Lima's `<file>.tmp.<pid>[.<n>]` for the files above.
  */
 const OWNED = [
   /^\..+\.(\d+)(?:-(\d+))?\.[0-9a-f]{8}\.tmp$/,
   /^\..+\.tmp\.(\d+)\.[0-9a-f]{8}$/,
-  /^[^.].*\.tmp\.(\d+)$/,
+  new RegExp(`^(?:${LIMA_DOWNLOADED.join("|")})\\.tmp\\.(\\d+)(?:\\.\\d+)?$`),
 ];
 const OWNERLESS = [/^\..+\.[0-9a-f]{8}\.tmp$/, /^\.deleted-[0-9a-f]{8}$/];
 

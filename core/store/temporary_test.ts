@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  isTemporaryName,
   OWNERLESS_MAX_AGE_MS,
   processStartTime,
   removeStaleTemporaries,
@@ -35,6 +36,29 @@ Deno.test("temporary names carry this process's PID and start time", () => {
     pid: 42,
     start: undefined,
   });
+  // Lima's current names count the temporaries of one process.
+  assert.deepEqual(temporaryOwner("basedisk.tmp.42.3"), {
+    pid: 42,
+    start: undefined,
+  });
+});
+
+Deno.test("only the files Lima downloads have temporaries named <file>.tmp.<pid>", () => {
+  for (const name of ["data", "image", "basedisk", "kernel", "initrd"]) {
+    assert.equal(temporaryOwner(`${name}.tmp.42`)?.pid, 42, name);
+  }
+  for (
+    const name of [
+      "backup.tmp.4000000",
+      "notes.tmp.42",
+      "xdata.tmp.42",
+      "data.tmp.42x",
+      "image.tmp.",
+    ]
+  ) {
+    assert.equal(temporaryOwner(name), undefined, name);
+    assert.equal(isTemporaryName(name), false, name);
+  }
 });
 
 Deno.test("the sweep keeps the temporaries of live processes and removes those of dead ones", async () => {
@@ -53,8 +77,10 @@ Deno.test("the sweep keeps the temporaries of live processes and removes those o
     await Deno.writeTextFile(mine, "");
     await Deno.writeTextFile(join(dir, `.image.tmp.${dead}.0123abcd`), "");
     await Deno.writeTextFile(join(dir, `data.tmp.${dead}`), "");
-    // An instance directory whose name looks like Lima's temporary is never touched.
-    await Deno.mkdir(join(dir, `vm.tmp.${dead}`));
+    // A user's file of that shape, and an instance directory whose name is one of Lima's
+    // temporaries, are never touched.
+    await Deno.writeTextFile(join(dir, `backup.tmp.${dead}`), "");
+    await Deno.mkdir(join(dir, `image.tmp.${dead}`));
     await Deno.writeTextFile(join(dir, "lima.yaml"), "");
 
     const removed = await removeStaleTemporaries(dir);
@@ -69,7 +95,8 @@ Deno.test("the sweep keeps the temporaries of live processes and removes those o
         `.clone.${live}.0123abcd.tmp`,
         mine.slice(dir.length + 1),
         "lima.yaml",
-        `vm.tmp.${dead}`,
+        `backup.tmp.${dead}`,
+        `image.tmp.${dead}`,
       ].sort(),
     );
 

@@ -123,6 +123,8 @@ Deno.test("prune removes the temporaries of dead processes and keeps those of li
         true,
       ),
       join(limaHome, "vm", "lima.yaml"),
+      // A user's file in the shape of Lima's temporaries, not named after a file Lima downloads.
+      await place(join(limaHome, "vm"), `backup.tmp.${deadOwner}`),
     ];
 
     await limactlExpect(0, ["prune", "--keep-referred"], {
