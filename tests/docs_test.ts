@@ -52,10 +52,12 @@ export function missingPaths(markdown: string, root: string): string[] {
   const topFolders = new Set(
     [...Deno.readDirSync(root)].filter((e) => e.isDirectory).map((e) => e.name),
   );
+  // An empty folder is what a move leaves behind in a working tree; git does not keep it.
   const exists = (path: string) => {
     try {
-      Deno.statSync(join(root, path));
-      return true;
+      const full = join(root, path);
+      return Deno.statSync(full).isFile ||
+        !Deno.readDirSync(full)[Symbol.iterator]().next().done;
     } catch {
       return false;
     }
@@ -101,16 +103,18 @@ Deno.test("a missing repository path is reported, Lima's paths and code are not"
   const root = Deno.makeTempDirSync();
   try {
     Deno.mkdirSync(join(root, "core/lifecycle"), { recursive: true });
+    Deno.mkdirSync(join(root, "core/list"));
     Deno.writeTextFileSync(join(root, "core/lifecycle/start.ts"), "");
     Deno.writeTextFileSync(join(root, "main.ts"), "");
     const doc = [
       "`core/lifecycle/start.ts` `core/lifecycle/` `main.ts` `core/store/instance.ts`",
       "`cli/start.ts` (no `cli/` folder in this root), Lima's `pkg/instance/start.go`,",
-      "`limactl start NAME`, `drivers/<name>/mod.ts`, `gone.ts`.",
+      "`limactl start NAME`, `drivers/<name>/mod.ts`, `gone.ts`, `core/list/` (empty).",
     ].join("\n");
     assert.deepEqual(missingPaths(doc, root), [
       "core/store/instance.ts",
       "gone.ts",
+      "core/list/",
     ]);
   } finally {
     Deno.removeSync(root, { recursive: true });
