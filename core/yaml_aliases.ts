@@ -1,16 +1,25 @@
 /**
- * Alias resolution for user YAML with a bound on alias expansion, so that a "billion laughs"
- * document fails at once instead of taking minutes and gigabytes to read.
+ * Reading untrusted YAML with bounded cost: alias expansion is limited so that a "billion
+ * laughs" document fails at once, nesting is limited before any recursive code sees the
+ * document, and duplicate keys are found in linear time.
  */
 import {
   type Alias,
-  type Document,
+  Document,
+  type DocumentOptions,
   isAlias,
   isMap,
   isNode,
+  isScalar,
   isSeq,
+  Lexer,
+  LineCounter,
   type Node,
+  parseDocument,
+  type ParseOptions,
+  type SchemaOptions,
   visit,
+  YAMLParseError,
 } from "yaml";
 
 /** Why a document with excessive aliasing is refused (go-yaml's words). */
@@ -79,4 +88,136 @@ export function resolveAliases(doc: Document): AliasResolver | undefined {
   };
   if (excessive(real, size(doc.contents))) return undefined;
   return (alias) => targets.get(alias);
+}
+
+/**
+ * The deepest nesting of collections accepted. Lima's files nest a few levels; the `yaml`
+ * package and our converters recurse per level and overflow the stack after a few hundred.
+ */
+export const MAX_NESTING = 100;
+
+/** Tokens the `yaml` lexer yields that are not source text. */
+const SYNTHETIC = new Set(["\x02", "\x18", "\x1f"]);
+
+/**
+ * The offset where TEXT first nests collections deeper than MAX_NESTING, or undefined.
+ * Flow collections count brackets; a block line counts its indicators (`-`, `?`, `:`) on top
+ * of the nearest earlier line indented less. The lexer is linear and stops at the first
+ * offending token, unlike the `yaml` parser, which slows down with depth.
+ */
+function tooDeepAt(text: string): number | undefined {
+  const lines: { indent: number; depth: number }[] = [];
+  let current = { indent: 0, depth: 0 };
+  let flow = 0, offset = 0, indent = 0, lineStart = true;
+  for (const token of new Lexer().lex(text)) {
+    if (SYNTHETIC.has(token)) continue;
+    const at = offset;
+    offset += token.length;
+    if (token === "---") lines.length = 0;
+    if (token === "\n" || token === "\r\n" || token.endsWith("\n")) {
+      lineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (flow === 0 && lineStart) {
+      if (token.trim() === "") {
+        indent = token.length;
+        continue;
+      }
+      if (token.startsWith("#")) continue;
+      while (lines.length > 0 && lines[lines.length - 1].indent >= indent) {
+        lines.pop();
+      }
+      current = { indent, depth: lines[lines.length - 1]?.depth ?? 0 };
+      lines.push(current);
+      lineStart = false;
+    }
+    if (token === "[" || token === "{") flow++;
+    else if (token === "]" || token === "}") flow = Math.max(0, flow - 1);
+    else if (flow === 0 && (token === "-" || token === "?" || token === ":")) {
+      current.depth++;
+    } else continue;
+    if (current.depth + flow > MAX_NESTING) return at;
+  }
+  return undefined;
+}
+
+/** Options for {@link parseBounded}; `uniqueKeys` is always checked, in linear time. */
+export type BoundedOptions =
+  & Omit<ParseOptions & DocumentOptions & SchemaOptions, "uniqueKeys">
+  & { lineCounter?: LineCounter };
+
+function errorAt(
+  lineCounter: LineCounter,
+  offset: number,
+  code: "DUPLICATE_KEY" | "RESOURCE_EXHAUSTION",
+  message: string,
+): YAMLParseError {
+  const pos = lineCounter.linePos(offset);
+  const error = new YAMLParseError(
+    [offset, offset + 1],
+    code,
+    `${message} at line ${pos.line}, column ${pos.col}`,
+  );
+  error.linePos = [pos];
+  return error;
+}
+
+/**
+ * Parses one YAML document like `parseDocument` with `uniqueKeys`, in time linear in its size:
+ * a document nested deeper than MAX_NESTING is not composed at all (an empty document with
+ * that error), and duplicate keys are found with a set per mapping (the `yaml` package
+ * compares each key with every earlier one). Problems are in `errors`, as from `yaml`.
+ */
+export function parseBounded(
+  text: string,
+  options: BoundedOptions = {},
+): Document {
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    // Not parsed, so no line counter has seen the text.
+    const lines = new LineCounter();
+    lines.addNewLine(0);
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) {
+      lines.addNewLine(i + 1);
+    }
+    const doc = new Document();
+    doc.errors.push(
+      errorAt(
+        lines,
+        deep,
+        "RESOURCE_EXHAUSTION",
+        `collections are nested more than ${MAX_NESTING} levels deep`,
+      ),
+    );
+    return doc;
+  }
+  const lineCounter = options.lineCounter ?? new LineCounter();
+  const doc = parseDocument(text, {
+    ...options,
+    lineCounter,
+    uniqueKeys: false,
+  });
+  if (doc.errors.length > 0) return doc;
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        // The `yaml` package's rule: scalar keys are equal when their values are.
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value)) {
+          doc.errors.push(
+            errorAt(
+              lineCounter,
+              pair.key.range?.[0] ?? 0,
+              "DUPLICATE_KEY",
+              "Map keys must be unique",
+            ),
+          );
+        }
+        seen.add(pair.key.value);
+      }
+    },
+  });
+  return doc;
 }

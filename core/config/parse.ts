@@ -10,7 +10,6 @@ import {
   isSeq,
   LineCounter,
   type Node as YAMLNode,
-  parseDocument,
   type Scalar,
 } from "yaml";
 import type { z } from "zod";
@@ -19,6 +18,7 @@ import { logger } from "../log.ts";
 import {
   type AliasResolver,
   EXCESSIVE_ALIASING,
+  parseBounded,
   resolveAliases,
 } from "../yaml_aliases.ts";
 import { type LimaYAML, LimaYAMLSchema } from "./schema.ts";
@@ -50,10 +50,9 @@ export function fieldPath(path: readonly PropertyKey[]): string {
 export function parseLimaYAML(text: string, options: ParseOptions): LimaYAML {
   const failure = `failed to unmarshal YAML (${options.file})`;
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
+  const doc = parseBounded(text, {
     lineCounter,
     merge: true,
-    uniqueKeys: true,
     customTags: ["binary"],
   });
   if (doc.errors.length > 0) {

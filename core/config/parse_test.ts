@@ -260,6 +260,60 @@ Deno.test("alias expansion is bounded: a billion laughs fails at once, naming th
   assert.match(parseError("x: &a [*a]\ncpus: *a\n"), /excessive aliasing/);
 });
 
+Deno.test("parse time is linear: 60,000 keys read in under 3 s", () => {
+  const keys = Array.from({ length: 60_000 }, (_, i) => `  k${i}: v\n`);
+  const started = performance.now();
+  const { y } = parse(`env:\n${keys.join("")}`);
+  const took = performance.now() - started;
+  assert.equal(Object.keys(y.env ?? {}).length, 60_000);
+  // The pairwise duplicate-key check took about 20 s here.
+  assert.ok(took < 3000, `took ${took} ms`);
+});
+
+Deno.test("duplicate keys are found in nested and flow mappings, and merge keys still read", () => {
+  assert.match(
+    parseError("env:\n  A: a\n  B: b\n  A: c\n"),
+    /line 4:3: Map keys must be unique/,
+  );
+  assert.match(
+    parseError("param: {a: 1, a: 2}\n"),
+    /line 1:15: Map keys must be unique/,
+  );
+  assert.deepEqual(
+    parse("x: &x {A: a}\ny: &y {B: b}\nenv: {<<: *x, <<: *y}\n").y.env,
+    { A: "a", B: "b" },
+  );
+});
+
+Deno.test("nesting is bounded: deep documents fail at once, naming the line", () => {
+  const started = performance.now();
+  assert.match(
+    parseError("[".repeat(2_000_000)),
+    /failed to unmarshal YAML \(test\.yaml\): line 1:101: collections are nested more than 100 levels deep/,
+  );
+  assert.match(
+    parseError(`cpus: 1\nx: ${"{a: ".repeat(1000)}${"}".repeat(1000)}\n`),
+    /line 2:\d+: collections are nested more than 100 levels deep/,
+  );
+  const block = Array.from({ length: 200 }, (_, i) => `${" ".repeat(i)}- \n`);
+  assert.match(
+    parseError(`x:\n${block.join("")}`),
+    /line 102:\d+: collections are nested more than 100 levels deep/,
+  );
+  assert.match(
+    parseError(`x:\n  ${"- ".repeat(500)}a\n`),
+    /line 2:\d+: collections are nested more than 100 levels deep/,
+  );
+  const took = performance.now() - started;
+  assert.ok(took < 1000, `took ${took} ms`);
+  // Ordinary nesting, with comments, block scalars and flow text, is untouched.
+  const { y } = parse(
+    `provision:\n- mode: system\n  script: |\n    [[[[ {{{{\n# [[[[\nparam: {a: "[[[["}\n`,
+  );
+  assert.equal(y.param?.a, "[[[[");
+  parse(`x: ${"[".repeat(99)}${"]".repeat(99)}\n`);
+});
+
 Deno.test("ordinary anchors and aliases still read", () => {
   const { y } = parse(
     "x-env: &env {A: a}\nenv: *env\nparam: {<<: *env, B: b}\n",

@@ -4,7 +4,6 @@
  * default on first use, parsed and checked field by field; `supportProblem` says why a network
  * cannot run on this host.
  */
-import { parse } from "yaml";
 import { isIPv4 } from "node:net";
 import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
@@ -12,6 +11,11 @@ import { writeFileAtomic } from "../store/atomic_write.ts";
 import { joinPath, limaHome } from "../store/paths.ts";
 import { readRegularText } from "../config/read_file.ts";
 import { ifFound } from "../if_found.ts";
+import {
+  EXCESSIVE_ALIASING,
+  parseBounded,
+  resolveAliases,
+} from "../yaml_aliases.ts";
 
 export const NETWORK_MODES = ["user-v2", "shared", "host", "bridged"] as const;
 export type NetworkMode = typeof NETWORK_MODES[number];
@@ -109,15 +113,17 @@ function netmask(
 
 /** Parses and checks networks.yaml TEXT (FILE names it in errors). */
 export function parseNetworks(text: string, file: string): NetworksConfig {
-  let doc: unknown;
-  try {
-    doc = parse(text) ?? {};
-  } catch (err) {
+  const parsed = parseBounded(text);
+  const problem = parsed.errors[0]?.message ??
+    (resolveAliases(parsed) ? undefined : EXCESSIVE_ALIASING);
+  if (problem !== undefined) {
     throw new LimaError({
       summary: `failed to parse ${quote(file)}`,
-      detail: (err as Error).message,
+      detail: problem,
     });
   }
+  // Aliases are bounded above; the `yaml` package's own count would refuse fewer.
+  const doc: unknown = parsed.toJS({ maxAliasCount: -1 }) ?? {};
   if (typeof doc !== "object" || Array.isArray(doc) || doc === null) {
     invalid(file, ".", "must be a mapping");
   }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { LimaError } from "../errors.ts";
+import { laughs } from "../../tests/fixtures/laughs.ts";
 import {
   checkInstanceNetworks,
   DEFAULT_NETWORKS_YAML,
@@ -95,4 +96,16 @@ Deno.test("the file is created on first use, and references are checked", async 
   } finally {
     await Deno.remove(home, { recursive: true });
   }
+});
+
+Deno.test("hostile networks.yaml fails like lima.yaml: aliasing and nesting are bounded", () => {
+  bad(
+    `${laughs(7, 8)}networks: *l7\n`,
+    /failed to parse `networks\.yaml`: document contains excessive aliasing/,
+  );
+  bad(
+    `networks: ${"[".repeat(2_000_000)}`,
+    /collections are nested more than 100 levels deep at line 1, column \d+/,
+  );
+  bad("group: a\ngroup: b\n", /Map keys must be unique/);
 });

@@ -6,15 +6,18 @@ import {
   isSeq,
   type Node,
   type Pair,
-  parseDocument,
   YAMLMap,
 } from "yaml";
 import { LimaError } from "../errors.ts";
-import { EXCESSIVE_ALIASING, resolveAliases } from "../yaml_aliases.ts";
+import {
+  EXCESSIVE_ALIASING,
+  parseBounded,
+  resolveAliases,
+} from "../yaml_aliases.ts";
 
 /** Parses template text; the document must be a mapping (or empty). */
 export function parseTemplate(text: string, locator: string): Document {
-  const doc = parseDocument(text, { uniqueKeys: true });
+  const doc = parseBounded(text);
   const problem = doc.errors[0];
   if (problem) {
     throw new LimaError({
