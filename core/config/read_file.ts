@@ -16,6 +16,17 @@ function tooLarge(source: string): LimaError {
   });
 }
 
+/** Refuses TEXT, about to be stored as SOURCE, over the size limit: no command could read it back. */
+export function checkTextSize(text: string, source: string): void {
+  // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+  if (
+    text.length * 3 > MAX_TEMPLATE_BYTES &&
+    new TextEncoder().encode(text).length > MAX_TEMPLATE_BYTES
+  ) {
+    throw tooLarge(source);
+  }
+}
+
 /** All of STREAM within the size limit; SOURCE names it in the error. */
 export function readStreamCapped(
   stream: ReadableStream<Uint8Array>,

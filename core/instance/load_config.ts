@@ -1,6 +1,8 @@
 /** The filled and validated configuration of an instance (what status and every command use). */
 import { join } from "node:path";
 import type { LimaYAML } from "../config/schema.ts";
+import { checkTextSize } from "../config/read_file.ts";
+import { quote } from "../quote.ts";
 import { builtinDrivers } from "../../plugins/builtin_driver_facts.ts";
 import { InstanceFiles, limaHome } from "../store/paths.ts";
 
@@ -39,6 +41,12 @@ export async function loadValidatedConfig(
     import("../../plugins/driver_rules.ts"),
     import("./message.ts"),
   ]);
+  if (options.text !== undefined) {
+    checkTextSize(
+      options.text,
+      `the configuration of instance ${quote(options.name)}`,
+    );
+  }
   const file = options.file ?? join(options.instDir, InstanceFiles.limaYAML);
   const y = await loadInstanceConfig({
     instDir: options.instDir,

@@ -253,6 +253,51 @@ Deno.test("edit opens $EDITOR with --tty; empty or unchanged results abort", () 
     }
   }));
 
+Deno.test("create --set and edit --set refuse a result over 4 MiB and write nothing", () =>
+  withHome(async (home, opts) => {
+    const limit = 4 * 1024 * 1024;
+    const padded = (size: number) =>
+      DUMMY + "#".repeat(size - DUMMY.length - 1) + "\n";
+    const work = await Deno.makeTempDir();
+    try {
+      const exact = `${work}/exact.yaml`;
+      await Deno.writeTextFile(exact, padded(limit));
+      const create = await limactlExpect(1, [
+        "create",
+        "--name=big",
+        "--set",
+        ".cpus=3",
+        exact,
+      ], { ...opts, cwd: work });
+      assert.match(
+        create.stderr,
+        /the configuration of instance `big` exceeds the size limit of 4194304 bytes/,
+      );
+      assert.equal(await exists(`${home}/big`), false);
+
+      await createDummyInstance("foo", { ...opts, yaml: padded(limit - 20) });
+      const file = `${home}/foo/lima.yaml`;
+      const before = await Deno.readTextFile(file);
+      const edit = await limactlExpect(1, [
+        "edit",
+        "foo",
+        "--set",
+        `.user.comment="${"a".repeat(40)}"`,
+      ], { ...opts, cwd: work });
+      assert.match(
+        edit.stderr,
+        /the configuration of instance `foo` exceeds the size limit of 4194304 bytes/,
+      );
+      assert.equal(await Deno.readTextFile(file), before);
+      await limactlExpect(0, ["edit", "foo", "--set", ".cpus=3"], {
+        ...opts,
+        cwd: work,
+      });
+    } finally {
+      await Deno.remove(work, { recursive: true });
+    }
+  }));
+
 Deno.test("a running instance cannot be edited, cloned, renamed or deleted without --force", () =>
   withHome(async (home, opts) => {
     await createDummyInstance("foo", { ...opts, yaml: DUMMY });
