@@ -3,7 +3,7 @@
  * 4 MiB Lima accepts (Lima's `limayaml` reader has the same limit), and only valid UTF-8.
  */
 import { dirname, join } from "node:path";
-import { LimaError } from "../errors.ts";
+import { errorMessage, LimaError } from "../errors.ts";
 import { readCapped } from "../read_capped.ts";
 
 /** The largest template (or embedded file) Lima reads, and the largest embedding result. */
@@ -133,21 +133,52 @@ export async function readLocalBytes(path: string): Promise<Uint8Array> {
   });
 }
 
-/** GETs an http(s) URL, refusing answers other than 2xx and bodies over the size limit. */
-export async function fetchBytes(url: string): Promise<Uint8Array> {
-  const response = await fetch(url);
-  if (!response.ok) {
-    await response.body?.cancel();
+/** How long fetching a template may take in all: a server that never finishes must not hang a command. */
+export const FETCH_TIMEOUT_MS = 60_000;
+
+/** The message of ERR with its causes ("fetch failed" alone does not say why). */
+function withCauses(err: unknown): string {
+  const parts: string[] = [];
+  for (let e = err; e !== undefined && parts.length < 4;) {
+    parts.push(errorMessage(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(": ");
+}
+
+/**
+ * GETs an http(s) URL, refusing answers other than 2xx and bodies over the size limit, and
+ * giving up when the whole answer takes longer than TIMEOUT_MS.
+ */
+export async function fetchBytes(
+  url: string,
+  timeoutMs = FETCH_TIMEOUT_MS,
+): Promise<Uint8Array> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const response = await fetch(url, { signal });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new LimaError({
+        summary: `failed to fetch ${JSON.stringify(url)}`,
+        detail: `HTTP status ${response.status} ${response.statusText}`
+          .trimEnd(),
+      });
+    }
+    const source = `the response from ${JSON.stringify(url)}`;
+    if (Number(response.headers.get("content-length")) > MAX_TEMPLATE_BYTES) {
+      await response.body?.cancel();
+      throw tooLarge(source);
+    }
+    if (!response.body) return new Uint8Array();
+    return await readStreamCapped(response.body, source);
+  } catch (err) {
+    if (err instanceof LimaError) throw err;
     throw new LimaError({
       summary: `failed to fetch ${JSON.stringify(url)}`,
-      detail: `HTTP status ${response.status} ${response.statusText}`.trimEnd(),
-    });
+      detail: signal.aborted
+        ? `no complete answer within ${timeoutMs / 1000} seconds`
+        : withCauses(err),
+    }, { cause: err });
   }
-  const source = `the response from ${JSON.stringify(url)}`;
-  if (Number(response.headers.get("content-length")) > MAX_TEMPLATE_BYTES) {
-    await response.body?.cancel();
-    throw tooLarge(source);
-  }
-  if (!response.body) return new Uint8Array();
-  return await readStreamCapped(response.body, source);
 }
