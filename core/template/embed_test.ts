@@ -481,6 +481,27 @@ Deno.test("an embedding result over 4 MiB is refused", async () => {
   });
 });
 
+Deno.test("a file: reference that cannot be read names its field", async () => {
+  await withFiles({
+    "t.yaml":
+      "provision:\n- mode: system\n  script: true\n- mode: system\n  file: /dev/zero\n",
+  }, async (dir) => {
+    await assert.rejects(
+      embedFile(dir, "t.yaml"),
+      /^LimaError: failed to read "\/dev\/zero" \(field `provision\[1\]\.file`\): file "\/dev\/zero" exceeds the size limit/,
+    );
+  });
+  await withFiles(
+    { "t.yaml": "probes:\n- file: ./absent.sh\n" },
+    async (dir) => {
+      await assert.rejects(
+        embedFile(dir, "t.yaml"),
+        /failed to read "[^"]*\/absent\.sh" \(field `probes\[0\]\.file`\): no such file or directory/,
+      );
+    },
+  );
+});
+
 Deno.test("templates that are not YAML mappings are rejected, naming the file", async () => {
   await withFiles(
     { "t.yaml": "base: ./b.yaml\n", "b.yaml": "- a\n- b\n" },

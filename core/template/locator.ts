@@ -137,8 +137,7 @@ async function load(
   }
 }
 
-function readFailure(locator: string, err: unknown): LimaError {
-  const summary = `failed to read template ${JSON.stringify(locator)}`;
+function readFailure(summary: string, err: unknown): LimaError {
   if (err instanceof LimaError) {
     const { summary: inner, detail, hint } = err.diagnostic;
     return new LimaError({
@@ -167,18 +166,28 @@ export async function readTemplate(
       text: decodeUTF8(loaded.bytes, "the template"),
     };
   } catch (err) {
-    throw readFailure(locator, err);
+    throw readFailure(
+      `failed to read template ${JSON.stringify(locator)}`,
+      err,
+    );
   }
 }
 
-/** Reads the raw content a locator names (for `file:` embedding: no image-URL templates). */
+/**
+ * Reads the raw content a locator names (for `file:` embedding: no image-URL templates);
+ * FIELD, the field holding the locator, is named in errors.
+ */
 export async function readLocatorBytes(
   locator: string,
+  field: string,
   options: ReadOptions = {},
 ): Promise<Uint8Array> {
   try {
     return (await load(rewriteDeprecated(locator), options, false)).bytes;
   } catch (err) {
-    throw readFailure(locator, err);
+    throw readFailure(
+      `failed to read ${JSON.stringify(locator)} (field \`${field}\`)`,
+      err,
+    );
   }
 }

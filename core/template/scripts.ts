@@ -122,12 +122,13 @@ export async function embedScripts(
 ): Promise<boolean> {
   let changed = false;
   for (const list of ["probes", "provision"] as const) {
-    for (const { entry, ref } of fileRefs(doc, list, locator)) {
+    for (const { index, entry, ref } of fileRefs(doc, list, locator)) {
       if (!isMap(entry)) continue;
       const name = targetField(list, entry);
       if (name === undefined) continue;
       if (!embedAll && templateName(ref.url) !== undefined) continue;
-      replaceFile(entry, name, await readLocatorBytes(ref.url), ref.url);
+      const bytes = await readLocatorBytes(ref.url, `${list}[${index}].file`);
+      replaceFile(entry, name, bytes, ref.url);
       changed = true;
     }
   }
