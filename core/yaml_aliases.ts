@@ -142,6 +142,23 @@ function tooDeepAt(text: string): number | undefined {
   return undefined;
 }
 
+/** The error for TEXT when it nests collections deeper than MAX_NESTING, naming the line. */
+export function nestingError(text: string): YAMLParseError | undefined {
+  const deep = tooDeepAt(text);
+  if (deep === undefined) return undefined;
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) {
+    lines.addNewLine(i + 1);
+  }
+  return errorAt(
+    lines,
+    deep,
+    "RESOURCE_EXHAUSTION",
+    `collections are nested more than ${MAX_NESTING} levels deep`,
+  );
+}
+
 /** Options for {@link parseBounded}; `uniqueKeys` is always checked, in linear time. */
 export type BoundedOptions =
   & Omit<ParseOptions & DocumentOptions & SchemaOptions, "uniqueKeys">
@@ -173,23 +190,10 @@ export function parseBounded(
   text: string,
   options: BoundedOptions = {},
 ): Document {
-  const deep = tooDeepAt(text);
-  if (deep !== undefined) {
-    // Not parsed, so no line counter has seen the text.
-    const lines = new LineCounter();
-    lines.addNewLine(0);
-    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) {
-      lines.addNewLine(i + 1);
-    }
+  const deep = nestingError(text);
+  if (deep) {
     const doc = new Document();
-    doc.errors.push(
-      errorAt(
-        lines,
-        deep,
-        "RESOURCE_EXHAUSTION",
-        `collections are nested more than ${MAX_NESTING} levels deep`,
-      ),
-    );
+    doc.errors.push(deep);
     return doc;
   }
   const lineCounter = options.lineCounter ?? new LineCounter();

@@ -13,6 +13,7 @@ import {
 import {
   type AliasResolver,
   EXCESSIVE_ALIASING,
+  nestingError,
   resolveAliases,
 } from "../yaml_aliases.ts";
 import { YqError } from "./lexer.ts";
@@ -24,10 +25,12 @@ export interface ParsedStream {
 }
 
 /**
- * Parses a YAML stream (an empty text is one null document); throws YqError on syntax errors
- * and on excessive aliasing.
+ * Parses a YAML stream (an empty text is one null document); throws YqError on syntax errors,
+ * on excessive aliasing and on nesting the evaluator could not recurse through.
  */
 export function parseStream(text: string): ParsedStream {
+  const deep = nestingError(text);
+  if (deep) throw new YqError(deep.message);
   const parsed = parseAllDocuments(text, {
     prettyErrors: true,
     uniqueKeys: false,

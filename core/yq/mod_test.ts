@@ -613,6 +613,21 @@ Deno.test("formatYqResults: scalars are unwrapped in YAML, JSON honours indent a
   );
 });
 
+Deno.test("applyYq: a deeply nested document fails at once, naming the line", () => {
+  const started = performance.now();
+  const err = errorOf(() =>
+    applyYq(`cpus: 1\nx: ${"[".repeat(2_000_000)}`, ".cpus = 2")
+  );
+  ok(
+    performance.now() - started < 1000,
+    `took ${performance.now() - started} ms`,
+  );
+  match(
+    err.message,
+    /collections are nested more than 100 levels deep at line 2, column \d+/,
+  );
+});
+
 Deno.test("applyYq: a document with excessive aliasing fails at once", () => {
   const started = performance.now();
   const err = errorOf(() =>
