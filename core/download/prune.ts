@@ -1,6 +1,6 @@
 /** `limactl prune`: empties the download cache, or keeps the entries still referred to. */
 import { join } from "node:path";
-import { parse } from "yaml";
+import { readRegularText } from "../config/read_file.ts";
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
@@ -14,6 +14,7 @@ import {
 import { isRemote } from "./download.ts";
 import { withDirLock } from "./lock.ts";
 import { ifFound } from "../if_found.ts";
+import { parseBounded } from "../yaml_aliases.ts";
 
 export interface PruneOptions {
   /** Keep cache entries of locations that instances or templates refer to. */
@@ -83,7 +84,7 @@ export async function referredLocations(): Promise<string[]> {
     try {
       found.push(
         ...locationsInConfig(
-          parse(await Deno.readTextFile(join(home, e.name, "lima.yaml"))),
+          await readYAML(join(home, e.name, "lima.yaml")),
         ),
       );
     } catch (err) {
@@ -97,7 +98,7 @@ export async function referredLocations(): Promise<string[]> {
   }
   for (const file of await yamlFilesUnder(userTemplatesDir())) {
     try {
-      found.push(...locationsInConfig(parse(await Deno.readTextFile(file))));
+      found.push(...locationsInConfig(await readYAML(file)));
     } catch (err) {
       logger.warn(`Ignoring template ${quote(file)} while pruning`, {
         error: errorMessage(err),
@@ -105,6 +106,13 @@ export async function referredLocations(): Promise<string[]> {
     }
   }
   return found;
+}
+
+/** PATH as plain data, read and parsed within the limits every lima.yaml reader keeps. */
+async function readYAML(path: string): Promise<unknown> {
+  const doc = parseBounded(await readRegularText(path));
+  if (doc.errors.length > 0) throw doc.errors[0];
+  return doc.toJS();
 }
 
 async function yamlFilesUnder(dir: string): Promise<string[]> {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { locationsInConfig, prune, referredLocations } from "./prune.ts";
 import { cacheEntryDir } from "./cache_dir.ts";
 import { LimaError } from "../errors.ts";
+import { withTimeout } from "../timeout.ts";
 
 async function fakeEntry(
   cache: string,
@@ -106,6 +107,27 @@ Deno.test("referredLocations reads every instance and user template, and refuses
       "https://x/one.img",
       "https://x/t.img",
     ]);
+
+    // A hostile lima.yaml (a FIFO nobody writes, nesting too deep) is refused at once.
+    await Deno.mkdir(join(home, "fifo"));
+    const mkfifo = new Deno.Command("mkfifo", {
+      args: [join(home, "fifo", "lima.yaml")],
+    });
+    assert.equal((await mkfifo.output()).code, 0);
+    await assert.rejects(
+      withTimeout(referredLocations(), 5_000, () => {
+        throw new Error("referredLocations hung on a FIFO");
+      }),
+      /cannot safely prune while instance `fifo`/,
+    );
+    await Deno.remove(join(home, "fifo"), { recursive: true });
+    await Deno.mkdir(join(home, "deep"));
+    await Deno.writeTextFile(join(home, "deep", "lima.yaml"), "[".repeat(1e6));
+    await assert.rejects(
+      referredLocations(),
+      /cannot safely prune while instance `deep`.*nested more than 100 levels/s,
+    );
+    await Deno.remove(join(home, "deep"), { recursive: true });
 
     await Deno.mkdir(join(home, "broken"));
     await assert.rejects(
