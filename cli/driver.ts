@@ -73,7 +73,10 @@ Examples:
           if (record.sha256) console.log(`sha256: ${record.sha256}`);
           console.log(
             `It runs with these permissions: ${
-              describePermissions(record.permissions)
+              describePermissions(record.permissions, {
+                limaHome: limaHome(),
+                driverName: record.name,
+              })
             }`,
           );
         } finally {

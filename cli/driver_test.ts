@@ -12,6 +12,8 @@ async function limactl(home: string, ...args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-worker-options", main, ...args],
     env: { LIMA_HOME: home },
+    // A run still going after a minute (blocked on a FIFO, say) is killed.
+    signal: AbortSignal.timeout(60_000),
   }).output();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
@@ -39,8 +41,14 @@ async function onTerminal(home: string, answer: string, ...args: string[]) {
   return { code: out.code, stdout: new TextDecoder().decode(out.stdout) };
 }
 
-const asks =
-  /Driver `example` \(contract 1\.0\) from .* asks for these permissions: read: \$LIMA_HOME; write: \$LIMA_HOME; run: sleep\n\(\$LIMA_HOME stands for its own directories: the directory of the instance it drives and .*\/_drivers\/data\/example\)/;
+/** The prompt lists the absolute paths the driver will be given. */
+const asks = (home: string) => {
+  const inst = RegExp.escape(join(home, "<instance>"));
+  const data = RegExp.escape(join(home, "_drivers/data/example"));
+  return new RegExp(
+    `Driver \`example\` \\(contract 1\\.0\\) from .* asks for these permissions:\n  read: ${inst}, ${data}\n  write: ${inst}, ${data}\n  run: sleep\n\\(<instance> is the directory of each instance it drives; ${data} is its own data directory\\)`,
+  );
+};
 
 Deno.test("limactl driver install shows the permissions and installs only once confirmed", async () => {
   const home = await Deno.makeTempDir();
@@ -49,7 +57,7 @@ Deno.test("limactl driver install shows the permissions and installs only once c
   try {
     const script = await limactl(home, "driver", "install", example);
     assert.equal(script.code, 1);
-    assert.match(script.stdout, asks);
+    assert.match(script.stdout, asks(await Deno.realPath(home)));
     assert.match(script.stderr, /pass `--yes` to install it without asking/);
     assert.ok(!(await installed()), "refused without a terminal or --yes");
 
@@ -67,7 +75,11 @@ Deno.test("limactl driver install shows the permissions and installs only once c
     assert.equal(install.code, 0, install.stderr);
     assert.match(
       install.stdout,
-      /It runs with these permissions: read: \$LIMA_HOME; write: \$LIMA_HOME; run: sleep/,
+      new RegExp(
+        `It runs with these permissions: read: ${
+          RegExp.escape(join(await Deno.realPath(home), "<instance>"))
+        }, .*/_drivers/data/example; write: .*; run: sleep`,
+      ),
     );
     const list = await limactl(home, "driver", "list");
     const rows = list.stdout.trim().split("\n").map((l) => l.split(/\s+/));
@@ -157,3 +169,70 @@ Deno.test("a driver's code cannot win a permission by a yes on the terminal", as
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("limactl driver install refuses a manifest whose paths leave the driver's own directories", async () => {
+  const home = await Deno.makeTempDir();
+  const module = join(home, "probe3.ts");
+  await Deno.writeTextFile(
+    module,
+    (await Deno.readTextFile(example)).replace(
+      'read: ["$LIMA_HOME"]',
+      'read: ["$LIMA_HOME", "$LIMA_HOME/../secret.txt", "$LIMA_HOME/victim"]',
+    ),
+  );
+  try {
+    const run = await limactl(home, "-y", "driver", "install", module);
+    assert.equal(run.code, 1);
+    assert.doesNotMatch(run.stdout, /Installed/);
+    assert.match(
+      run.stderr,
+      /driver `example` may not read `\$LIMA_HOME\/\.\.\/secret\.txt`: a path in a driver's permissions may not contain `\.\.`/,
+    );
+    const list = await limactl(home, "driver", "list");
+    assert.doesNotMatch(list.stdout, /example/);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test(
+  "a driver record file that is a FIFO or /dev/zero is reported, and the commands go on",
+  {
+    ignore: Deno.build.os === "windows",
+  },
+  async () => {
+    const home = await Deno.makeTempDir();
+    const records = join(home, "_drivers", "drivers.json");
+    const template = join(home, "tq.yaml");
+    await Deno.writeTextFile(
+      template,
+      "vmType: qemu\nimages: [{location: /etc/profile, arch: x86_64}]\n",
+    );
+    await Deno.mkdir(join(home, "_drivers"));
+    try {
+      for (
+        const make of [
+          async () => {
+            const made = await new Deno.Command("mkfifo", { args: [records] })
+              .output();
+            assert.ok(made.success);
+          },
+          () => Deno.symlink("/dev/zero", records),
+        ]
+      ) {
+        await make();
+        for (const args of [["validate", template], ["driver", "list"]]) {
+          const run = await limactl(home, ...args);
+          assert.equal(run.code, 0, `${args.join(" ")}: ${run.stderr}`);
+          assert.match(
+            run.stderr,
+            /Ignoring the damaged driver records .*is not a regular file/,
+          );
+        }
+        await Deno.remove(records);
+      }
+    } finally {
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+);

@@ -5,7 +5,11 @@ import type {
 } from "../core/config/validate/mod.ts";
 import { builtinDrivers } from "./builtin_driver_facts.ts";
 import { driverNotInstalled } from "./not_installed.ts";
-import { DriverStore, isModuleLocation } from "./installed_drivers.ts";
+import {
+  DriverStore,
+  isInstallableLocation,
+  isModuleLocation,
+} from "./installed_drivers.ts";
 
 /**
  * The built-in drivers, the third-party drivers installed under `LIMA_HOME/_drivers`, and
@@ -24,7 +28,9 @@ export async function registeredDriverRules(
   const table = { ...builtinDrivers().rules, ...installed };
   if (!vmType || !isModuleLocation(vmType)) return table;
   const record = await store.find(vmType);
-  if (!record) throw driverNotInstalled(vmType);
+  if (!record) {
+    throw driverNotInstalled(vmType, isInstallableLocation(vmType));
+  }
   const rules: DriverRules = record.validation ?? {};
   return { ...table, [vmType]: rules };
 }

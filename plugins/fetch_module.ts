@@ -36,11 +36,20 @@ export function checkModuleURL(url: URL, requested: string): void {
   });
 }
 
-/** The module's bytes from URL, following at most `maxRedirects` checked redirects. */
+/** A downloaded module. */
+export interface FetchedModule {
+  bytes: Uint8Array;
+  /** The URL that answered, after redirects. */
+  url: string;
+  /** Its `Content-Type` header, if any. */
+  contentType?: string;
+}
+
+/** The module from URL, following at most `maxRedirects` checked redirects. */
 export async function fetchModule(
   url: string,
   limits: FetchLimits = {},
-): Promise<Uint8Array> {
+): Promise<FetchedModule> {
   const { timeoutMs, maxBytes, maxRedirects } = {
     ...DEFAULT_FETCH_LIMITS,
     ...limits,
@@ -69,7 +78,11 @@ export async function fetchModule(
         await response.body?.cancel();
         throw failed(`HTTP ${response.status} ${response.statusText}`);
       }
-      return await readModule(response, maxBytes, failed);
+      return {
+        bytes: await readModule(response, maxBytes, failed),
+        url: current.href,
+        contentType: response.headers.get("content-type") ?? undefined,
+      };
     }
   } catch (err) {
     if (err instanceof LimaError) throw err;

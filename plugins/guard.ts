@@ -18,24 +18,48 @@ function isDiagnostic(value: unknown): value is Diagnostic {
   return typeof d === "object" && d !== null && typeof d.summary === "string";
 }
 
+/** TEXT without terminal colour (and other CSI) codes. */
+export function withoutColours(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+}
+
+/**
+ * A message Deno raised, as limactl shows it: without terminal colour codes, without the
+ * "run again with the --allow-… flag" advice (limactl never runs a driver with more than it
+ * was granted) and without the source positions after it.
+ */
+export function plainDenoMessage(message: string): string {
+  return withoutColours(message)
+    .replace(/, run again with the --allow-[a-z-]+ flag/g, "")
+    .replace(/\n\s+at \S.*/g, "")
+    .trimEnd();
+}
+
+/** The diagnostic ERR carries: a `LimaError`'s, or a `diagnostic` property of any error. */
+export function carriedDiagnostic(err: unknown): Diagnostic | undefined {
+  if (err instanceof LimaError) return err.diagnostic;
+  const carried = (err as { diagnostic?: unknown } | undefined)?.diagnostic;
+  return isDiagnostic(carried)
+    ? { ...carried, severity: carried.severity ?? "error" }
+    : undefined;
+}
+
 /** A diagnostic as it crosses a worker boundary (LimaError itself cannot be cloned). */
 export function toDiagnostic(
   err: unknown,
   driver: string,
   action: string,
 ): Diagnostic {
-  if (err instanceof LimaError) return err.diagnostic;
-  const carried = (err as { diagnostic?: unknown } | undefined)?.diagnostic;
-  if (isDiagnostic(carried)) {
-    return { ...carried, severity: carried.severity ?? "error" };
-  }
+  const carried = carriedDiagnostic(err);
+  if (carried) return carried;
   if (err instanceof Error && err.name === "NotCapable") {
     return {
       severity: "error",
       summary: `driver ${
         quote(driver)
       } needs a permission that it did not declare`,
-      detail: err.message.replace(/, run again with .*$/, ""),
+      detail: plainDenoMessage(err.message),
       hint:
         "the driver's manifest must list every permission it uses under `permissions`",
     };
@@ -43,7 +67,7 @@ export function toDiagnostic(
   return {
     severity: "error",
     summary: `driver ${quote(driver)} failed to ${action}`,
-    detail: errorMessage(err),
+    detail: withoutColours(errorMessage(err)),
   };
 }
 

@@ -3,10 +3,13 @@
  * once to `_drivers/<sha256>/mod.<ext>` and pinned by that digest; `drivers.json` records
  * every installed driver with its location, digest and the permissions the user granted.
  */
-import { extname, isAbsolute, join, resolve } from "node:path";
+import { extname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readRegularText } from "../core/config/read_file.ts";
 import { errorMessage, LimaError } from "../core/errors.ts";
 import { logger } from "../core/log.ts";
 import { quote } from "../core/quote.ts";
+import { readCapped } from "../core/read_capped.ts";
 import { shellQuote } from "../core/shell_quote.ts";
 import { writeFileAtomic } from "../core/store/atomic_write.ts";
 import type {
@@ -14,7 +17,12 @@ import type {
   DriverPermissions,
   DriverValidation,
 } from "./contract.ts";
-import { type FetchLimits, fetchModule } from "./fetch_module.ts";
+import {
+  DEFAULT_FETCH_LIMITS,
+  type FetchedModule,
+  type FetchLimits,
+  fetchModule,
+} from "./fetch_module.ts";
 import { sandboxPaths } from "./sandbox.ts";
 import { readManifest } from "./worker_driver.ts";
 
@@ -69,24 +77,59 @@ export interface InstallResult {
 /** Record files already reported as damaged, so each is reported once. */
 const reportedDamaged = new Set<string>();
 
-/** Whether a `vmType` value names a module (URL or path) rather than a driver name. */
+/** A URL scheme (`https:`, `file:`, `npm:`); two letters at least, so `C:\\` stays a path. */
+const SCHEME = /^[a-z][a-z0-9+.-]+:/i;
+
+/** Schemes a driver can be installed from. */
+const INSTALLABLE = /^(https?|file):/i;
+
+/** Whether a `vmType` value names a module (URL, specifier or path) rather than a driver name. */
 export function isModuleLocation(value: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.includes("/") ||
-    value.includes("\\") ||
-    /\.(m?js|ts)$/.test(value);
+  return SCHEME.test(value) || value.includes("/") || value.includes("\\") ||
+    /\.(m?js|m?ts)$/.test(value);
 }
 
-/** A URL as given, or an absolute path for anything else (`file://` included). */
+/** Whether LOCATION (see `isModuleLocation`) is one a driver can be installed from. */
+export function isInstallableLocation(location: string): boolean {
+  return !SCHEME.test(location) || INSTALLABLE.test(location);
+}
+
+/**
+ * A URL as given, or a normalized absolute path for anything else (`file:` URLs, relative
+ * paths, `//` and `..`), so every spelling of one file names the same installed driver.
+ */
 export function normalizeLocation(location: string): string {
-  if (/^https?:\/\//i.test(location)) return new URL(location).href;
-  if (/^file:\/\//i.test(location)) return new URL(location).pathname;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+  try {
+    if (/^https?:/i.test(location)) return new URL(location).href;
+    if (/^file:/i.test(location)) return resolve(fileURLToPath(location));
+  } catch (err) {
+    throw new LimaError({
+      summary: `driver location ${quote(location)} is not a valid URL`,
+      detail: errorMessage(err),
+    });
+  }
+  if (SCHEME.test(location)) {
     throw new LimaError({
       summary: `driver location ${quote(location)} is not supported`,
       hint: "use an https:// URL or a local path",
     });
   }
-  return isAbsolute(location) ? location : resolve(location);
+  return resolve(location);
+}
+
+/** LOCATION normalized; undefined when it cannot be (it names nothing installable). */
+function normalizedOrUndefined(location: string): string | undefined {
+  try {
+    return normalizeLocation(location);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether RECORD was installed from the normalized LOCATION (however it was written then). */
+function installedFrom(record: DriverRecord, location: string): boolean {
+  return record.location === location ||
+    normalizedOrUndefined(record.location) === location;
 }
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -139,10 +182,14 @@ export class DriverStore {
     return read.records;
   }
 
+  /**
+   * The records as read; a file that is not a regular one (a FIFO, `/dev/zero`), too large,
+   * or not a list of records is damaged and never read (or waited on) past its size cap.
+   */
   async #read(): Promise<{ records: DriverRecord[]; damaged?: string }> {
     let text: string;
     try {
-      text = await Deno.readTextFile(this.#recordPath);
+      text = await readRegularText(this.#recordPath);
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) return { records: [] };
       return { records: [], damaged: errorMessage(err) };
@@ -173,15 +220,19 @@ export class DriverStore {
     return read.records;
   }
 
-  /** The record for a driver name or an install location. */
+  /**
+   * The record for a driver name or an install location, however the location is spelled
+   * (`./mod.ts`, `/dir//mod.ts`, `file:///dir/mod.ts`); none for a location nothing can be
+   * installed from (`npm:foo`).
+   */
   async find(nameOrLocation: string): Promise<DriverRecord | undefined> {
     const records = await this.records();
-    const location = isModuleLocation(nameOrLocation)
-      ? normalizeLocation(nameOrLocation)
-      : undefined;
-    return records.find((r) =>
-      location ? r.location === location : r.name === nameOrLocation
-    );
+    if (!isModuleLocation(nameOrLocation)) {
+      return records.find((r) => r.name === nameOrLocation);
+    }
+    const location = normalizedOrUndefined(nameOrLocation);
+    if (location === undefined) return undefined;
+    return records.find((r) => installedFrom(r, location));
   }
 
   async #save(records: DriverRecord[]): Promise<void> {
@@ -202,14 +253,14 @@ export class DriverStore {
   ): Promise<InstallResult> {
     const location = normalizeLocation(rawLocation);
     const existing = (await this.#recordsToUpdate()).find((r) =>
-      r.location === location
+      installedFrom(r, location)
     );
     let file: string;
     let sha256: string | undefined;
     let downloaded = false;
     if (/^https?:\/\//.test(location)) {
       const pin = options.sha256 ? checkPin(options.sha256) : existing?.sha256;
-      const cached = pin ? await this.#cachedModule(pin, location) : undefined;
+      const cached = pin ? await this.#cachedModule(pin) : undefined;
       if (cached) {
         file = cached;
         sha256 = pin;
@@ -266,7 +317,7 @@ export class DriverStore {
       });
     }
     const clash = (await this.#recordsToUpdate()).find((r) =>
-      r.name === manifest.name && r.location !== location
+      r.name === manifest.name && !installedFrom(r, location)
     );
     if (clash) {
       throw new LimaError({
@@ -297,7 +348,7 @@ export class DriverStore {
       });
     }
     const records = (await this.#recordsToUpdate()).filter((r) =>
-      r.location !== location
+      !installedFrom(r, location)
     );
     await this.#save([...records, record]);
     return { record, manifest, downloaded };
@@ -316,15 +367,23 @@ export class DriverStore {
     return true;
   }
 
-  /** Checks that a downloaded module is still the pinned one before it is imported. */
+  /**
+   * Checks before a module is imported that it is a regular file and, when downloaded, still
+   * the pinned one.
+   */
   async verify(record: DriverRecord): Promise<void> {
-    if (!record.sha256) return;
-    let actual: string;
+    let actual: string | undefined;
     try {
-      actual = await sha256Hex(await Deno.readFile(record.file));
+      if (!record.sha256) {
+        if (!(await Deno.stat(record.file)).isFile) {
+          throw new Error("not a regular file");
+        }
+        return;
+      }
+      actual = await sha256Hex(await readModuleFile(record.file));
     } catch (err) {
       throw new LimaError({
-        summary: `the cached module of driver ${
+        summary: `the ${record.sha256 ? "cached " : ""}module of driver ${
           quote(record.name)
         } cannot be read`,
         file: record.file,
@@ -347,15 +406,17 @@ export class DriverStore {
     }
   }
 
-  async #cachedModule(
-    sha256: string,
-    location: string,
-  ): Promise<string | undefined> {
-    const file = join(this.dir, sha256, `mod${moduleExtension(location)}`);
-    try {
-      if ((await sha256Hex(await Deno.readFile(file))) === sha256) return file;
-    } catch {
-      // Not cached yet (or unreadable): download it again.
+  /** The module downloaded earlier with digest SHA256, if it is still intact. */
+  async #cachedModule(sha256: string): Promise<string | undefined> {
+    for (const ext of MODULE_EXTENSIONS) {
+      const file = join(this.dir, sha256, `mod${ext}`);
+      try {
+        if ((await sha256Hex(await readModuleFile(file))) === sha256) {
+          return file;
+        }
+      } catch {
+        // Not cached with this extension (or unreadable): try the next one.
+      }
     }
     return undefined;
   }
@@ -365,7 +426,8 @@ export class DriverStore {
     pin: string | undefined,
     limits: FetchLimits | undefined,
   ): Promise<{ file: string; sha256: string }> {
-    const bytes = await fetchModule(url, limits);
+    const fetched = await fetchModule(url, limits);
+    const { bytes } = fetched;
     const sha256 = await sha256Hex(bytes);
     if (pin && sha256 !== pin) {
       throw new LimaError({
@@ -377,7 +439,7 @@ export class DriverStore {
           "the file changed on the server or in transit; it was not installed",
       });
     }
-    const file = join(this.dir, sha256, `mod${moduleExtension(url)}`);
+    const file = join(this.dir, sha256, `mod${moduleExtension(url, fetched)}`);
     await Deno.mkdir(join(this.dir, sha256), { recursive: true });
     await writeFileAtomic(file, bytes);
     return { file, sha256 };
@@ -390,8 +452,48 @@ function isRecord(value: unknown): value is DriverRecord {
     typeof r.file === "string";
 }
 
-/** `.ts`, `.mjs` or `.js`, from the URL's path, so that TypeScript modules are compiled. */
-function moduleExtension(url: string): string {
-  const ext = extname(new URL(url).pathname);
-  return [".ts", ".mjs", ".js"].includes(ext) ? ext : ".js";
+/** The extensions a module is cached with; Deno compiles the TypeScript ones. */
+const MODULE_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"];
+
+/** What each `Content-Type` Deno knows for modules means (the rest: by extension). */
+const CONTENT_TYPES: Record<string, string> = {
+  "application/typescript": ".ts",
+  "application/x-typescript": ".ts",
+  "text/typescript": ".ts",
+  "text/x-typescript": ".ts",
+  "video/mp2t": ".ts",
+  "video/vnd.dlna.mpeg-tts": ".ts",
+  "application/javascript": ".js",
+  "application/x-javascript": ".js",
+  "application/ecmascript": ".js",
+  "text/javascript": ".js",
+  "text/ecmascript": ".js",
+};
+
+/**
+ * The extension to cache a download with, so that TypeScript is compiled: the one of the URL
+ * asked for, else of the URL finally answered after redirects (a `/latest` link to
+ * `mod.ts`), else what its `Content-Type` says, else `.js`.
+ */
+function moduleExtension(url: string, fetched: FetchedModule): string {
+  for (const candidate of [url, fetched.url]) {
+    const ext = extname(new URL(candidate).pathname).toLowerCase();
+    if (MODULE_EXTENSIONS.includes(ext)) return ext;
+  }
+  const type = fetched.contentType?.split(";")[0].trim().toLowerCase() ?? "";
+  return CONTENT_TYPES[type] ?? ".js";
+}
+
+/**
+ * The bytes of a module file: a regular file only (a FIFO would block, a device never end),
+ * no larger than a download may be.
+ */
+async function readModuleFile(path: string): Promise<Uint8Array> {
+  const maxBytes = DEFAULT_FETCH_LIMITS.maxBytes;
+  const tooLarge = () => new Error(`larger than ${maxBytes} bytes`);
+  const info = await Deno.stat(path);
+  if (!info.isFile) throw new Error("not a regular file");
+  if (info.size > maxBytes) throw tooLarge();
+  const file = await Deno.open(path);
+  return await readCapped(file.readable, maxBytes, tooLarge);
 }

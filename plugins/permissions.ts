@@ -4,7 +4,7 @@ import {
   PERMISSION_NAMES,
   type PermissionName,
 } from "./contract.ts";
-import type { SandboxPaths } from "./sandbox.ts";
+import { grantedPaths, type SandboxPaths } from "./sandbox.ts";
 
 type Value = boolean | string[] | undefined;
 
@@ -14,16 +14,38 @@ function items(value: Value): string[] | "all" | "none" {
   return value;
 }
 
-/** `read: /a, /b; run: qemu-img` — or `none`. */
-export function describePermissions(
+/** Where `read` and `write` entries are shown as the absolute paths they name. */
+export interface PathsOf {
+  limaHome: string;
+  driverName: string;
+}
+
+/**
+ * One `name: items` entry per permission given; with WHERE, `read` and `write` list the
+ * absolute paths they name (`grantedPaths`) instead of the manifest's entries.
+ */
+export function permissionEntries(
   permissions: DriverPermissions | undefined,
-): string {
+  where?: PathsOf,
+): string[] {
   const parts: string[] = [];
   for (const name of PERMISSION_NAMES) {
     const v = items(permissions?.[name]);
     if (v === "none") continue;
-    parts.push(`${name}: ${v === "all" ? "all" : v.join(", ")}`);
+    const shown = v !== "all" && where && (name === "read" || name === "write")
+      ? grantedPaths(v, name, where.limaHome, where.driverName)
+      : v;
+    parts.push(`${name}: ${shown === "all" ? "all" : shown.join(", ")}`);
   }
+  return parts;
+}
+
+/** `read: /a, /b; run: qemu-img` — or `none` (see `permissionEntries`). */
+export function describePermissions(
+  permissions: DriverPermissions | undefined,
+  where?: PathsOf,
+): string {
+  const parts = permissionEntries(permissions, where);
   return parts.length ? parts.join("; ") : "none";
 }
 

@@ -8,12 +8,13 @@ import { quote } from "../core/quote.ts";
 import type { DriverManifest, DriverModule } from "./contract.ts";
 import { inProcessDriver, type LoadedDriver } from "./loaded_driver.ts";
 import { driverNotInstalled } from "./not_installed.ts";
-import { describePermissions } from "./permissions.ts";
-import { driverDataDir } from "./sandbox.ts";
+import { permissionEntries } from "./permissions.ts";
+import { driverDataDir, INSTANCE_PLACEHOLDER } from "./sandbox.ts";
 import {
   DriverStore,
   type InstallOptions,
   type InstallResult,
+  isInstallableLocation,
   isModuleLocation,
 } from "./installed_drivers.ts";
 import { loadWorkerDriver } from "./worker_driver.ts";
@@ -103,7 +104,9 @@ export class DriverRegistry {
     const builtin = this.#builtin[vmType];
     if (builtin) return inProcessDriver((await builtin()) as DriverModule);
     const record = await this.store.find(vmType);
-    if (!record && isModuleLocation(vmType)) throw driverNotInstalled(vmType);
+    if (!record && isModuleLocation(vmType)) {
+      throw driverNotInstalled(vmType, isInstallableLocation(vmType));
+    }
     if (!record) {
       throw new LimaError({
         summary: `vmType ${JSON.stringify(vmType)} is not a registered driver`,
@@ -120,26 +123,32 @@ export class DriverRegistry {
   }
 }
 
-/** What a driver asks for, shown before the user confirms its installation. */
+/**
+ * What a driver asks for, shown before the user confirms its installation: `read` and `write`
+ * as the absolute paths the driver will be given.
+ */
 export function permissionSummary(
   manifest: DriverManifest,
   location: string,
   limaHome: string,
 ): string {
+  const head = `Driver ${
+    quote(manifest.name)
+  } (contract ${manifest.contractVersion}) from ${location}`;
+  const entries = permissionEntries(manifest.permissions, {
+    limaHome,
+    driverName: manifest.name,
+  });
+  if (entries.length === 0) return `${head} asks for no permissions`;
   const lines = [
-    `Driver ${
-      quote(manifest.name)
-    } (contract ${manifest.contractVersion}) from ${location} asks for these permissions: ${
-      describePermissions(manifest.permissions)
-    }`,
+    `${head} asks for these permissions:`,
+    ...entries.map((e) => `  ${e}`),
   ];
-  const paths = [manifest.permissions?.read, manifest.permissions?.write]
-    .flatMap((v) => Array.isArray(v) ? v : []);
-  if (paths.includes("$LIMA_HOME")) {
+  if (entries.some((e) => e.includes(INSTANCE_PLACEHOLDER))) {
     lines.push(
-      `($LIMA_HOME stands for its own directories: the directory of the instance it drives and ${
+      `(${INSTANCE_PLACEHOLDER} is the directory of each instance it drives; ${
         driverDataDir(limaHome, manifest.name)
-      })`,
+      } is its own data directory)`,
     );
   }
   return lines.join("\n");

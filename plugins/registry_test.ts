@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { configureLogger } from "../core/log.ts";
 import { failure } from "./_test_utils.ts";
 import { DriverRegistry } from "./registry.ts";
 import { sha256Hex } from "./installed_drivers.ts";
+import { registeredDriverRules } from "./driver_rules.ts";
+import "../tests/use_builtin_drivers.ts";
 import { runConformance } from "./testkit.ts";
 import { startServer } from "../tests/fixtures/http_server.ts";
 
@@ -407,3 +409,203 @@ Deno.test("driver install stops a slow or oversized download and refuses https d
     await server.close();
   }
 });
+
+Deno.test("a driver URL without an extension is cached as TypeScript when its redirect or Content-Type says so", async () => {
+  const server = startServer();
+  server.route("/latest", { redirect: "/v1/mod.ts" });
+  server.route("/v1/mod.ts", { body: example });
+  server.route("/download/42", {
+    body: example,
+    contentType: "application/typescript; charset=utf-8",
+  });
+  try {
+    for (const path of ["/latest", "/download/42"]) {
+      await withHome(async (home, registry) => {
+        const url = server.url(path);
+        const { record } = await registry.install(url);
+        assert.equal(
+          record.file,
+          join(home, "_drivers", record.sha256!, "mod.ts"),
+        );
+        assert.equal((await registry.get(url)).manifest.name, "example");
+        const again = await registry.install(url);
+        assert.equal(again.downloaded, false, "the cached .ts is found again");
+      });
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("a module that does not load is explained in plain words, naming it", async () => {
+  await withHome(async (home, registry) => {
+    const helper = join(home, "helper.ts");
+    await Deno.writeTextFile(helper, "export const x = 1;\n");
+    const cases: [string, string, string, string][] = [
+      [
+        "imports.ts",
+        `import { x } from "./helper.ts";\n${manifestSource(`x`)}`,
+        "must be self-contained (a single file)",
+        `it imports \`${helper}\``,
+      ],
+      [
+        "remote.ts",
+        `import "https://example.com/x.ts";\n${manifestSource("")}`,
+        "must be self-contained (a single file)",
+        "it imports a module from `example.com:443`",
+      ],
+      [
+        "broken.ts",
+        `const x: number = ;\n${manifestSource("")}`,
+        "failed to load",
+        "SyntaxError: Expression expected (line 1, column 19)",
+      ],
+      [
+        "greedy.ts",
+        `Deno.readTextFileSync("/etc/hostname");\n${manifestSource("")}`,
+        "needs a permission to load",
+        'Requires read access to "/etc/hostname"',
+      ],
+    ];
+    for (const [name, source, summary, detail] of cases) {
+      const file = join(home, name);
+      await Deno.writeTextFile(file, source);
+      const err = await failure(registry.install(file));
+      assert.equal(
+        err.diagnostic.summary,
+        `driver module \`${file}\` ${summary}`,
+      );
+      assert.equal(err.diagnostic.detail, detail);
+      // deno-lint-ignore no-control-regex
+      assert.doesNotMatch(err.message, /\x1b|run again|file:\/\//);
+    }
+    assert.deepEqual(await registry.list(), []);
+  });
+});
+
+Deno.test("vmType finds an installed module however its path is spelled; other specifiers are refused on `vmType`", async () => {
+  await withHome(async (home, registry) => {
+    const file = join(home, "tiny.ts");
+    await Deno.writeTextFile(file, manifestSource(""));
+    await registry.install(file);
+    const spellings = [
+      `${home}//tiny.ts`,
+      join(home, "sub") + "/../tiny.ts",
+      `file://${file}`,
+      relative(Deno.cwd(), file),
+    ];
+    for (const vmType of spellings) {
+      assert.ok(await registry.has(vmType), vmType);
+      assert.equal((await registry.get(vmType)).location, file, vmType);
+      const rules = await registeredDriverRules(home, vmType);
+      assert.ok(vmType in rules, vmType);
+    }
+    for (const vmType of ["npm:foo", "jsr:@scope/driver"]) {
+      for (
+        const err of [
+          await failure(registry.get(vmType)),
+          await failure(registeredDriverRules(home, vmType)),
+        ]
+      ) {
+        assert.equal(
+          err.diagnostic.summary,
+          `vmType "${vmType}" names a driver that is not installed`,
+        );
+        assert.equal(err.diagnostic.path, "vmType");
+        assert.match(err.diagnostic.hint!, /limactl driver install LOCATION/);
+      }
+    }
+    const install = await failure(registry.install("npm:foo"));
+    assert.equal(
+      install.diagnostic.summary,
+      "driver location `npm:foo` is not supported",
+    );
+  });
+});
+
+Deno.test(
+  "driver records that are a FIFO, a device or too large are ignored with a warning, never waited on",
+  {
+    ignore: Deno.build.os === "windows",
+  },
+  async () => {
+    const damage: [string, (records: string) => Promise<void>, RegExp][] = [
+      [
+        "a FIFO",
+        async (records) => {
+          const made = await new Deno.Command("mkfifo", { args: [records] })
+            .output();
+          assert.ok(made.success);
+        },
+        /is not a regular file/,
+      ],
+      [
+        "/dev/zero",
+        (records) => Deno.symlink("/dev/zero", records),
+        /is not a regular file/,
+      ],
+      [
+        "a huge file",
+        (records) => Deno.writeFile(records, new Uint8Array(5 * 1024 * 1024)),
+        /exceeds the size limit/,
+      ],
+    ];
+    for (const [what, make, reason] of damage) {
+      // A home each: a damaged file is reported once per path.
+      await withHome(async (home, registry) => {
+        const records = join(home, "_drivers", "drivers.json");
+        await Deno.mkdir(join(home, "_drivers"));
+        await make(records);
+        const logged: string[] = [];
+        configureLogger({ write: (line) => logged.push(line) });
+        try {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const listed = await Promise.race([
+            registry.list(),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(
+                () => reject(new Error(`reading ${what} blocked`)),
+                5_000,
+              );
+            }),
+          ]).finally(() => clearTimeout(timer));
+          assert.deepEqual(listed, [], what);
+          const rules = await registeredDriverRules(home, "qemu");
+          assert.ok("qemu" in rules, what);
+        } finally {
+          configureLogger({ write: (line) => console.error(line) });
+        }
+        assert.equal(logged.length, 1, what);
+        assert.match(logged[0], /Ignoring the damaged driver records/);
+        assert.match(logged[0], reason, what);
+        const err = await failure(registry.install("/nonexistent/mod.ts"));
+        assert.equal(err.diagnostic.summary, "the driver records are damaged");
+      });
+    }
+  },
+);
+
+Deno.test(
+  "a record whose module file is a device is refused before anything reads it",
+  {
+    ignore: Deno.build.os === "windows",
+  },
+  async () => {
+    await withHome(async (home, registry) => {
+      const file = join(home, "tiny.ts");
+      await Deno.writeTextFile(file, manifestSource(""));
+      await registry.install(file);
+      const records = join(home, "_drivers", "drivers.json");
+      const body = JSON.parse(await Deno.readTextFile(records));
+      body.drivers[0].file = "/dev/zero";
+      body.drivers[0].sha256 = "0".repeat(64);
+      await Deno.writeTextFile(records, JSON.stringify(body));
+      const err = await failure(registry.get("tiny"));
+      assert.equal(
+        err.diagnostic.summary,
+        "the cached module of driver `tiny` cannot be read",
+      );
+      assert.equal(err.diagnostic.detail, "not a regular file");
+    });
+  },
+);

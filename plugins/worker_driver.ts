@@ -16,7 +16,12 @@ import type {
   InstanceStatus,
   RunningVM,
 } from "./contract.ts";
-import { capabilityMismatches, checkManifest } from "./guard.ts";
+import {
+  capabilityMismatches,
+  checkManifest,
+  plainDenoMessage,
+  withoutColours,
+} from "./guard.ts";
 import type { LoadedDriver } from "./loaded_driver.ts";
 import {
   describePermissions,
@@ -29,11 +34,50 @@ import type {
   Callable,
   CreatedDriver,
   HostMessage,
+  LoadFailure,
   WorkerMessage,
 } from "./worker_protocol.ts";
 
 /** How long a module's top-level code may run when it is imported. */
 const LOAD_TIMEOUT_MS = 10_000;
+
+/**
+ * Why MODULE (its install location) could not be imported, in words: a module that imports
+ * another file or a remote module is not self-contained (its Worker may read the module file
+ * alone, and import nothing).
+ */
+export function loadError(module: string, failure: LoadFailure): LimaError {
+  if ("diagnostic" in failure) return new LimaError(failure.diagnostic);
+  const raw = withoutColours(failure.message);
+  const text = plainDenoMessage(raw);
+  const needs = /Requires (read|import|net) access to "([^"]+)"/.exec(text);
+  if (needs && failure.name !== "NotCapable") {
+    return new LimaError({
+      summary: `driver module ${
+        quote(module)
+      } must be self-contained (a single file)`,
+      detail: needs[1] === "read"
+        ? `it imports ${quote(needs[2])}`
+        : `it imports a module from ${quote(needs[2])}`,
+      hint:
+        "bundle the driver and what it imports into one module (for example with `deno bundle`) and install that",
+    });
+  }
+  if (failure.name === "NotCapable") {
+    return new LimaError({
+      summary: `driver module ${quote(module)} needs a permission to load`,
+      detail: text,
+      hint:
+        "a driver module's top-level code runs without permissions; use them in the driver's methods",
+    });
+  }
+  const at = /\bat file:\/\/\S*:(\d+):(\d+)\s*$/m.exec(raw);
+  const first = text.split("\n")[0];
+  return new LimaError({
+    summary: `driver module ${quote(module)} failed to load`,
+    detail: at ? `${first} (line ${at[1]}, column ${at[2]})` : first,
+  });
+}
 
 interface Pending {
   resolve(value: unknown): void;
@@ -49,9 +93,14 @@ class Connection {
   #loaded?: { resolve(manifest: unknown): void; reject(err: LimaError): void };
   #failure?: LimaError;
 
+  /**
+   * LABEL names the driver in messages; MODULE is where it was installed from (the label,
+   * when the driver's name is not known yet).
+   */
   constructor(
     readonly label: string,
     permissions: ReturnType<typeof workerPermissions>,
+    readonly module: string = label,
   ) {
     this.#worker = new Worker(WORKER_HOST_URL, {
       type: "module",
@@ -64,7 +113,7 @@ class Connection {
       event.preventDefault();
       this.#fail({
         summary: `driver ${quote(label)} crashed`,
-        detail: event.message,
+        detail: plainDenoMessage(event.message),
       });
     };
     this.#worker.onmessageerror = () => {
@@ -83,7 +132,7 @@ class Connection {
         this.#worker.terminate();
         this.#fail({
           summary: `driver module ${
-            quote(this.label)
+            quote(this.module)
           } did not finish loading within ${timeoutMs / 1000} s`,
           detail: "its top-level code never returned; the Worker was stopped",
         });
@@ -133,7 +182,7 @@ class Connection {
         this.#loaded?.resolve(message.manifest);
         return;
       case "load-failed":
-        this.#loaded?.reject(new LimaError(message.diagnostic));
+        this.#loaded?.reject(loadError(this.module, message.failure));
         return;
       case "result":
         this.#pending.get(message.id)?.resolve(message.value);
@@ -280,6 +329,7 @@ export async function loadWorkerDriver(
       const conn = new Connection(
         manifest.name,
         workerPermissions(manifest.permissions, options.file, paths),
+        options.location,
       );
       connections.add(conn);
       let created: CreatedDriver;

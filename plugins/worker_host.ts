@@ -3,7 +3,12 @@
  * permissions the Worker was given) and answers limactl's calls (see `worker_protocol.ts`).
  */
 import type { Driver, DriverModule } from "./contract.ts";
-import { presentCapabilities, toDiagnostic } from "./guard.ts";
+import { errorMessage } from "../core/errors.ts";
+import {
+  carriedDiagnostic,
+  presentCapabilities,
+  toDiagnostic,
+} from "./guard.ts";
 import {
   CALLABLE,
   type CreatedDriver,
@@ -67,11 +72,16 @@ export function serve(port: Port): void {
               manifest: structuredClone(mod.manifest),
             });
           },
-          (err) =>
+          (err) => {
+            const diagnostic = carriedDiagnostic(err);
             port.postMessage({
               kind: "load-failed",
-              diagnostic: toDiagnostic(err, name, "load"),
-            }),
+              failure: diagnostic ? { diagnostic } : {
+                name: String((err as Error | undefined)?.name ?? ""),
+                message: errorMessage(err),
+              },
+            });
+          },
         );
         return;
       case "create":

@@ -23,11 +23,19 @@ export type HostMessage =
 
 export type WorkerMessage =
   | { kind: "loaded"; manifest: unknown }
-  | { kind: "load-failed"; diagnostic: Diagnostic }
+  | { kind: "load-failed"; failure: LoadFailure }
   | { kind: "result"; id: number; value: unknown }
   | { kind: "error"; id: number; diagnostic: Diagnostic }
   /** A VM started by call `id` has ended. */
   | { kind: "exited"; id: number; report: ExitReport };
+
+/**
+ * Why importing the module failed: the diagnostic it threw, or the error as Deno raised it,
+ * for limactl to explain with the module's location (which the Worker does not know).
+ */
+export type LoadFailure =
+  | { diagnostic: Diagnostic }
+  | { name: string; message: string };
 
 /** What a `create` call answers: a handle and the optional members the driver really has. */
 export interface CreatedDriver {
