@@ -29,7 +29,10 @@ Deno.test({
     const file = `${lima.home}/docker.yaml`;
     await Deno.writeTextFile(file, stringify(template));
     const started = performance.now();
-    const r = await start(lima, ["--tty=false", "--name", "docker", file]);
+    // Installing the engine from the mirror under emulation took 5m23s on a quiet CI machine.
+    const r = await start(lima, ["--tty=false", "--name", "docker", file], {
+      timeout: "12m",
+    });
     assert.match(r.stderr, /Docker from docker\.io to be running/);
     console.log(
       `  docker.io installed and running after ${

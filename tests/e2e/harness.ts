@@ -180,9 +180,14 @@ export async function checkDisk(path: string): Promise<void> {
   );
 }
 
-export async function start(lima: Lima, args: string[]): Promise<Result> {
+export async function start(
+  lima: Lima,
+  args: string[],
+  options: { timeout?: string } = {},
+): Promise<Result> {
   const started = performance.now();
-  const r = await lima.expect(0, ["start", "--timeout", BOOT_TIMEOUT, ...args]);
+  const timeout = options.timeout ?? BOOT_TIMEOUT;
+  const r = await lima.expect(0, ["start", "--timeout", timeout, ...args]);
   console.log(
     `  limactl start ${args.at(-1)}: READY after ${
       seconds(performance.now() - started)
