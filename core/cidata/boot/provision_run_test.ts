@@ -50,12 +50,21 @@ async function boot(dir: string, text: string, bin?: string) {
   return { log, failures, stderr: out.stderr };
 }
 
+/** Runs FN with a fresh temporary directory, removed afterwards. */
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "limactl-prov-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 Deno.test({
   name: "yq provisions create and edit files without a yq in the guest",
   ignore: !canIsolate,
-}, async () => {
-  const dir = await Deno.makeTempDir({ prefix: "limactl-prov-" });
-  try {
+}, () =>
+  inTempDir(async (dir) => {
     const json = join(dir, "out/daemon.json");
     const yaml = join(dir, "conf.yml");
     await Deno.writeTextFile(yaml, "# kept?\nlist: [a]\n");
@@ -80,17 +89,13 @@ Deno.test({
     assert.equal((await Deno.stat(json)).mode! & 0o777, 0o600);
     // limactl's yq, like Lima's, keeps comments and flow style.
     assert.equal(await Deno.readTextFile(yaml), "# kept?\nlist: [a, b]\n");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test({
   name: "yq provisions use the guest's yq when it is mikefarah's",
   ignore: !canIsolate,
-}, async () => {
-  const dir = await Deno.makeTempDir({ prefix: "limactl-prov-" });
-  try {
+}, () =>
+  inTempDir(async (dir) => {
     const bin = join(dir, "bin");
     await Deno.mkdir(bin);
     // Prints its arguments in place of the edited document.
@@ -121,18 +126,14 @@ Deno.test({
       await Deno.readTextFile(join(dir, "new.yaml")),
       /^--from-file \S+\/provision\.yq\/00000001 --output-format yaml --null-input\n$/,
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test({
   name:
     "failed provisions of every guest mode are recorded with status and output",
   ignore: !canIsolate,
-}, async () => {
-  const dir = await Deno.makeTempDir({ prefix: "limactl-prov-" });
-  try {
+}, () =>
+  inTempDir(async (dir) => {
     const blocked = join(dir, "file");
     await Deno.writeTextFile(blocked, "");
     const r = await boot(
@@ -179,7 +180,4 @@ Deno.test({
       "a failed yq provision leaves no file behind",
     );
     assert.match(r.log, /^working$/m, "the output still goes to the log");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
