@@ -15,6 +15,7 @@ import type { Driver } from "../../plugins/contract.ts";
 import { exists } from "../exists.ts";
 import { removeStaleTemporaries } from "../store/temporary.ts";
 import { configureDriver } from "../../plugins/configure_driver.ts";
+import { migrateDiskLayout } from "../instance/migrate_disk_layout.ts";
 
 /**
  * The images to try, in order: those for the instance's arch whose variant and arch variant
@@ -114,7 +115,8 @@ export async function ensureImage(
 }
 
 /**
- * Lima's `Prepare` for a configured driver: validate, fetch the image, create the disk.
+ * Lima's `Prepare` for a configured driver: validate, keep a disk made before Lima 2.1, fetch
+ * the image, create the disk.
  * When the disk cannot be made from the image, the image is removed so that the next
  * start fetches it again. What an interrupted start left in DIR goes first.
  */
@@ -123,6 +125,7 @@ export async function prepareInstance(
 ): Promise<LimaYAML> {
   await removeStaleTemporaries(o.dir);
   const config = await configureDriver(o.driver);
+  await migrateDiskLayout(o.dir);
   await ensureImage(o.dir, config);
   try {
     await o.driver.createDisk();

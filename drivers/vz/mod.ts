@@ -35,7 +35,8 @@ import {
   waitForExit,
 } from "../common/process.ts";
 import { unixRequest } from "../common/unix_http.ts";
-import { checkBaseImage, imageInfo, isISO9660 } from "../common/image_info.ts";
+import { checkBaseImage, imageInfo } from "../common/image_info.ts";
+import { isISO9660 } from "../../core/is_iso9660.ts";
 import { exists } from "../../core/exists.ts";
 import { DriverDefaults } from "../../plugins/driver_defaults.ts";
 import { driverFeatures } from "../../plugins/driver_features.ts";

@@ -219,9 +219,12 @@ Deno.test({
     );
 
     await t.step(
-      "start recovers with the data intact; delete removes it",
+      "start recovers with the data intact, from the disk layout of Lima before 2.1; delete removes it",
       async () => {
+        // Lima 0.x and 1.x kept the VM disk as `diffdisk`; start must boot it, not a fresh disk.
+        await Deno.rename(`${dir}/disk`, `${dir}/diffdisk`);
         await start(lima, [name]);
+        assert.equal(await Deno.readLink(`${dir}/disk`), "diffdisk");
         const cat = await lima.expect(0, ["shell", name, "cat", "marker"]);
         assert.equal(cat.stdout.trim(), marker);
         await lima.expect(0, ["stop", name]);
