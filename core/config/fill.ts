@@ -357,7 +357,8 @@ export function fillDefaults(input: LimaYAML, options: FillOptions): LimaYAML {
         // The guest's root account exists already: a root host user gets an ordinary one.
         userName = FALLBACK_USER;
       } else if (
-        userName === "admin" && out.os === "Darwin" &&
+        // Reserved on Ubuntu (and macOS) guests; Lima maps it for every guest OS.
+        userName === "admin" &&
         !createdBefore(options.existingLimaVersion, "1.0.0")
       ) {
         if (creating) {

@@ -446,11 +446,14 @@ Deno.test("user name falls back to lima for invalid host names, with a warning o
   const existing = fill("", { host: odd, existingLimaVersion: "2.0.0" });
   assert.equal(existing.user?.name, "lima");
   assert.deepEqual(existing.warnings, []);
+  const admin = { ...host, user: { ...host.user, name: "admin" } };
+  for (const os of ["Linux", "Darwin", "FreeBSD"]) {
+    assert.equal(fill(`os: ${os}\n`, { host: admin }).user?.name, "lima", os);
+  }
   assert.equal(
-    fill("os: Darwin\n", {
-      host: { ...host, user: { ...host.user, name: "admin" } },
-    }).user?.name,
-    "lima",
+    fill("", { host: admin, existingLimaVersion: "0.23.0" }).user?.name,
+    "admin",
+    "instances made before Lima 1.0 keep the user they were made with",
   );
 });
 
