@@ -61,7 +61,8 @@ export async function ensureUserKey(): Promise<UserKey> {
     });
   }
   await Deno.chmod(tmp, 0o600);
-  await Deno.chmod(`${tmp}.pub`, 0o600);
+  // ssh-keygen's own mode for a public key; Lima leaves it so.
+  await Deno.chmod(`${tmp}.pub`, 0o644);
   await Deno.rename(`${tmp}.pub`, key.publicKey);
   await Deno.rename(tmp, key.privateKey);
   await syncDir(dir);

@@ -64,6 +64,11 @@ Deno.test("create stores lima.yaml exactly as written, with lima-version and the
       (await Deno.stat(`${home}/_config/user`)).mode! & 0o777,
       0o600,
     );
+    assert.equal(
+      (await Deno.stat(`${home}/_config/user.pub`)).mode! & 0o777,
+      0o644,
+      "user.pub is readable as ssh-keygen leaves it",
+    );
     assert.match(
       await Deno.readTextFile(`${home}/_config/user.pub`),
       /^ssh-ed25519 \S+ lima\n$/,
