@@ -22,6 +22,7 @@ import { startCommand } from "./start.ts";
 import { stopCommand } from "./stop.ts";
 import { templateCommand } from "./template.ts";
 import { unprotectCommand } from "./unprotect.ts";
+import { usernetCommand } from "./usernet.ts";
 import { validateCommand } from "./validate.ts";
 import { yqCommand } from "./yq.ts";
 import { addCompletion } from "./completion.ts";
@@ -57,7 +58,11 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
       validateCommand(),
       yqCommand(),
     ],
-    hidden: [generateJSONSchemaCommand(), hostAgentCommand(wiring)],
+    hidden: [
+      generateJSONSchemaCommand(),
+      hostAgentCommand(wiring),
+      usernetCommand(),
+    ],
   };
 }
 

@@ -120,6 +120,23 @@ export const DriverManifestSchema = z.strictObject({
 });
 export type DriverManifest = z.infer<typeof DriverManifestSchema>;
 
+/**
+ * A `networks[]` entry the core has resolved for the driver to attach. `user-v2`: a user-mode
+ * network shared between instances; connect to `socketPath`, a UNIX stream socket carrying
+ * Ethernet frames each preceded by its 4-byte big-endian length (QEMU's `stream`/`socket`
+ * netdev framing).
+ */
+export interface NetworkAttachment {
+  /** The entry's index in `networks[]`. */
+  index: number;
+  kind: "user-v2";
+  socketPath: string;
+  /** The guest NIC's MAC address. */
+  macAddress: string;
+  /** The first user-v2 network replaces the default user-mode NIC (NIC 0). */
+  nic0: boolean;
+}
+
 /** The instance a driver is bound to. */
 export interface DriverInstance {
   name: string;
@@ -134,6 +151,11 @@ export interface DriverInstance {
   limaVersion?: string;
   /** Host port forwarded to the guest's SSH port (chosen by the host agent before `start`). */
   sshLocalPort?: number;
+  /**
+   * The `networks[]` entries the core resolved (in `networks[]` order); entries not listed are
+   * the driver's own to handle or to warn about.
+   */
+  networks?: NetworkAttachment[];
 }
 
 /** Lima's statuses (`pkg/limatype/lima_instance.go`); `""` means "use the PID files". */

@@ -72,7 +72,7 @@ Deno.test("network-config adds one NIC per network, without name servers", () =>
   );
 });
 
-Deno.test("network-config lets a user-v2 network take the place of the slirp NIC", () => {
+Deno.test("network-config lets a user-v2 network take the place of the slirp NIC, keeping NIC 0's MAC", () => {
   const { doc } = networkConfig(
     "networks: [{lima: shared, macAddress: '52:55:55:00:00:01'}, {lima: user-v2, macAddress: '52:55:55:00:00:02'}]\n",
     {
@@ -84,7 +84,8 @@ Deno.test("network-config lets a user-v2 network take the place of the slirp NIC
     },
   );
   assert.deepEqual(Object.keys(doc.ethernets), ["eth0", "lima0"]);
-  assert.equal(doc.ethernets.eth0.match.macaddress, "52:55:55:00:00:02");
+  // The MAC QEMU gives NIC 0 and the host agent looks up in the leases (Lima's `MACAddress`).
+  assert.equal(doc.ethernets.eth0.match.macaddress, NIC0_MAC);
   assert.equal(doc.ethernets.eth0["dhcp4-overrides"]["route-metric"], 200);
   assert.deepEqual(doc.ethernets.eth0.nameservers, {
     addresses: ["192.168.104.2"],

@@ -4,7 +4,7 @@
  */
 import { homedir } from "node:os";
 import { posix } from "node:path";
-import { macAddress, mountTag } from "../config/identity.ts";
+import { mountTag, nic0MacAddress } from "../config/identity.ts";
 import { guestHostname } from "../config/fill.ts";
 import type { LimaYAML, Mount } from "../config/schema.ts";
 import { parseSize } from "../config/units.ts";
@@ -218,12 +218,8 @@ function seedContext(options: SeedOptions): SeedContext {
 
   const networks = config.networks ?? [];
   const userV2Index = options.userV2Network?.index ?? -1;
-  const nic0Mac = userV2Index >= 0
-    ? required(
-      networks[userV2Index]?.macAddress,
-      `networks[${userV2Index}].macAddress`,
-    )
-    : macAddress(options.instDir, options.machineID);
+  // NIC 0 keeps its MAC when a user-v2 network takes its place (Lima's `pkg/cidata/cidata.go`).
+  const nic0Mac = nic0MacAddress(options.instDir, options.machineID);
   const nics: GuestNic[] = [{
     macAddress: nic0Mac,
     interface: "eth0",

@@ -20,6 +20,18 @@ export function macAddress(
   ].join(":");
 }
 
+/**
+ * NIC 0's MAC address, the one the seed, the driver and the user-v2 network's lease lookup must
+ * agree on (Lima's `limayaml.MACAddress(inst.Dir)`), whether NIC 0 is QEMU's user-mode network
+ * or a user-v2 network.
+ */
+export function nic0MacAddress(
+  instDir: string,
+  seed: string = machineID(),
+): string {
+  return macAddress(instDir, seed);
+}
+
 /** `lima-` + hex of the first 8 bytes of sha256(`location:mountPoint`): the 9p/virtiofs tag. */
 export function mountTag(location: string, mountPoint: string): string {
   return "lima-" +

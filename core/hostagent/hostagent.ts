@@ -46,6 +46,15 @@ import { yqProvisions } from "./yq_provision.ts";
 import { resolvesWithin, withTimeout } from "../timeout.ts";
 import { configureDriver } from "../../plugins/configure_driver.ts";
 import { driverFacts } from "../../plugins/driver_facts.ts";
+import {
+  firstUserV2Network,
+  networkAttachments,
+  networksFor,
+} from "../network/attachments.ts";
+import { usernetPaths } from "../network/usernet/paths.ts";
+import { guestHostname } from "../config/fill.ts";
+import { nic0MacAddress } from "../config/identity.ts";
+import { configureUserV2, unexposeSSH } from "./usernet.ts";
 
 export interface HostAgentOptions {
   /** The instance name. */
@@ -169,12 +178,15 @@ async function serve(
   // Filling always sets vmType; "" would be refused as no registered driver.
   const vmType = config.vmType ?? "";
   const loaded = await options.drivers.get(vmType);
+  const networks = await networksFor(config);
+  const userV2 = networks && firstUserV2Network(config, networks);
   const driver = await loaded.create({
     name: options.name,
     dir,
     config,
     limaVersion,
     sshLocalPort,
+    networks: networks && networkAttachments(config, dir, networks),
   });
   const configured = await configureDriver(driver);
 
@@ -188,7 +200,12 @@ async function serve(
   const facts = await driverFacts(vmType);
   const loadDotSSHPubKeys = configured.ssh?.loadDotSSHPubKeys ?? false;
   const iid = newInstanceID();
-  const dns = await startHostResolver(configured, options.name, facts);
+  const dns = await startHostResolver(
+    configured,
+    options.name,
+    facts,
+    userV2 !== undefined,
+  );
   await writeCidataISO({
     config: configured,
     name: options.name,
@@ -204,6 +221,8 @@ async function serve(
     virtioPort: info.virtioPort,
     noCloudInit: info.features.noCloudInit,
     dnsAtGateway: facts.dnsAtGateway,
+    userV2Network: userV2 &&
+      { index: userV2.index, gateway: userV2.subnet.gateway, ipAddress: "" },
     debug: options.debug,
     nerdctlArchive: options.nerdctlArchive,
   });
@@ -232,9 +251,26 @@ async function serve(
   let crash: string | undefined;
   let forwarding: PortForwarding | undefined;
   const mounts: SSHFSMount[] = [];
+  const endpoint = userV2 && usernetPaths(userV2.name).endpointSocket;
+  let exposed = false;
   try {
     vm = await driver.start();
     events.emit({ sshLocalPort });
+    // As QEMU's own exit would, a user-v2 network that cannot reach the guest ends the host agent.
+    const networkFailed = endpoint
+      ? configureUserV2({
+        endpointSocket: endpoint,
+        macAddress: nic0MacAddress(dir),
+        sshLocalPort,
+        gateway: userV2.subnet.gateway,
+        hostname: guestHostname(options.name),
+        hosts: { ...configured.hostResolver?.hosts },
+        signal: routine.signal,
+      }).then(() => {
+        exposed = true;
+        return new Promise<never>(() => {});
+      }, (err) => ({ failure: errorMessage(err) }))
+      : new Promise<never>(() => {});
     const target: SSHTarget = {
       name: options.name,
       instDir: dir,
@@ -305,8 +341,12 @@ async function serve(
     const ended = await Promise.race([
       vm.exited.then((report) => ({ report })),
       shutdown.then((reason) => ({ reason })),
+      networkFailed,
     ]);
-    if ("reason" in ended) {
+    if ("failure" in ended) {
+      crash = `the user-v2 network failed: ${ended.failure}`;
+      logger.error(crash);
+    } else if ("reason" in ended) {
       logger.info(`Received ${ended.reason}, shutting down the host agent`);
     } else {
       const why = ended.report.diagnostic
@@ -332,6 +372,11 @@ async function serve(
       await closeServices(forwarding, mounts);
     }
     await cleanup(configured, dir, pool);
+    if (endpoint && exposed) {
+      await unexposeSSH(endpoint, sshLocalPort).catch((err) =>
+        logger.warn(`failed to unexpose the SSH port: ${errorMessage(err)}`)
+      );
+    }
     await stopDriver(driver, vm !== undefined);
     if (crash) events.emit({ exiting: true, errors: [crash] });
     await api.close();

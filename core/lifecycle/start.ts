@@ -6,10 +6,20 @@
  */
 import { runAnsibleProvisions } from "./ansible.ts";
 import { checkInstanceNetworks } from "../network/networks_yaml.ts";
+import {
+  checkUserV2Prerequisites,
+  networkAttachments,
+  networksFor,
+} from "../network/attachments.ts";
+import { reconcileNetworks } from "../network/reconcile.ts";
 import { join } from "node:path";
 import type { EditFlags } from "../config/edit_flags.ts";
-import { LimaError } from "../errors.ts";
-import { spawnHostAgent } from "../hostagent/spawn.ts";
+import { errorMessage, LimaError } from "../errors.ts";
+import {
+  selfCommand,
+  type SpawnedHostAgent,
+  spawnHostAgent,
+} from "../hostagent/spawn.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { writeFileAtomic } from "../store/atomic_write.ts";
@@ -177,8 +187,10 @@ export async function startInstance(
   o: StartOptions,
 ): Promise<void> {
   const since = new Date();
-  let hostAgent;
+  const self = o.self ?? selfCommand();
+  let hostAgent: SpawnedHostAgent;
   let inst: Instance;
+  let userV2 = false;
   {
     await using _lock = await lockInstance(name);
     const found = await inspectInstance(name);
@@ -197,6 +209,8 @@ export async function startInstance(
       });
     }
     await checkInstanceNetworks(inst.config.networks ?? []);
+    userV2 = await checkUserV2Prerequisites(inst.config);
+    const networks = await networksFor(inst.config);
     const vmType = inst.vmType;
     const loaded = await o.drivers.get(vmType);
     logger.info(
@@ -209,19 +223,51 @@ export async function startInstance(
       dir: inst.dir,
       config: inst.config,
       limaVersion: inst.limaVersion,
+      networks: networks &&
+        networkAttachments(inst.config, inst.dir, networks),
     });
     const prepared = await prepareInstance({ dir: inst.dir, driver });
     const nerdctlArchive = await ensureNerdctlArchive(prepared);
-    hostAgent = await spawnHostAgent({
-      name,
-      dir: inst.dir,
-      debug: o.debug,
-      progress: o.progress,
-      nerdctlArchive,
-      foreground: o.foreground,
-      self: o.self,
-    });
+    try {
+      if (userV2) await reconcileNetworks({ starting: name, self });
+      hostAgent = await spawnHostAgent({
+        name,
+        dir: inst.dir,
+        debug: o.debug,
+        progress: o.progress,
+        nerdctlArchive,
+        foreground: o.foreground,
+        self: o.self,
+      });
+    } catch (err) {
+      if (userV2) await releaseNetworks(self);
+      throw err;
+    }
   }
+  try {
+    await followHostAgent(name, inst, hostAgent, since, o);
+  } catch (err) {
+    if (userV2) await releaseNetworks(self);
+    throw err;
+  }
+  // In the foreground the host agent has exited: the instance is stopped now.
+  if (userV2 && o.foreground) await releaseNetworks(self);
+}
+
+/** Stops the network daemons no running instance uses, keeping the error that brought us here. */
+async function releaseNetworks(self: string[]): Promise<void> {
+  await reconcileNetworks({ self }).catch((err) =>
+    logger.warn(`failed to stop unused networks: ${errorMessage(err)}`)
+  );
+}
+
+async function followHostAgent(
+  name: string,
+  inst: Instance,
+  hostAgent: SpawnedHostAgent,
+  since: Date,
+  o: StartOptions,
+): Promise<void> {
   if (o.foreground) {
     // The host agent owns the terminal now; Ctrl-C reaches it directly and it shuts down.
     const ignore = () => {};

@@ -14,9 +14,13 @@ import { isProcessAlive } from "../store/pid_file.ts";
 import { stopForcibly } from "./stop_forcibly.ts";
 import { formatStatus, watchHostAgentEvents } from "./watch_events.ts";
 import { sleep } from "../sleep.ts";
+import { reconcileNetworks } from "../network/reconcile.ts";
+import { selfCommand } from "../hostagent/spawn.ts";
 
 export interface StopOptions {
   force?: boolean;
+  /** The program to run as `limactl` for network daemons (default: this one). */
+  self?: string[];
   /** How long to wait for the `exiting` event; default 3 min 10 s. */
   exitingTimeoutMs?: number;
   /** How long to wait for `Stopped` after it; default 3 min. */
@@ -137,6 +141,10 @@ export async function stopInstances(
       errors.push(`${name}: ${errorMessage(err)}`);
     }
   }
+  // Networks only the stopped instances used end with them (Lima's `cmd/limactl/stop.go`).
+  await reconcileNetworks({ self: o.self ?? selfCommand() }).catch((err) =>
+    errors.push(`failed to stop unused networks: ${errorMessage(err)}`)
+  );
   if (errors.length > 0) {
     throw new LimaError({ summary: errors.join("\n") });
   }

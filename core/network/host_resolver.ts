@@ -11,15 +11,16 @@ import { SLIRP } from "./slirp.ts";
 
 /**
  * Starts the host resolver for instance NAME, whose driver declares the facts DRIVER, or
- * returns undefined when the instance does not use it.
+ * returns undefined when the instance does not use it (USERV2: NIC 0 is on a user-v2 network,
+ * whose gateway answers names).
  */
 export async function startHostResolver(
   config: LimaYAML,
   name: string,
   driver: DriverRules,
+  userV2 = (config.networks ?? []).some((n) => n.lima === "user-v2"),
 ): Promise<DNSServer | undefined> {
   const enabled = config.hostResolver?.enabled ?? true;
-  const userV2 = (config.networks ?? []).some((n) => n.lima === "user-v2");
   if (!enabled || userV2 || !driver.usesHostResolver) return undefined;
   return await startDNSServer({
     hosts: {

@@ -208,9 +208,8 @@ export function supportProblem(
   net: NetworkDef,
   os: typeof Deno.build.os = Deno.build.os,
 ): string | undefined {
-  if (net.mode === "user-v2") {
-    return "user-v2 networks are not supported by this version; instances share the default user-mode network";
-  }
+  // user-v2 runs on gvproxy everywhere; whether it is installed is checked at start.
+  if (net.mode === "user-v2") return undefined;
   if (os !== "darwin") {
     return `${net.mode} networks run on socket_vmnet, which only exists on macOS`;
   }

@@ -9,6 +9,7 @@ import { parseSize } from "../../core/config/units.ts";
 import { LimaError } from "../../core/errors.ts";
 import { mountTag } from "../../core/config/identity.ts";
 import type { Accelerator } from "./accel.ts";
+import type { NetworkAttachment } from "../../plugins/contract.ts";
 
 /** The virtio-serial port name the guest agent writes to. */
 export const GUEST_AGENT_PORT = "io.lima-vm.guest_agent.0";
@@ -30,6 +31,8 @@ export interface QemuPlan {
   kernelCmdline?: string;
   sshLocalPort: number;
   macAddress: string;
+  /** The resolved `networks[]` entries to attach (user-v2 networks). */
+  networks?: NetworkAttachment[];
   /** `_disks/<name>/datadisk` of each additional disk, in order. */
   additionalDisks: string[];
   /** Leading words from `QEMU_SYSTEM_<ARCH>`. */
@@ -194,6 +197,39 @@ function mountArgs(plan: QemuPlan): string[] {
   return args;
 }
 
+/**
+ * The NICs: NIC 0 on QEMU's user-mode network, or on the first user-v2 network when there is one
+ * (its daemon then forwards SSH); further networks as `net<index + 1>`, as Lima numbers them.
+ * A stream netdev connects to the daemon's socket by path (QEMU 7.2+), with the same framing as
+ * Lima's `socket,fd=`.
+ */
+function networkArgs(plan: QemuPlan): string[] {
+  const nic = plan.arch === "s390x" ? "virtio-net-ccw" : "virtio-net-pci";
+  const attachments = plan.networks ?? [];
+  const stream = (id: string, path: string) =>
+    `stream,id=${id},server=off,addr.type=unix,addr.path=${path}`;
+  const first = attachments.find((a) => a.nic0);
+  const args = [
+    "-netdev",
+    first
+      ? stream("net0", first.socketPath)
+      : `user,id=net0,net=192.168.5.0/24,dhcpstart=192.168.5.15,hostfwd=tcp:127.0.0.1:${plan.sshLocalPort}-:22`,
+    "-device",
+    `${nic},netdev=net0,mac=${plan.macAddress}`,
+  ];
+  for (const a of attachments) {
+    if (a.nic0) continue;
+    const id = `net${a.index + 1}`;
+    args.push(
+      "-netdev",
+      stream(id, a.socketPath),
+      "-device",
+      `${nic},netdev=${id},mac=${a.macAddress}`,
+    );
+  }
+  return args;
+}
+
 /** Memory size in MiB from a lima.yaml size string. */
 export function memoryMiB(config: LimaYAML): number {
   if (!config.memory) {
@@ -314,14 +350,7 @@ export function qemuCommandLine(plan: QemuPlan): QemuCommandLine {
       `${arch === "x86_64" ? "tpm-crb" : "tpm-tis-device"},tpmdev=tpm0`,
     );
   }
-  args.push(
-    "-netdev",
-    `user,id=net0,net=192.168.5.0/24,dhcpstart=192.168.5.15,hostfwd=tcp:127.0.0.1:${plan.sshLocalPort}-:22`,
-    "-device",
-    `${
-      arch === "s390x" ? "virtio-net-ccw" : "virtio-net-pci"
-    },netdev=net0,mac=${plan.macAddress}`,
-  );
+  args.push(...networkArgs(plan));
   args.push("-device", "virtio-rng-pci");
   args.push(...audioArgs(config, plan.hostOS));
   const display = displayArgs(config, arch, plan.hostOS);

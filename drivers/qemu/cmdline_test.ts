@@ -257,3 +257,39 @@ Deno.test("TPM attaches the swtpm socket with the arch's device", () => {
   }).args;
   assert.ok(arm.includes("tpm-tis-device,tpmdev=tpm0"));
 });
+
+Deno.test("a user-v2 network replaces the user-mode NIC 0 and further ones get net<index+1>", () => {
+  const { args } = qemuCommandLine({
+    ...base,
+    networks: [
+      {
+        index: 0,
+        kind: "user-v2",
+        socketPath: "/L/_networks/user-v2/user-v2_qemu.sock",
+        macAddress: "52:55:55:aa:bb:cc",
+        nic0: true,
+      },
+      {
+        index: 2,
+        kind: "user-v2",
+        socketPath: "/L/_networks/lab/lab_qemu.sock",
+        macAddress: "52:55:55:12:34:56",
+        nic0: false,
+      },
+    ],
+  });
+  const at = args.indexOf("-netdev");
+  assert.deepEqual(args.slice(at, at + 8), [
+    "-netdev",
+    "stream,id=net0,server=off,addr.type=unix,addr.path=/L/_networks/user-v2/user-v2_qemu.sock",
+    "-device",
+    "virtio-net-pci,netdev=net0,mac=52:55:55:aa:bb:cc",
+    "-netdev",
+    "stream,id=net3,server=off,addr.type=unix,addr.path=/L/_networks/lab/lab_qemu.sock",
+    "-device",
+    "virtio-net-pci,netdev=net3,mac=52:55:55:12:34:56",
+  ]);
+  assert.equal(args.filter((a) => a.includes("hostfwd")).length, 0);
+  assert.equal(args[at + 8], "-device");
+  assert.equal(args[at + 9], "virtio-rng-pci");
+});

@@ -17,7 +17,7 @@ import type {
   RunningVM,
   SnapshotOps,
 } from "../../plugins/contract.ts";
-import { macAddress } from "../../core/config/identity.ts";
+import { nic0MacAddress } from "../../core/config/identity.ts";
 import {
   additionalDiskPaths,
   bootFiles,
@@ -300,7 +300,10 @@ export class QemuDriver extends DriverDefaults {
           path: `networks[${i}].vzNAT`,
         });
       }
-      if (network.lima || network.socket) {
+      const attached = (this.#instance.networks ?? []).some((a) =>
+        a.index === i
+      );
+      if ((network.lima || network.socket) && !attached) {
         found.push({
           severity: "warning",
           summary:
@@ -425,7 +428,8 @@ export class QemuDriver extends DriverDefaults {
       files: await bootFiles(this.#dir),
       kernelCmdline: await kernelCmdline(this.#dir),
       sshLocalPort,
-      macAddress: macAddress(this.#dir),
+      macAddress: nic0MacAddress(this.#dir),
+      networks: this.#instance.networks,
       additionalDisks: additionalDiskPaths(this.#dir, this.#config),
       extraArgs: binary.extraArgs,
     });

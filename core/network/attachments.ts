@@ -1,0 +1,85 @@
+/**
+ * Which `networks[]` entries of an instance the core resolves for its driver, and how: a
+ * `lima:` network of mode user-v2 becomes a socket of its usernet daemon. The first one takes the
+ * place of the default user-mode NIC with NIC 0's MAC address, as in Lima's
+ * `pkg/driver/qemu/qemu.go` (`FirstUsernetIndex`).
+ */
+import type { LimaYAML } from "../config/schema.ts";
+import { nic0MacAddress } from "../config/identity.ts";
+import type { NetworkAttachment } from "../../plugins/contract.ts";
+import { loadNetworks, type NetworksConfig } from "./networks_yaml.ts";
+import { findGvproxy, gvproxyMissing } from "./usernet/find_gvproxy.ts";
+import { usernetPaths } from "./usernet/paths.ts";
+import { type UserV2Subnet, userV2Subnet } from "./usernet/subnet.ts";
+import { limaHome } from "../store/paths.ts";
+
+/** The user-v2 attachments of CONFIG given networks.yaml NETWORKS. */
+export function networkAttachments(
+  config: LimaYAML,
+  instDir: string,
+  networks: NetworksConfig,
+  home: string = limaHome(),
+): NetworkAttachment[] {
+  const found: NetworkAttachment[] = [];
+  (config.networks ?? []).forEach((nw, index) => {
+    const name = nw.lima;
+    if (!name || networks.networks[name]?.mode !== "user-v2") return;
+    const nic0 = found.length === 0;
+    found.push({
+      index,
+      kind: "user-v2",
+      socketPath: usernetPaths(name, home).qemuSocket,
+      macAddress: nic0 ? nic0MacAddress(instDir) : nw.macAddress ?? "",
+      nic0,
+    });
+  });
+  return found;
+}
+
+/** The first user-v2 network of CONFIG: its name and subnet, or undefined. */
+export function firstUserV2Network(
+  config: LimaYAML,
+  networks: NetworksConfig,
+): { index: number; name: string; subnet: UserV2Subnet } | undefined {
+  const list = config.networks ?? [];
+  const index = list.findIndex((nw) =>
+    nw.lima && networks.networks[nw.lima]?.mode === "user-v2"
+  );
+  if (index < 0) return undefined;
+  const name = list[index].lima!;
+  return { index, name, subnet: userV2Subnet(networks.networks[name], name) };
+}
+
+/** networks.yaml, read only when CONFIG joins a `lima:` network (it is created on first read). */
+export async function networksFor(
+  config: LimaYAML,
+  home: string = limaHome(),
+): Promise<NetworksConfig | undefined> {
+  if (!(config.networks ?? []).some((nw) => nw.lima)) return undefined;
+  return await loadNetworks(home);
+}
+
+/**
+ * Checks what the user-v2 networks of CONFIG need before anything starts: socket paths that fit
+ * and gvproxy. Returns whether CONFIG joins one.
+ */
+export async function checkUserV2Prerequisites(
+  config: LimaYAML,
+  home: string = limaHome(),
+): Promise<boolean> {
+  const networks = await networksFor(config, home);
+  if (!networks) return false;
+  const names = [
+    ...new Set(
+      (config.networks ?? []).map((nw) => nw.lima ?? "").filter((n) =>
+        networks.networks[n]?.mode === "user-v2"
+      ),
+    ),
+  ];
+  for (const name of names) {
+    usernetPaths(name, home);
+    userV2Subnet(networks.networks[name], name);
+    if (!(await findGvproxy())) throw gvproxyMissing(name);
+  }
+  return names.length > 0;
+}

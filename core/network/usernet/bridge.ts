@@ -1,0 +1,103 @@
+/**
+ * QEMU's side of a user-v2 network: gvproxy's own QEMU socket takes a single connection, so the
+ * daemon listens on `<name>_qemu.sock` itself and joins each QEMU that connects to the switch
+ * through gvproxy's `GET /connect` upgrade on the endpoint socket. Both sides speak QEMU's stream
+ * framing, so the bytes pass through unchanged.
+ */
+import { logger } from "../../log.ts";
+
+export interface QemuBridge {
+  /** Stops accepting and closes every bridged connection. */
+  close(): Promise<void>;
+}
+
+const CONNECT = new TextEncoder().encode(
+  "GET /connect HTTP/1.1\r\nHost: lima\r\n\r\n",
+);
+
+async function connectSwitch(endpointSocket: string): Promise<Deno.UnixConn> {
+  const conn = await Deno.connect({ transport: "unix", path: endpointSocket });
+  // gvproxy hijacks the request and answers with frames only, no HTTP response.
+  await conn.write(CONNECT);
+  return conn;
+}
+
+/** Copies A to B until either ends, then closes both. */
+async function splice(a: Deno.UnixConn, b: Deno.UnixConn): Promise<void> {
+  const close = (c: Deno.UnixConn) => {
+    try {
+      c.close();
+    } catch {
+      // Already closed by the other direction.
+    }
+  };
+  const copy = async (from: Deno.UnixConn, to: Deno.UnixConn) => {
+    const buf = new Uint8Array(65536);
+    try {
+      for (;;) {
+        const n = await from.read(buf);
+        if (n === null) break;
+        let off = 0;
+        while (off < n) off += await to.write(buf.subarray(off, n));
+      }
+    } catch {
+      // A closed side ends the bridge either way.
+    }
+    close(a);
+    close(b);
+  };
+  await Promise.all([copy(a, b), copy(b, a)]);
+}
+
+/** Listens on LISTENPATH and bridges each connection to gvproxy at ENDPOINTSOCKET. */
+export function serveQemuBridge(
+  listenPath: string,
+  endpointSocket: string,
+): QemuBridge {
+  const listener = Deno.listen({ transport: "unix", path: listenPath });
+  const open = new Set<Promise<void>>();
+  const conns = new Set<Deno.UnixConn>();
+  const accepting = (async () => {
+    for await (const qemu of listener) {
+      conns.add(qemu);
+      const work = (async () => {
+        try {
+          const sw = await connectSwitch(endpointSocket);
+          conns.add(sw);
+          logger.info("a VM joined the network");
+          await splice(qemu, sw);
+          conns.delete(sw);
+          logger.info("a VM left the network");
+        } catch (err) {
+          logger.error(`failed to join a VM to the network: ${err}`);
+          try {
+            qemu.close();
+          } catch {
+            // Already closed.
+          }
+        }
+        conns.delete(qemu);
+      })();
+      open.add(work);
+      work.finally(() => open.delete(work));
+    }
+  })().catch(() => {});
+  return {
+    async close() {
+      try {
+        listener.close();
+      } catch {
+        // Already closed.
+      }
+      await accepting;
+      for (const c of conns) {
+        try {
+          c.close();
+        } catch {
+          // Already closed.
+        }
+      }
+      await Promise.all(open);
+    },
+  };
+}
