@@ -31,7 +31,7 @@ import type { Wiring } from "./wiring.ts";
 function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
   return {
     "Basic Commands:": [
-      createCommand(),
+      createCommand(wiring),
       startCommand(wiring),
       stopCommand(),
       restartCommand(wiring),
