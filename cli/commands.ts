@@ -32,17 +32,17 @@ import type { Wiring } from "./wiring.ts";
 function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
   return {
     "Basic Commands:": [
-      createCommand(),
+      createCommand(wiring),
       startCommand(wiring),
       stopCommand(),
       restartCommand(wiring),
       listCommand(),
       deleteCommand(),
-      shellCommand(),
+      shellCommand(wiring),
       copyCommand(),
-      editCommand(),
-      cloneCommand(),
-      renameCommand(),
+      editCommand(wiring),
+      cloneCommand(wiring),
+      renameCommand(wiring),
       factoryResetCommand(),
       protectCommand(),
       unprotectCommand(),

@@ -1,9 +1,10 @@
 import { Command } from "@commander-js/extra-typings";
 import { addEditFlags } from "./edit_flags.ts";
 import { type GlobalOptions, isTty } from "./app.ts";
+import type { Wiring } from "./wiring.ts";
 
 /** `limactl create [FILE.yaml|URL|TEMPLATE-LOCATOR|-]`. */
-export function createCommand() {
+export function createCommand(wiring: Wiring) {
   const command = new Command("create")
     .summary("Create an instance of Lima")
     .usage("[flags] FILE.yaml|URL")
@@ -31,9 +32,11 @@ Examples:
     )
     .argument("[template]")
     .option("--name <name>", "Override the instance name")
-    .option("--list-templates", "List available templates and exit");
+    .option("--list-templates", "List available templates and exit")
+    .option("--list-drivers", "List available drivers and exit");
   return addEditFlags(command).action(async (arg, opts, cmd) => {
     if (opts.listTemplates) return await printTemplateNames();
+    if (opts.listDrivers) return await printDriverNames(wiring);
     const globals = cmd.optsWithGlobals() as GlobalOptions;
     const { createFromRequest } = await import("../core/lifecycle/create.ts");
     await createFromRequest({
@@ -50,4 +53,10 @@ Examples:
 export async function printTemplateNames(): Promise<void> {
   const { listTemplates } = await import("../core/template/search_path.ts");
   for (const t of await listTemplates()) console.log(t.name);
+}
+
+/** `--list-drivers` of `create` and `start`: the drivers this host can run, one per line. */
+export async function printDriverNames(wiring: Wiring): Promise<void> {
+  const drivers = await wiring.drivers();
+  for (const name of await drivers.namesForThisHost()) console.log(name);
 }

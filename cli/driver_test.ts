@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../tests/fixtures/http_server.ts";
+import { onTerminal as onTerminalIn } from "../tests/cli/helpers.ts";
 
 const main = fileURLToPath(new URL("../main.ts", import.meta.url));
 const example = fileURLToPath(
@@ -19,27 +20,9 @@ async function limactl(home: string, ...args: string[]) {
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
 
-/**
- * Runs limactl on a pseudo-terminal (util-linux `script`) that reads ANSWER; a run still
- * waiting for the terminal after 30 s is killed.
- */
-async function onTerminal(home: string, answer: string, ...args: string[]) {
-  const line = [Deno.execPath(), "run", "-A", main, ...args]
-    .map((a) => `'${a}'`).join(" ");
-  const child = new Deno.Command("script", {
-    args: ["-qec", line, "/dev/null"],
-    env: { LIMA_HOME: home },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(30_000),
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(answer));
-  await writer.close();
-  const out = await child.output();
-  return { code: out.code, stdout: new TextDecoder().decode(out.stdout) };
-}
+/** Runs limactl on a pseudo-terminal that reads ANSWER. */
+const onTerminal = (home: string, answer: string, ...args: string[]) =>
+  onTerminalIn(args, { limaHome: home, answer });
 
 /** The prompt lists the absolute paths the driver will be given. */
 const asks = (home: string) => {

@@ -1,6 +1,7 @@
 import { cloneOrRenameCommand } from "./clone.ts";
+import type { Wiring } from "./wiring.ts";
 
 /** `limactl rename OLDINST NEWINST`. */
-export function renameCommand() {
-  return cloneOrRenameCommand("rename", "Rename an instance of Lima");
+export function renameCommand(wiring: Wiring) {
+  return cloneOrRenameCommand(wiring, "rename", "Rename an instance of Lima");
 }

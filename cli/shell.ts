@@ -1,8 +1,11 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { ExitCodeError } from "../core/errors.ts";
+import type { GlobalOptions } from "./app.ts";
+import { startRequested } from "./start_prompt.ts";
+import type { Wiring } from "./wiring.ts";
 
 /** `limactl shell [flags] INSTANCE [COMMAND...]`. */
-export function shellCommand() {
+export function shellCommand(wiring: Wiring) {
   return new Command("shell")
     .summary("Execute shell in Lima")
     .description(`Execute shell in Lima
@@ -24,8 +27,25 @@ Examples:
     .option("--preserve-env", "Propagate environment variables to the shell")
     .option("--start", "Start the instance if it is not already running")
     .addOption(new Option("--instance <name>", "Instance name").hideHelp())
-    .action(async (args, opts) => {
-      const { runShell } = await import("../core/ssh/run_shell.ts");
+    .action(async (args, opts, cmd) => {
+      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const { runShell, shellTarget } = await import(
+        "../core/ssh/run_shell.ts"
+      );
+      const { name } = shellTarget({ instance: opts.instance, args });
+      const { existingInstance } = await import(
+        "../core/ssh/running_instance.ts"
+      );
+      if (
+        (await existingInstance(name)).status === "Stopped" &&
+        startRequested(opts.start, globals)
+      ) {
+        const { startInstance } = await import("../core/lifecycle/start.ts");
+        await startInstance(name, {
+          drivers: await wiring.drivers(),
+          debug: globals.debug,
+        });
+      }
       const code = await runShell({
         instance: opts.instance,
         args,

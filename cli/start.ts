@@ -2,7 +2,7 @@ import { Command, Option } from "@commander-js/extra-typings";
 import { addEditFlags } from "./edit_flags.ts";
 import { type GlobalOptions, isTty } from "./app.ts";
 import type { Wiring } from "./wiring.ts";
-import { printTemplateNames } from "./create.ts";
+import { printDriverNames, printTemplateNames } from "./create.ts";
 
 /** `limactl start [INSTANCE|FILE.yaml|URL]`. */
 export function startCommand(wiring: Wiring) {
@@ -27,6 +27,7 @@ Examples:
     .argument("[instance]")
     .option("--name <name>", "Override the instance name")
     .option("--list-templates", "List available templates and exit")
+    .option("--list-drivers", "List available drivers and exit")
     .addOption(
       new Option(
         "--foreground",
@@ -44,6 +45,7 @@ Examples:
     );
   return addEditFlags(command).action(async (arg, opts, cmd) => {
     if (opts.listTemplates) return await printTemplateNames();
+    if (opts.listDrivers) return await printDriverNames(wiring);
     const globals = cmd.optsWithGlobals() as GlobalOptions;
     const { startFromRequest, parseDuration } = await import(
       "../core/lifecycle/start.ts"
@@ -51,6 +53,7 @@ Examples:
     const {
       name,
       listTemplates: _list,
+      listDrivers: _drivers,
       foreground,
       timeout,
       progress,

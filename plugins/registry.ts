@@ -5,7 +5,11 @@
  */
 import { LimaError } from "../core/errors.ts";
 import { quote } from "../core/quote.ts";
-import type { DriverManifest, DriverModule } from "./contract.ts";
+import {
+  type DriverManifest,
+  type DriverModule,
+  supportsHost,
+} from "./contract.ts";
 import { inProcessDriver, type LoadedDriver } from "./loaded_driver.ts";
 import { driverNotInstalled } from "./not_installed.ts";
 import { permissionEntries } from "./permissions.ts";
@@ -58,6 +62,21 @@ export class DriverRegistry {
     return [...builtin, ...installed].sort((a, b) =>
       a.name.localeCompare(b.name)
     );
+  }
+
+  /**
+   * Names of the drivers that can start VMs on this host (`--list-drivers`, as Lima lists the
+   * drivers of its build): built-in ones whose manifest lists the host, and every installed one
+   * (their manifests are checked when they load).
+   */
+  async namesForThisHost(): Promise<string[]> {
+    const names: string[] = [];
+    for (const { name, location } of await this.list()) {
+      if (
+        location !== "internal" || supportsHost((await this.get(name)).manifest)
+      ) names.push(name);
+    }
+    return names;
   }
 
   /** Whether `vmType` names a built-in or installed driver; loads nothing. */

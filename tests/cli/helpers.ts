@@ -52,6 +52,32 @@ export async function limactl(
   };
 }
 
+/**
+ * Runs `limactl ARGS` on a pseudo-terminal (util-linux `script`) that reads ANSWER; a run still
+ * waiting for the terminal after 30 s is killed. The terminal merges stdout and stderr.
+ */
+export async function onTerminal(
+  args: string[],
+  options: RunOptions & { answer: string },
+): Promise<{ code: number; stdout: string }> {
+  const line = [Deno.execPath(), "run", "-A", MAIN, ...args]
+    .map((a) => `'${a}'`).join(" ");
+  const child = new Deno.Command("script", {
+    args: ["-qec", line, "/dev/null"],
+    env: { LIMA_HOME: options.limaHome, ...options.env },
+    cwd: options.cwd ?? options.limaHome,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(30_000),
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(options.answer));
+  await writer.close();
+  const out = await child.output();
+  return { code: out.code, stdout: new TextDecoder().decode(out.stdout) };
+}
+
 /** Like `limactl`, but fails the test unless the exit code is CODE. */
 export async function limactlExpect(
   code: number,

@@ -154,10 +154,16 @@ Deno.test({
         await checkDisk(`${dir}/disk`);
         assert.equal(await diskUser(), "", "stop releases the data disk");
         await lima.expect(1, ["stop", name]);
-        await start(lima, [name]);
-        assert.equal(await diskUser(), "vm");
-        const cat = await lima.expect(0, ["shell", name, "cat", "marker"]);
+        // `shell --start` boots a stopped instance, then runs the command.
+        const cat = await lima.expect(0, [
+          "shell",
+          "--start",
+          name,
+          "cat",
+          "marker",
+        ]);
         assert.equal(cat.stdout.trim(), marker);
+        assert.equal(await diskUser(), "vm");
       },
     );
 
@@ -223,7 +229,13 @@ Deno.test({
       async () => {
         // Lima 0.x and 1.x kept the VM disk as `diffdisk`; start must boot it, not a fresh disk.
         await Deno.rename(`${dir}/disk`, `${dir}/diffdisk`);
-        await start(lima, [name]);
+        await lima.expect(0, [
+          "edit",
+          "--start",
+          "--set",
+          '.param.edited = "yes"',
+          name,
+        ]);
         assert.equal(await Deno.readLink(`${dir}/disk`), "diffdisk");
         const cat = await lima.expect(0, ["shell", name, "cat", "marker"]);
         assert.equal(cat.stdout.trim(), marker);
