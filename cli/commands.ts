@@ -85,8 +85,8 @@ export function registerCommands(program: Command, wiring: Wiring): void {
   // Commands added from here on (completion, help) are listed with the advanced ones.
   program.commandsGroup("Advanced Commands:");
   addCompletion(program);
-  addPluginCommands(program);
   inheritSettings(program);
+  addPluginCommands(program);
 }
 
 function inheritSettings(parent: CommandUnknownOpts): void {

@@ -3,9 +3,10 @@ import { discoverPlugins } from "../core/cli_plugins/discover.ts";
 import { PLUGIN_GROUP } from "./plugin_dispatch.ts";
 
 /**
- * Adds a command for each CLI plugin that no built-in command shadows, so that help and
- * completion list them as Lima does; `url-` plugins (template URL schemes) are hidden. They
- * only describe: `runPluginCommand` runs a plugin before commander parses anything.
+ * Adds, after the built-in commands, a command for each CLI plugin that none of them
+ * shadows, so that help and completion list them as Lima does; `url-` plugins (template URL
+ * schemes) are hidden. They only describe: `runPluginCommand` runs a plugin before
+ * commander parses anything.
  */
 export function addPluginCommands(program: Command): void {
   const taken = new Set(["help"]);
@@ -17,7 +18,10 @@ export function addPluginCommands(program: Command): void {
     if (taken.has(plugin.name)) continue;
     const command = new Command(plugin.name)
       .description(plugin.description ?? "")
-      .helpGroup(PLUGIN_GROUP);
+      .helpGroup(PLUGIN_GROUP)
+      // As every command has (`inheritSettings`): commander's help and errors end in main.ts.
+      .exitOverride()
+      .configureOutput({ outputError: () => {} });
     program.addCommand(command, { hidden: plugin.name.startsWith("url-") });
   }
 }
