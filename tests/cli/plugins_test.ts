@@ -120,6 +120,15 @@ Deno.test("info reports the plugins with name, path and description", async () =
   );
 });
 
+Deno.test("info reports plugins as null when there are none, as Lima's JSON does", async () => {
+  const options = await withPlugins({});
+  const { stdout } = await limactlExpect(0, ["info"], {
+    ...options,
+    env: { PATH: options.bin },
+  });
+  assert.equal(JSON.parse(stdout).plugins, null);
+});
+
 const URL_PLUGINS = {
   // Prints its argument padded with spaces: the locator is trimmed.
   "url-dev": 'echo "  https://templates.example/$1.yaml  "',
@@ -140,6 +149,18 @@ Deno.test("template url turns a custom locator into the URL its url- plugin prin
     );
     assert.equal(stdout, "https://templates.example/web/app.yaml\n", locator);
   }
+  const debug = await limactlExpect(0, [
+    "--debug",
+    "template",
+    "url",
+    "chain:web/app",
+  ], options);
+  assert.ok(
+    debug.stderr.includes(
+      'level=debug msg="Locator `chain:web/app` replaced with `dev:web/app`"',
+    ),
+    debug.stderr,
+  );
   const plain = await limactlExpect(
     0,
     ["template", "url", "https://x/y.yaml"],
