@@ -3,8 +3,7 @@
  * `template://NAME`, `github:…` and schemes handled by `limactl-url-SCHEME` plugins are
  * rewritten, again and again, until a locator stays the same.
  */
-import { findPlugin } from "../cli_plugins/discover.ts";
-import type { CLIPlugin } from "../cli_plugins/discover.ts";
+import { type CLIPlugin, findPlugin } from "../cli_plugins/discover.ts";
 import { runURLPlugin } from "../cli_plugins/url_plugin.ts";
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
