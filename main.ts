@@ -4,6 +4,7 @@
  */
 import { parseListArgs, runList } from "./cli/list_flags.ts";
 import { rerunWithoutPrompts } from "./cli/without_prompts.ts";
+import { runPluginCommand } from "./cli/plugin_dispatch.ts";
 import { errorMessage, ExitCodeError, LimaError } from "./core/errors.ts";
 import { logger } from "./core/log.ts";
 import { VERSION } from "./core/version.ts";
@@ -68,6 +69,7 @@ async function runCommandTree(args: string[]): Promise<void> {
       (await import("./drivers/builtin.ts")).driverRegistry(),
   });
   try {
+    if (await runPluginCommand(program, args)) return;
     await program.parseAsync(
       normalizeBooleanFlags(program, protectShellArgs(args)),
       {

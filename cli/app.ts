@@ -63,7 +63,8 @@ export function rootCommand(): Command {
 /** Commands for which Lima deprecates `--yes` (they gained `--start` instead). */
 const YES_DEPRECATED_FOR = ["clone", "edit", "rename"];
 
-function applyGlobalOptions(opts: GlobalOptions): void {
+/** Applies the global flags: logging, and the --tty/--yes check. */
+export function applyGlobalOptions(opts: GlobalOptions): void {
   if (opts.logFormat !== "text" && opts.logFormat !== "json") {
     throw new LimaError({
       summary: `unsupported log-format: "${opts.logFormat}"`,

@@ -12,6 +12,7 @@ import { hostAgentCommand } from "./hostagent.ts";
 import { infoCommand } from "./info.ts";
 import { listCommand } from "./list.ts";
 import { networkCommand } from "./network.ts";
+import { addPluginCommands } from "./plugin_commands.ts";
 import { protectCommand } from "./protect.ts";
 import { pruneCommand } from "./prune.ts";
 import { renameCommand } from "./rename.ts";
@@ -74,7 +75,8 @@ export function registerCommands(program: Command, wiring: Wiring): void {
   for (const [group, commands] of Object.entries(groups(wiring))) {
     for (const command of commands) {
       if (group === "hidden") {
-        program.addCommand(command, { hidden: true });
+        // A group of their own, so that the plugins' group comes before help's.
+        program.addCommand(command.helpGroup("Hidden:"), { hidden: true });
       } else {
         program.addCommand(command.helpGroup(group));
       }
@@ -84,6 +86,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
   program.commandsGroup("Advanced Commands:");
   addCompletion(program);
   inheritSettings(program);
+  addPluginCommands(program);
 }
 
 function inheritSettings(parent: CommandUnknownOpts): void {

@@ -120,7 +120,21 @@ function listCommand() {
     });
 }
 
-/** `template copy|validate|yq|list` (alias `tmpl`). */
+function urlCommand() {
+  return new Command("url")
+    .description(
+      "Transform custom template URLs to regular file or https URLs",
+    )
+    .argument("<custom_url>", "template locator with a custom scheme")
+    .action(async (locator) => {
+      const { transformCustomURL } = await import(
+        "../core/template/custom_url.ts"
+      );
+      console.log(await transformCustomURL(locator));
+    });
+}
+
+/** `template copy|validate|yq|list|url` (alias `tmpl`). */
 export function templateCommand() {
   return new Command("template")
     .alias("tmpl")
@@ -129,5 +143,6 @@ export function templateCommand() {
     .addCommand(copyCommand())
     .addCommand(validateCommand("validate"))
     .addCommand(yqCommand())
-    .addCommand(listCommand());
+    .addCommand(listCommand())
+    .addCommand(urlCommand());
 }

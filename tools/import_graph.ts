@@ -55,7 +55,11 @@ export const LAYERS: Record<string, Layer> = {
   validation: { folders: ["core/config/validate"], over: ["config"] },
   config: { folders: ["core/config"], over: ["store"] },
   store: { folders: ["core/store"], over: ["languages"] },
-  languages: { folders: ["core/yq", "core/text_template"], over: ["basics"] },
+  languages: {
+    folders: ["core/yq", "core/text_template"],
+    over: ["cliPlugins"],
+  },
+  cliPlugins: { folders: ["core/cli_plugins"], over: ["basics"] },
   basics: { folders: ["core"], over: ["builtinTemplates"] },
   builtinTemplates: { folders: ["templates"], over: [] },
 };

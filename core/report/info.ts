@@ -1,5 +1,7 @@
 /** What `limactl info` reports about this installation (Lima's `pkg/limainfo/limainfo.go`). */
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { type CLIPlugin, discoverPlugins } from "../cli_plugins/discover.ts";
+import { libexecDirs, shareDirs } from "../cli_plugins/prefix_dirs.ts";
 import { hostArch } from "../config/host.ts";
 import type { LimaYAML } from "../config/schema.ts";
 import { configDir, limaHome } from "../store/paths.ts";
@@ -26,9 +28,10 @@ export interface Info {
   hostOS: string;
   hostArch: string;
   identityFile: string;
-  plugins: { name: string; path: string; description?: string }[];
-  libexecPaths: string[];
-  sharePaths: string[];
+  /** null when there are none, as Lima's JSON has it (a nil slice). */
+  plugins: CLIPlugin[] | null;
+  libexecPaths: string[] | null;
+  sharePaths: string[] | null;
 }
 
 /** Collects the report; DRIVERS are the registered drivers (the caller owns the registry). */
@@ -39,15 +42,6 @@ export async function collectInfo(
     a.name.localeCompare(b.name)
   );
   const vmTypes = drivers.map((d) => d.name);
-  const prefix = dirname(dirname(Deno.execPath()));
-  const existing = (paths: string[]) =>
-    paths.filter((p) => {
-      try {
-        return Deno.statSync(p).isDirectory;
-      } catch {
-        return false;
-      }
-    });
   return {
     version: VERSION,
     templates: await listTemplates(),
@@ -62,11 +56,13 @@ export async function collectInfo(
     hostOS: Deno.build.os,
     hostArch: hostArch(),
     identityFile: join(configDir(), "user"),
-    plugins: [],
-    libexecPaths: existing([
-      join(prefix, "libexec", "lima"),
-      join(prefix, "lib", "lima"),
-    ]),
-    sharePaths: existing([join(prefix, "share", "lima")]),
+    plugins: orNull(discoverPlugins()),
+    libexecPaths: orNull(libexecDirs()),
+    sharePaths: orNull(shareDirs()),
   };
+}
+
+/** LIST, or null when empty: Go encodes an empty (nil) slice as null. */
+function orNull<T>(list: T[]): T[] | null {
+  return list.length === 0 ? null : list;
 }

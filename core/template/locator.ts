@@ -1,11 +1,12 @@
 /**
  * Template locators (Lima's `pkg/limatmpl/locator.go`): `template:NAME`, http(s) URLs,
  * `file:///abs` URLs, `-` (stdin), image URLs and local paths, each read into a template with a
- * derived instance name.
+ * derived instance name. Custom locators (`github:…`, `limactl-url-SCHEME` plugins) are first
+ * turned into one of these.
  */
 import { basename, resolve } from "node:path";
 import { errorMessage, LimaError } from "../errors.ts";
-import { logger } from "../log.ts";
+import { type CustomURLOptions, transformCustomURL } from "./custom_url.ts";
 import { imageTemplate, isImageURL } from "./image_url.ts";
 import {
   decodeUTF8,
@@ -14,6 +15,9 @@ import {
   readStreamCapped,
 } from "../config/read_file.ts";
 import { readStoredTemplate } from "./search_path.ts";
+import { locatorScheme } from "./scheme.ts";
+
+export { locatorScheme };
 
 /** A template as read from a locator. */
 export interface Template {
@@ -25,15 +29,9 @@ export interface Template {
   text: string;
 }
 
-export interface ReadOptions {
+export interface ReadOptions extends CustomURLOptions {
   /** Supplies the text for the locator `-` (default: all of the process's stdin). */
   stdin?: () => Promise<string>;
-}
-
-/** The scheme of a URL-like locator (more than one letter, so `c:` stays a path), or undefined. */
-export function locatorScheme(locator: string): string | undefined {
-  const match = /^([A-Za-z][A-Za-z0-9+.-]+):/.exec(locator);
-  return match?.[1].toLowerCase();
 }
 
 /** The template name of a `template:NAME` locator, or undefined for other locators. */
@@ -48,18 +46,6 @@ export function instanceNameFromPath(path: string): string {
     /\.yaml$/,
     "",
   );
-}
-
-/** Rewrites the deprecated `template://NAME` form to `template:NAME`, with a warning. */
-function rewriteDeprecated(locator: string): string {
-  if (!/^template:\/\//i.test(locator)) return locator;
-  const rewritten = `template:${locator.slice("template://".length)}`;
-  logger.warn(
-    `Template locator ${JSON.stringify(locator)} should be written ${
-      JSON.stringify(rewritten)
-    } since Lima v2.0`,
-  );
-  return rewritten;
 }
 
 interface Loaded {
@@ -152,17 +138,23 @@ function readFailure(summary: string, err: unknown): LimaError {
   return new LimaError({ summary, detail }, { cause: err });
 }
 
-/** Reads the template a locator names, deriving the instance name from it. */
+/**
+ * Reads the template a locator names, deriving the instance name from it. As in Lima, the
+ * template keeps the locator as written (relative references resolve against it) unless it
+ * led to a local file, whose absolute path it gets; `template://` counts as written `template:`.
+ */
 export async function readTemplate(
   locator: string,
   options: ReadOptions = {},
 ): Promise<Template> {
-  const rewritten = rewriteDeprecated(locator);
+  // Lima reports a failing custom locator with its own message, not as a failed read.
+  const resolved = await transformCustomURL(locator, options);
   try {
-    const loaded = await load(rewritten, options, true);
+    const loaded = await load(resolved, options, true);
+    const asWritten = templateName(locator) === undefined ? locator : resolved;
     return {
       name: loaded.name,
-      locator: loaded.locator,
+      locator: loaded.locator === resolved ? asWritten : loaded.locator,
       text: decodeUTF8(loaded.bytes, "the template"),
     };
   } catch (err) {
@@ -183,7 +175,8 @@ export async function readLocatorBytes(
   options: ReadOptions = {},
 ): Promise<Uint8Array> {
   try {
-    return (await load(rewriteDeprecated(locator), options, false)).bytes;
+    const resolved = await transformCustomURL(locator, options);
+    return (await load(resolved, options, false)).bytes;
   } catch (err) {
     throw readFailure(
       `failed to read ${JSON.stringify(locator)} (field \`${field}\`)`,
