@@ -230,6 +230,16 @@ export async function loadNetworks(
   return parseNetworks(text, file);
 }
 
+/** The networks of networks.yaml by name → mode, for validating `networks[].lima`. */
+export async function networkModes(
+  home: string = limaHome(),
+): Promise<Record<string, string>> {
+  const { networks } = await loadNetworks(home);
+  return Object.fromEntries(
+    Object.entries(networks).map(([name, net]) => [name, net.mode]),
+  );
+}
+
 /** Why network NET cannot run on a host with OS, or undefined when it can. */
 export function supportProblem(
   net: NetworkDef,

@@ -45,23 +45,76 @@ Deno.test("limactl network list shows networks.yaml, creating it first", async (
   }
 });
 
-Deno.test("start refuses a network this host cannot run, before preparing anything", async () => {
-  const limaHome = await tempLimaHome();
-  try {
-    await createDummyInstance("net", {
-      limaHome,
-      yaml: "{images: [location: /etc/profile], networks: [{lima: shared}]}",
-    });
-    const r = await limactlExpect(1, ["start", "--tty=false", "net"], {
-      limaHome,
-    });
-    assert.match(
-      r.stderr,
-      /network `shared` \(networks\[0\]\.lima, mode `shared`\) is not supported on this host/,
-    );
-    assert.equal(await exists(`${limaHome}/net/basedisk`), false);
-    assert.equal(await exists(`${limaHome}/net/ha.pid`), false);
-  } finally {
-    await Deno.remove(limaHome, { recursive: true });
-  }
+const offMac = Deno.build.os !== "darwin";
+const NOT_HERE = new RegExp(
+  "field `networks\\[0\\]\\.lima` is only supported on macOS right now: network `shared` \\(mode `shared`\\) runs on socket_vmnet, which does not exist on this " +
+    Deno.build.os + " host",
+);
+
+Deno.test({
+  name:
+    "start refuses an existing instance's network this host cannot run, before preparing anything",
+  ignore: !offMac,
+  fn: async () => {
+    const limaHome = await tempLimaHome();
+    try {
+      // As if created on a Mac: create validates the network since Lima does.
+      await createDummyInstance("net", { limaHome });
+      await Deno.writeTextFile(
+        `${limaHome}/net/lima.yaml`,
+        "{images: [location: /etc/profile], networks: [{lima: shared}]}",
+      );
+      const r = await limactlExpect(1, ["start", "--tty=false", "net"], {
+        limaHome,
+      });
+      assert.match(
+        r.stderr,
+        /network `shared` \(networks\[0\]\.lima, mode `shared`\) is not supported on this host: shared networks run on socket_vmnet, which only exists on macOS, and this host is /,
+      );
+      assert.equal(await exists(`${limaHome}/net/basedisk`), false);
+      assert.equal(await exists(`${limaHome}/net/ha.pid`), false);
+    } finally {
+      await Deno.remove(limaHome, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "create, start and validate refuse a socket_vmnet network off macOS, leaving no instance",
+  ignore: !offMac,
+  fn: async () => {
+    const limaHome = await tempLimaHome();
+    try {
+      const template = `${limaHome}/net.yaml`;
+      await Deno.writeTextFile(
+        template,
+        "images: [{location: /etc/profile}]\nnetworks: [{lima: shared}]\n",
+      );
+      const create = await limactlExpect(1, [
+        "create",
+        "--tty=false",
+        template,
+      ], { limaHome });
+      assert.match(create.stderr, NOT_HERE);
+      assert.equal(await exists(`${limaHome}/net`), false);
+      for (let i = 0; i < 2; i++) {
+        const start = await limactlExpect(1, [
+          "start",
+          "--tty=false",
+          "--name=vm",
+          "--network=lima:shared",
+          "template:default",
+        ], { limaHome });
+        assert.match(start.stderr, NOT_HERE);
+        assert.equal(await exists(`${limaHome}/vm`), false);
+      }
+      const validate = await limactlExpect(1, ["validate", template], {
+        limaHome,
+      });
+      assert.match(validate.stderr, NOT_HERE);
+    } finally {
+      await Deno.remove(limaHome, { recursive: true });
+    }
+  },
 });
