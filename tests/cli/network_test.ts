@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { exists } from "../../core/exists.ts";
 import {
   assertFatal,
+  assertWarning,
   createDummyInstance,
   limactlExpect,
   lines,
@@ -24,10 +25,10 @@ Deno.test("limactl network list shows networks.yaml, creating it first", async (
     const json = await limactlExpect(0, ["network", "ls", "--json", "host"], {
       limaHome,
     });
+    // Lima leaves unset fields out.
     assert.deepEqual(JSON.parse(json.stdout), {
       name: "host",
       mode: "host",
-      interface: "",
       gateway: "192.168.106.1",
       dhcpEnd: "192.168.106.254",
       netmask: "255.255.255.0",
@@ -39,6 +40,100 @@ Deno.test("limactl network list shows networks.yaml, creating it first", async (
     assertFatal(
       (await limactlExpect(1, ["network", "ls"], { limaHome })).stderr,
       "invalid …",
+    );
+  } finally {
+    await Deno.remove(limaHome, { recursive: true });
+  }
+});
+
+Deno.test("network list lists names in the order given, warning about unknown ones", async () => {
+  const limaHome = await tempLimaHome();
+  try {
+    const r = await limactlExpect(0, [
+      "network",
+      "ls",
+      "shared",
+      "nope",
+      "host",
+    ], {
+      limaHome,
+    });
+    assert.deepEqual(lines(r.stdout).map((l) => l.split(/\s+/)[0]), [
+      "NAME",
+      "shared",
+      "host",
+    ]);
+    assertWarning(r.stderr, "No network matching nope found.");
+  } finally {
+    await Deno.remove(limaHome, { recursive: true });
+  }
+});
+
+Deno.test("network create adds a network and delete --force removes it", async () => {
+  const limaHome = await tempLimaHome();
+  try {
+    await limactlExpect(0, [
+      "network",
+      "create",
+      "foo",
+      "--gateway",
+      "192.168.42.1/24",
+    ], { limaHome });
+    await limactlExpect(0, [
+      "network",
+      "create",
+      "br0",
+      "--mode=bridged",
+      "--interface=en1",
+    ], { limaHome });
+    const list = await limactlExpect(0, ["network", "ls", "foo", "br0"], {
+      limaHome,
+    });
+    assert.deepEqual(lines(list.stdout).slice(1).map((l) => l.split(/\s+/)), [
+      ["foo", "user-v2", "192.168.42.1/24", "-"],
+      ["br0", "bridged", "-", "en1"],
+    ]);
+    const again = await limactlExpect(1, [
+      "network",
+      "create",
+      "foo",
+      "--gateway=10.0.0.1",
+    ], { limaHome });
+    assertFatal(again.stderr, "network `foo` already exists");
+    const noGateway = await limactlExpect(1, [
+      "network",
+      "create",
+      "bar",
+      "--mode",
+      "shared",
+    ], { limaHome });
+    assertFatal(
+      noGateway.stderr,
+      "network mode `shared` requires specifying gateway",
+    );
+    const noForce = await limactlExpect(1, ["network", "delete", "foo"], {
+      limaHome,
+    });
+    assertFatal(
+      noForce.stderr,
+      "`limactl network delete` currently always requires `--force`",
+    );
+    await limactlExpect(0, ["network", "rm", "-f", "foo", "br0"], { limaHome });
+    const after = await limactlExpect(0, ["network", "ls", "foo"], {
+      limaHome,
+    });
+    assert.deepEqual(lines(after.stdout).length, 1);
+    const help = await limactlExpect(0, ["network", "create", "--help"], {
+      limaHome,
+    });
+    assert.match(help.stdout, /--mode <mode> +mode \(default: "user-v2"\)/);
+    assert.match(
+      help.stdout,
+      /--gateway <gateway> +gateway, e\.g\., "192\.168\.42\.1\/24"/,
+    );
+    assert.match(
+      help.stdout,
+      /--interface <interface> +interface for bridged mode/,
     );
   } finally {
     await Deno.remove(limaHome, { recursive: true });
