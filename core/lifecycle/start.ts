@@ -6,6 +6,7 @@
  */
 import { runAnsibleProvisions } from "./ansible.ts";
 import { checkInstanceNetworks } from "../network/networks_yaml.ts";
+import { reconcileNetworks } from "../network/reconcile.ts";
 import { join } from "node:path";
 import type { EditFlags } from "../config/edit_flags.ts";
 import { LimaError } from "../errors.ts";
@@ -197,6 +198,7 @@ export async function startInstance(
       });
     }
     await checkInstanceNetworks(inst.config.networks ?? []);
+    await reconcileNetworks(name);
     const vmType = inst.vmType;
     const loaded = await o.drivers.get(vmType);
     logger.info(

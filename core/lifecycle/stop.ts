@@ -7,6 +7,7 @@ import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { inspectInstance } from "../instance/instance.ts";
+import { reconcileNetworks } from "../network/reconcile.ts";
 import type { Instance } from "../instance/record.ts";
 import { lockInstance } from "../store/lock.ts";
 import { validateInstanceName } from "../store/names.ts";
@@ -133,9 +134,18 @@ export async function stopInstances(
       if (o.force) await stopInstanceForcibly(name);
       else await stopGracefully(name, o);
     } catch (err) {
-      if (names.length === 1) throw err;
+      if (names.length === 1) {
+        await reconcileNetworks().catch((e) => logger.error(errorMessage(e)));
+        throw err;
+      }
       errors.push(`${name}: ${errorMessage(err)}`);
     }
+  }
+  // Networks no running instance uses any more are stopped, as in Lima's `limactl stop`.
+  try {
+    await reconcileNetworks();
+  } catch (err) {
+    errors.push(errorMessage(err));
   }
   if (errors.length > 0) {
     throw new LimaError({ summary: errors.join("\n") });

@@ -4,6 +4,8 @@
  * accounts, and running sudo.
  */
 import { isExecutableFile } from "../look_path.ts";
+import { sleep } from "../sleep.ts";
+import { readPidFile } from "../store/pid_file.ts";
 
 /** What Lima's path checks read of one file (`os.Lstat`). */
 export interface FileFacts {
@@ -54,6 +56,9 @@ export interface NetworkHost {
   ): Promise<Daemon>;
   /** The program name Lima's hints show (Go's `os.Args[0]`). */
   programName: string;
+  /** The live PID in a PID file, 0 when none (Lima's `store.ReadPIDFile`). */
+  readPid(path: string): number;
+  sleep(ms: number): Promise<void>;
 }
 
 /**
@@ -142,5 +147,7 @@ export function systemHost(): NetworkHost {
     run,
     spawn,
     programName: Deno.build.standalone ? Deno.execPath() : "limactl",
+    readPid: readPidFile,
+    sleep,
   };
 }
