@@ -4,9 +4,17 @@ import { joinPath, limaHome } from "../core/store/paths.ts";
 const SOCKET_VMNET_DOCS =
   "https://lima-vm.io/docs/config/network/vmnet/#socket_vmnet";
 
+/** networks.yaml for the help text; like Lima, empty when LIMA_HOME cannot be found. */
+function networksYAML(): string {
+  try {
+    return joinPath(limaHome(), "_config", "networks.yaml");
+  } catch {
+    return "";
+  }
+}
+
 /** `limactl sudoers [--check [SUDOERSFILE]]` (macOS only). */
 export function sudoersCommand() {
-  const networksYAML = joinPath(limaHome(), "_config", "networks.yaml");
   return new Command("sudoers")
     .summary("Generate the content of the /etc/sudoers.d/lima file")
     .description(
@@ -30,7 +38,7 @@ $ limactl sudoers --check /etc/sudoers.d/lima`,
     .argument("[sudoersfile]")
     .option(
       "--check",
-      `check that the sudoers file is up-to-date with \`${networksYAML}\``,
+      `check that the sudoers file is up-to-date with \`${networksYAML()}\``,
     )
     .action(async (file, opts) => {
       const { sudoers } = await import("../core/network/sudoers.ts");
