@@ -21,6 +21,7 @@ import { shellCommand } from "./shell.ts";
 import { showSSHCommand } from "./show_ssh.ts";
 import { startCommand } from "./start.ts";
 import { stopCommand } from "./stop.ts";
+import { sudoersCommand } from "./sudoers.ts";
 import { templateCommand } from "./template.ts";
 import { unprotectCommand } from "./unprotect.ts";
 import { usernetCommand } from "./usernet.ts";
@@ -55,6 +56,7 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
       networkCommand(),
       pruneCommand(),
       showSSHCommand(),
+      sudoersCommand(),
       templateCommand(),
       validateCommand(),
       yqCommand(),

@@ -1,22 +1,84 @@
 import { Command } from "@commander-js/extra-typings";
 
-/** `limactl network list`: the networks of `_config/networks.yaml`. */
+const write = (text: string) =>
+  Deno.stdout.write(new TextEncoder().encode(text));
+
+const CREATE_EXAMPLE = `  Create a network:
+  $ limactl network create foo --gateway 192.168.42.1/24
+
+  Connect VM instances to the newly created network:
+  $ limactl create --network lima:foo --name vm1
+  $ limactl create --network lima:foo --name vm2`;
+
+/** `limactl network list|create|delete`: the networks of `_config/networks.yaml`. */
 export function networkCommand() {
   const network = new Command("network")
     .summary("Lima network management")
-    .description("Lima network management (networks defined in networks.yaml)");
+    .addHelpText(
+      "after",
+      `
+Examples:
+  List all networks:
+  $ limactl network list
+
+${CREATE_EXAMPLE}
+
+  Delete a network:
+  $ limactl network delete --force foo`,
+    );
   network.command("list")
     .alias("ls")
     .summary("List networks")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  List all networks:
+  $ limactl network list
+
+  List networks in JSON format:
+  $ limactl network list --json`,
+    )
     .argument("[network...]")
     .option("--json", "JSONify output")
     .action(async (names, options) => {
       const { listNetworks } = await import("../core/network/list.ts");
-      await Deno.stdout.write(
-        new TextEncoder().encode(
-          await listNetworks(names, { json: options.json }),
-        ),
+      await write(await listNetworks(names, { json: options.json }));
+    });
+  network.command("create")
+    .summary("Create a Lima network")
+    .addHelpText("after", `\nExamples:\n${CREATE_EXAMPLE}`)
+    .argument("<network>")
+    .option("--mode <mode>", "mode", "user-v2")
+    .option("--gateway <gateway>", 'gateway, e.g., "192.168.42.1/24"')
+    .option("--interface <interface>", "interface for bridged mode")
+    .action(async (name, options) => {
+      const { createNetwork } = await import(
+        "../core/network/create_network.ts"
       );
+      await createNetwork(name, options);
+    });
+  network.command("delete")
+    .aliases(["remove", "rm"])
+    .summary("Delete one or more Lima networks")
+    .usage("[options] NETWORK [NETWORK, ...]")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  Delete a network:
+  $ limactl network delete --force foo
+
+  Delete multiple networks:
+  $ limactl network delete --force foo bar`,
+    )
+    .argument("<network...>")
+    .option("-f, --force", "Force delete (currently always required)")
+    .action(async (names, options) => {
+      const { deleteNetworks } = await import(
+        "../core/network/delete_networks.ts"
+      );
+      await deleteNetworks(names, { force: options.force });
     });
   return network;
 }

@@ -13,12 +13,17 @@ export function validateCommand(
     )
     .option("--fill", "fill defaults and print the resulting YAML")
     .action(async (locators, opts) => {
-      const { filledYAML, fillTemplate } = await import(
-        "../core/template/validate.ts"
-      );
+      const [{ filledYAML, fillTemplate }, { networkModes }] = await Promise
+        .all([
+          import("../core/template/validate.ts"),
+          import("../core/network/networks_yaml.ts"),
+        ]);
       const filled: string[] = [];
       for (const locator of locators) {
-        const result = await fillTemplate(locator, { defaultBase: opts.fill });
+        const result = await fillTemplate(locator, {
+          defaultBase: opts.fill,
+          networkModes,
+        });
         logger.info(`${JSON.stringify(locator)}: OK`);
         if (opts.fill) filled.push(filledYAML(result.config));
       }

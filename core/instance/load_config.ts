@@ -18,6 +18,12 @@ export interface LoadConfigOptions {
   file?: string;
   /** Receives warnings; defaults to the logger. */
   warn?: (msg: string) => void;
+  /**
+   * The networks of `_config/networks.yaml` by name → mode, read only when the configuration
+   * joins a `lima:` network (as Lima reads the file only then); without it such networks are
+   * not checked.
+   */
+  networkModes?: () => Promise<Record<string, string>>;
 }
 
 /**
@@ -57,7 +63,10 @@ export async function loadValidatedConfig(
     defaultVMType: builtinDrivers().defaultVMType,
   });
   const drivers = await registeredDriverRules(limaHome(), y.vmType);
-  validateLimaYAML(y, { file, warn: options.warn, drivers });
+  const networkModes = options.networkModes && y.networks?.some((n) => n.lima)
+    ? await options.networkModes()
+    : undefined;
+  validateLimaYAML(y, { file, warn: options.warn, drivers, networkModes });
   if (options.text !== undefined) {
     await checkMessage(y, {
       name: options.name,

@@ -14,6 +14,7 @@ import { syncDir } from "../store/atomic_write.ts";
 import { inspectInstance } from "../instance/instance.ts";
 import type { Instance } from "../instance/record.ts";
 import { loadValidatedConfig } from "../instance/load_config.ts";
+import { networkModes } from "../network/networks_yaml.ts";
 import { lockInstance } from "../store/lock.ts";
 import {
   checkSocketPathLength,
@@ -204,7 +205,7 @@ export async function createInstance(
     });
   }
   try {
-    await loadValidatedConfig({ instDir: dir, name, text });
+    await loadValidatedConfig({ instDir: dir, name, text, networkModes });
   } catch (err) {
     if (options.saveRejected) throw await saveRejectedYAML(text, err);
     throw err;

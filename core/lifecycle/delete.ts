@@ -6,6 +6,8 @@ import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { inspectInstance, instanceDirExists } from "../instance/instance.ts";
+import { reconcileNetworks } from "../network/reconcile.ts";
+import { selfCommand } from "../hostagent/spawn.ts";
 import type { Instance } from "../instance/record.ts";
 import { lockInstance } from "../store/lock.ts";
 import { validateInstanceName } from "../store/names.ts";
@@ -121,6 +123,12 @@ export async function deleteInstances(
       }
       throw err;
     }
+  }
+  // A deleted instance's networks may be used by no one now, as in Lima's `limactl delete`.
+  try {
+    await reconcileNetworks(undefined, { self: selfCommand() });
+  } catch (err) {
+    skipped.push(errorMessage(err));
   }
   if (skipped.length > 0) throw new LimaError({ summary: skipped.join("\n") });
 }

@@ -12,6 +12,7 @@ import { quote } from "../quote.ts";
 import { writeFileAtomic } from "../store/atomic_write.ts";
 import { inspectInstance } from "../instance/instance.ts";
 import { loadValidatedConfig } from "../instance/load_config.ts";
+import { networkModes } from "../network/networks_yaml.ts";
 import { lockInstance } from "../store/lock.ts";
 import { isValidInstanceName } from "../store/names.ts";
 import { InstanceFiles, limaHome } from "../store/paths.ts";
@@ -94,6 +95,7 @@ export async function validateEdited(
       instDir: options.instDir,
       name: options.name,
       text: options.newText,
+      networkModes,
     });
     if (options.current) {
       await checkDiskNotShrunk(options.current, options.newText, options.file);

@@ -190,7 +190,8 @@ export async function startInstance(
   const self = o.self ?? selfCommand();
   let hostAgent: SpawnedHostAgent;
   let inst: Instance;
-  let userV2 = false;
+  /** The instance joins networks of networks.yaml, whose daemons start and stop with it. */
+  let managedNetworks = false;
   {
     await using _lock = await lockInstance(name);
     const found = await inspectInstance(name);
@@ -209,7 +210,8 @@ export async function startInstance(
       });
     }
     await checkInstanceNetworks(inst.config.networks ?? []);
-    userV2 = await checkUserV2Prerequisites(inst.config);
+    await checkUserV2Prerequisites(inst.config);
+    managedNetworks = (inst.config.networks ?? []).some((n) => n.lima);
     const networks = await networksFor(inst.config);
     const vmType = inst.vmType;
     const loaded = await o.drivers.get(vmType);
@@ -229,7 +231,7 @@ export async function startInstance(
     const prepared = await prepareInstance({ dir: inst.dir, driver });
     const nerdctlArchive = await ensureNerdctlArchive(prepared);
     try {
-      if (userV2) await reconcileNetworks({ starting: name, self });
+      if (managedNetworks) await reconcileNetworks(name, { self });
       hostAgent = await spawnHostAgent({
         name,
         dir: inst.dir,
@@ -240,23 +242,23 @@ export async function startInstance(
         self: o.self,
       });
     } catch (err) {
-      if (userV2) await releaseNetworks(self);
+      if (managedNetworks) await releaseNetworks(self);
       throw err;
     }
   }
   try {
     await followHostAgent(name, inst, hostAgent, since, o);
   } catch (err) {
-    if (userV2) await releaseNetworks(self);
+    if (managedNetworks) await releaseNetworks(self);
     throw err;
   }
   // In the foreground the host agent has exited: the instance is stopped now.
-  if (userV2 && o.foreground) await releaseNetworks(self);
+  if (managedNetworks && o.foreground) await releaseNetworks(self);
 }
 
 /** Stops the network daemons no running instance uses, keeping the error that brought us here. */
 async function releaseNetworks(self: string[]): Promise<void> {
-  await reconcileNetworks({ self }).catch((err) =>
+  await reconcileNetworks(undefined, { self }).catch((err) =>
     logger.warn(`failed to stop unused networks: ${errorMessage(err)}`)
   );
 }

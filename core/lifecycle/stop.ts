@@ -132,17 +132,23 @@ export async function stopInstances(
   o: StopOptions = {},
 ): Promise<void> {
   const errors: string[] = [];
+  const self = o.self ?? selfCommand();
   for (const name of names) {
     try {
       if (o.force) await stopInstanceForcibly(name);
       else await stopGracefully(name, o);
     } catch (err) {
-      if (names.length === 1) throw err;
+      if (names.length === 1) {
+        await reconcileNetworks(undefined, { self }).catch((e) =>
+          logger.error(errorMessage(e))
+        );
+        throw err;
+      }
       errors.push(`${name}: ${errorMessage(err)}`);
     }
   }
   // Networks only the stopped instances used end with them (Lima's `cmd/limactl/stop.go`).
-  await reconcileNetworks({ self: o.self ?? selfCommand() }).catch((err) =>
+  await reconcileNetworks(undefined, { self }).catch((err) =>
     errors.push(`failed to stop unused networks: ${errorMessage(err)}`)
   );
   if (errors.length > 0) {

@@ -1,7 +1,6 @@
-/** `limactl network list`: the networks of networks.yaml as a table or JSON lines. */
-import { LimaError } from "../errors.ts";
+/** `limactl network list` (Lima's `cmd/limactl/network.go`): the networks of networks.yaml as a table or JSON lines. */
+import { logger } from "../log.ts";
 import { alignColumns } from "../tabwriter.ts";
-import { quote } from "../quote.ts";
 import { loadNetworks, type NetworkDef } from "./networks_yaml.ts";
 
 function prefixLength(netmask: string): number {
@@ -17,32 +16,34 @@ export function gatewayCIDR(net: NetworkDef): string {
   return `${net.gateway}/${prefixLength(net.netmask ?? "255.255.255.0")}`;
 }
 
-/** The listing of NAMES (all when empty), as a table or as JSON lines. */
+/** Lima's JSON line of a network: unset fields are left out. */
+function jsonLine(name: string, n: NetworkDef): string {
+  return JSON.stringify({
+    name,
+    mode: n.mode,
+    interface: n.interface || undefined,
+    gateway: n.gateway || undefined,
+    dhcpEnd: n.dhcpEnd || undefined,
+    netmask: n.netmask || undefined,
+  }) + "\n";
+}
+
+/**
+ * The listing of NAMES in their order (all, sorted, when empty), as a table or as JSON lines;
+ * a name that matches no network is a warning, as in Lima.
+ */
 export async function listNetworks(
   names: string[],
   options: { json?: boolean; home?: string } = {},
 ): Promise<string> {
   const { networks } = await loadNetworks(options.home);
+  const selected = names.length === 0 ? Object.keys(networks).sort() : [];
   for (const name of names) {
-    if (!networks[name]) {
-      throw new LimaError({ summary: `network ${quote(name)} not found` });
-    }
+    if (Object.hasOwn(networks, name)) selected.push(name);
+    else logger.warn(`No network matching ${name} found.`);
   }
-  const selected = Object.keys(networks).sort().filter((n) =>
-    names.length === 0 || names.includes(n)
-  );
   if (options.json) {
-    return selected.map((name) => {
-      const n = networks[name];
-      return JSON.stringify({
-        name,
-        mode: n.mode,
-        interface: n.interface ?? "",
-        gateway: n.gateway ?? "",
-        dhcpEnd: n.dhcpEnd ?? "",
-        netmask: n.netmask ?? "",
-      }) + "\n";
-    }).join("");
+    return selected.map((name) => jsonLine(name, networks[name])).join("");
   }
   return alignColumns([
     ["NAME", "MODE", "GATEWAY", "INTERFACE"],

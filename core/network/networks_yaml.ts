@@ -11,6 +11,7 @@ import { writeFileAtomic } from "../store/atomic_write.ts";
 import { joinPath, limaHome } from "../store/paths.ts";
 import { readRegularText } from "../config/read_file.ts";
 import { ifFound } from "../if_found.ts";
+import { findSocketVMNet } from "./socket_vmnet_path.ts";
 import {
   EXCESSIVE_ALIASING,
   parseBounded,
@@ -34,14 +35,33 @@ export interface NetworksConfig {
   networks: Record<string, NetworkDef>;
 }
 
-export const DEFAULT_NETWORKS_YAML =
-  `# Networks that instances join with \`networks: [{lima: NAME}]\`.
+/**
+ * The networks.yaml Lima writes on first use (its `networks.TEMPLATE.yaml`, byte for byte, so
+ * that `limactl sudoers` prints what Lima prints), with the socket_vmnet path filled in.
+ */
+export function defaultNetworksYAML(socketVMNet: string): string {
+  return `# Path to socket_vmnet executable. Because socket_vmnet is invoked via sudo it should be
+# installed where only root can modify/replace it. This means also none of the
+# parent directories can be writable by the user.
+#
+# The varRun directory also must not be writable by the user because it will
+# include the socket_vmnet pid file. Those will be terminated via sudo, so replacing
+# the pid file would allow killing of arbitrary privileged processes. varRun
+# however MUST be writable by the daemon user.
+#
+# None of the paths segments may be symlinks, why it has to be /private/var
+# instead of /var etc.
 paths:
-  # socket_vmnet runs the shared, host and bridged networks (macOS only).
-  socketVMNet: ""
+# socketVMNet requires Lima >= 0.12 .
+  socketVMNet: "${socketVMNet}"
   varRun: /private/var/run/lima
   sudoers: /private/etc/sudoers.d/lima
+
+# The group that is allowed to run socket_vmnet via sudo and to access the
+# socket_vmnet socket (macOS only; ignored on other platforms). Non-admin users
+# must set this to a group they belong to (e.g. "staff").
 group: admin
+
 networks:
   user-v2:
     mode: user-v2
@@ -55,12 +75,14 @@ networks:
   bridged:
     mode: bridged
     interface: en0
+    # bridged mode doesn't have a gateway; dhcp is managed by outside network
   host:
     mode: host
     gateway: 192.168.106.1
     dhcpEnd: 192.168.106.254
     netmask: 255.255.255.0
 `;
+}
 
 function invalid(file: string, path: string, message: string): never {
   throw new LimaError({
@@ -188,19 +210,34 @@ export function parseNetworks(text: string, file: string): NetworksConfig {
   };
 }
 
+/** `LIMA_HOME/_config/networks.yaml`. */
+export function networksFile(home: string = limaHome()): string {
+  return joinPath(home, "_config", "networks.yaml");
+}
+
 /** Reads networks.yaml, writing the default first when there is none. */
 export async function loadNetworks(
   home: string = limaHome(),
 ): Promise<NetworksConfig> {
   const dir = joinPath(home, "_config");
-  const file = joinPath(dir, "networks.yaml");
+  const file = networksFile(home);
   let text = await ifFound(readRegularText(file));
   if (text === undefined) {
     await Deno.mkdir(dir, { recursive: true, mode: 0o755 });
-    await writeFileAtomic(file, DEFAULT_NETWORKS_YAML);
-    text = DEFAULT_NETWORKS_YAML;
+    text = defaultNetworksYAML(findSocketVMNet());
+    await writeFileAtomic(file, text);
   }
   return parseNetworks(text, file);
+}
+
+/** The networks of networks.yaml by name → mode, for validating `networks[].lima`. */
+export async function networkModes(
+  home: string = limaHome(),
+): Promise<Record<string, string>> {
+  const { networks } = await loadNetworks(home);
+  return Object.fromEntries(
+    Object.entries(networks).map(([name, net]) => [name, net.mode]),
+  );
 }
 
 /** Why network NET cannot run on a host with OS, or undefined when it can. */
@@ -211,9 +248,9 @@ export function supportProblem(
   // user-v2 runs on gvproxy everywhere; whether it is installed is checked at start.
   if (net.mode === "user-v2") return undefined;
   if (os !== "darwin") {
-    return `${net.mode} networks run on socket_vmnet, which only exists on macOS`;
+    return `${net.mode} networks run on socket_vmnet, which only exists on macOS, and this host is ${os}`;
   }
-  return "socket_vmnet networks are not supported by this version";
+  return undefined;
 }
 
 /**

@@ -3,11 +3,12 @@ import { LimaError } from "../errors.ts";
 import { laughs } from "../../tests/fixtures/laughs.ts";
 import {
   checkInstanceNetworks,
-  DEFAULT_NETWORKS_YAML,
+  defaultNetworksYAML,
   loadNetworks,
   parseNetworks,
   supportProblem,
 } from "./networks_yaml.ts";
+import { findSocketVMNet } from "./socket_vmnet_path.ts";
 
 const bad = (text: string, message: RegExp) =>
   assert.throws(() => parseNetworks(text, "networks.yaml"), (err: unknown) => {
@@ -17,7 +18,10 @@ const bad = (text: string, message: RegExp) =>
   });
 
 Deno.test("the default file has Lima's four networks", () => {
-  const config = parseNetworks(DEFAULT_NETWORKS_YAML, "networks.yaml");
+  const config = parseNetworks(
+    defaultNetworksYAML("/opt/socket_vmnet/bin/socket_vmnet"),
+    "networks.yaml",
+  );
   assert.deepEqual(Object.keys(config.networks), [
     "user-v2",
     "shared",
@@ -69,10 +73,13 @@ Deno.test("a netmask whose one bits are not contiguous is refused, naming the ne
 });
 
 Deno.test("socket_vmnet modes are macOS only; user-v2 runs on every host", () => {
-  assert.match(
-    supportProblem({ mode: "shared" }, "linux")!,
-    /only exists on macOS/,
+  assert.equal(
+    supportProblem({ mode: "shared" }, "linux"),
+    "shared networks run on socket_vmnet, which only exists on macOS, and this host is linux",
   );
+  for (const mode of ["shared", "host", "bridged"] as const) {
+    assert.equal(supportProblem({ mode }, "darwin"), undefined);
+  }
   for (const os of ["linux", "darwin", "windows"] as const) {
     assert.equal(supportProblem({ mode: "user-v2" }, os), undefined);
   }
@@ -83,7 +90,7 @@ Deno.test("the file is created on first use, and references are checked", async 
   try {
     await loadNetworks(home);
     const text = await Deno.readTextFile(`${home}/_config/networks.yaml`);
-    assert.equal(text, DEFAULT_NETWORKS_YAML);
+    assert.equal(text, defaultNetworksYAML(findSocketVMNet()));
     await checkInstanceNetworks([{ socket: "/x" } as { lima?: string }], home);
     await assert.rejects(
       () => checkInstanceNetworks([{ lima: "nowhere" }], home),

@@ -1,140 +1,151 @@
 /**
- * Keeping the managed network daemons in step with the instances (Lima's
- * `pkg/networks/reconcile/reconcile.go`): the user-v2 networks of running instances, and of the
- * one about to start, run; the others are stopped.
+ * Network reconciliation (Lima's `pkg/networks/reconcile/reconcile.go`), run before an instance
+ * starts and after instances stop or are deleted: the networks of networks.yaml that running
+ * instances (and the one about to start) join are started, the others stopped. user-v2 networks
+ * are managed on every host, socket_vmnet ones on macOS.
  */
+import { join } from "node:path";
 import { errorMessage } from "../errors.ts";
+import { exists } from "../exists.ts";
 import { inspectInstance, instanceNames } from "../instance/instance.ts";
+import { ifFound } from "../if_found.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { limaHome } from "../store/paths.ts";
+import { type NetworkHost, systemHost } from "./network_host.ts";
 import { loadNetworks, type NetworksConfig } from "./networks_yaml.ts";
-import {
-  ensureUsernetDaemon,
-  stopUsernetDaemon,
-} from "./usernet/start_daemon.ts";
-import { userV2Subnet } from "./usernet/subnet.ts";
+import { SocketVMNet } from "./socket_vmnet_daemon.ts";
+import type { ReadFile } from "./sudo_access.ts";
+import type { Managers } from "./network_manager.ts";
+import { usernetManager } from "./usernet_manager.ts";
 
-export interface InstanceNetworkUse {
+/** An instance as reconciliation sees it; `networks` undefined when it could not be read. */
+export interface InstanceNetworks {
   name: string;
   running: boolean;
-  networks: { lima?: string | null }[];
-}
-
-export interface NetworkPlan {
-  start: string[];
-  stop: string[];
-}
-
-/**
- * Which user-v2 networks of CONFIG to start and stop for INSTANCES, STARTING being about to
- * start. An instance that could not be read (SKIPPED) may use any network, so none is stopped.
- */
-export function planUserV2Networks(
-  instances: InstanceNetworkUse[],
-  config: NetworksConfig,
-  o: { starting?: string; skipped?: boolean } = {},
-): NetworkPlan {
-  const active = new Set<string>();
-  for (const inst of instances) {
-    if (!inst.running && inst.name !== o.starting) continue;
-    for (const nw of inst.networks) {
-      if (nw.lima && config.networks[nw.lima]?.mode === "user-v2") {
-        active.add(nw.lima);
-      }
-    }
-  }
-  const userV2 = Object.keys(config.networks).filter((n) =>
-    config.networks[n].mode === "user-v2"
-  ).sort();
-  return {
-    start: userV2.filter((n) => active.has(n)),
-    stop: o.skipped ? [] : userV2.filter((n) => !active.has(n)),
-  };
-}
-
-async function instanceUses(): Promise<
-  { uses: InstanceNetworkUse[]; skipped: boolean }
-> {
-  const uses: InstanceNetworkUse[] = [];
-  let skipped = false;
-  for (const name of instanceNames()) {
-    try {
-      const inst = await inspectInstance(name);
-      if (!inst) continue;
-      uses.push({
-        name,
-        running: inst.status === "Running" || inst.hostAgentPID > 0,
-        networks: (inst.config?.networks ?? []) as InstanceNetworkUse[
-          "networks"
-        ],
-      });
-    } catch (err) {
-      logger.warn(
-        `Skipping instance ${quote(name)} during network reconcile: ${
-          errorMessage(err)
-        }`,
-      );
-      skipped = true;
-    }
-  }
-  return { uses, skipped };
+  networks?: string[];
 }
 
 export interface ReconcileOptions {
-  /** The instance about to start: its networks must run. */
-  starting?: string;
-  /** The command line that runs `limactl`, to start daemons with. */
-  self: string[];
   home?: string;
+  /** The command line that runs `limactl`, to start user-v2 daemons with. */
+  self?: string[];
+  host?: NetworkHost & { readFile?: ReadFile };
+  /** The managers by mode (default: socket_vmnet's, on macOS only). */
+  managers?: (config: NetworksConfig) => Managers;
+  /** The instances (default: those of LIMA_HOME). */
+  instances?: () => Promise<InstanceNetworks[]>;
 }
 
-/** Starts the user-v2 daemons in use and stops the others. */
-export async function reconcileNetworks(o: ReconcileOptions): Promise<void> {
-  const home = o.home ?? limaHome();
-  const { uses, skipped } = await instanceUses();
-  if (!uses.some((u) => u.networks.some((n) => n.lima))) {
-    // Nothing joins a named network; no networks.yaml is created just to find that out.
-    const config = await loadNetworksIfPresent(home);
-    if (!config) return;
-    return await apply(
-      planUserV2Networks(uses, config, { skipped }),
-      config,
-      o,
-    );
+/** The managers of this host: user-v2's everywhere, socket_vmnet's on macOS. */
+function defaultManagers(
+  options: ReconcileOptions,
+): (config: NetworksConfig) => Managers {
+  const host = {
+    readFile: (f: string) => ifFound(Deno.readTextFile(f)),
+    ...(options.host ?? systemHost()),
+  };
+  const home = options.home ?? limaHome();
+  return (config) => {
+    const managers: Managers = {
+      "user-v2": usernetManager({ config, home, self: options.self }),
+    };
+    if (host.os !== "darwin") return managers;
+    const socketVMNet = new SocketVMNet({ config, home, host });
+    return {
+      ...managers,
+      shared: socketVMNet,
+      host: socketVMNet,
+      bridged: socketVMNet,
+    };
+  };
+}
+
+/** The instances of LIMA_HOME; one that cannot be read has `networks` undefined. */
+async function listInstances(): Promise<InstanceNetworks[]> {
+  const found: InstanceNetworks[] = [];
+  for (const name of instanceNames()) {
+    try {
+      const inst = await inspectInstance(name);
+      found.push({
+        name,
+        // A host agent still booting counts: its networks must stay up.
+        running: inst?.status === "Running" || (inst?.hostAgentPID ?? 0) > 0,
+        networks: inst?.config
+          ? (inst.config.networks ?? []).flatMap((n) => n.lima ? [n.lima] : [])
+          : undefined,
+      });
+    } catch (err) {
+      logger.debug(`Cannot inspect ${quote(name)}: ${errorMessage(err)}`);
+      found.push({ name, running: false });
+    }
   }
-  const config = await loadNetworks(home);
-  const plan = planUserV2Networks(uses, config, {
-    starting: o.starting,
-    skipped,
-  });
-  await apply(plan, config, o);
+  return found;
 }
 
-async function loadNetworksIfPresent(
-  home: string,
-): Promise<NetworksConfig | undefined> {
-  try {
-    await Deno.lstat(`${home}/_config/networks.yaml`);
-  } catch {
-    return undefined;
-  }
-  return await loadNetworks(home);
-}
-
-async function apply(
-  plan: NetworkPlan,
+/** The networks to keep running; SKIPPED when an instance could not be read. */
+function activeNetworks(
   config: NetworksConfig,
-  o: ReconcileOptions,
+  instances: InstanceNetworks[],
+  newInst: string | undefined,
+): { active: Set<string>; skipped: boolean } {
+  const active = new Set<string>();
+  let skipped = false;
+  for (const inst of instances) {
+    if (!inst.networks) {
+      logger.warn(
+        `Skipping instance ${quote(inst.name)} during network reconcile`,
+      );
+      skipped = true;
+      continue;
+    }
+    if (!inst.running && inst.name !== newInst) continue;
+    for (const name of inst.networks) {
+      if (!Object.hasOwn(config.networks, name)) {
+        logger.error(
+          `network ${quote(name)} (used by instance ${
+            quote(inst.name)
+          }) is missing from networks.yaml`,
+        );
+        continue;
+      }
+      active.add(name);
+    }
+  }
+  return { active, skipped };
+}
+
+/**
+ * Starts the networks that running instances and NEW_INST (about to start) use, and stops the
+ * others; while an instance cannot be read nothing is stopped, as it may use them.
+ */
+export async function reconcileNetworks(
+  newInst?: string,
+  options: ReconcileOptions = {},
 ): Promise<void> {
-  const home = o.home ?? limaHome();
-  for (const name of plan.stop) await stopUsernetDaemon(name, home);
-  for (const name of plan.start) {
-    await ensureUsernetDaemon({
-      name,
-      subnet: userV2Subnet(config.networks[name], name).cidr,
-      self: o.self,
-      home,
-    });
+  const home = options.home ?? limaHome();
+  const instances = await (options.instances ?? listInstances)();
+  // Nothing joins a network and none was ever configured: networks.yaml is not created for that.
+  if (
+    !instances.some((i) => i.networks?.length) &&
+    !(await exists(join(home, "_config", "networks.yaml")))
+  ) return;
+  const config = await loadNetworks(home);
+  const managers = (options.managers ?? defaultManagers(options))(config);
+  const { active, skipped } = activeNetworks(config, instances, newInst);
+  for (const [name, net] of Object.entries(config.networks)) {
+    const manager = managers[net.mode];
+    if (!manager) continue;
+    if (active.has(name)) {
+      await manager.start(name);
+    } else if (skipped) {
+      logger.debug(
+        `Not stopping network ${
+          quote(name)
+        }: an instance could not be inspected`,
+      );
+    } else {
+      await manager.stop(name);
+    }
   }
 }

@@ -23,6 +23,8 @@ export interface FilledTemplate {
 export interface FillTemplateOptions extends ReadOptions {
   /** Prepend `_config/base.yaml` like instance creation does (`--fill`). */
   defaultBase?: boolean;
+  /** Checks `networks[].lima` against networks.yaml (see `LoadConfigOptions`). */
+  networkModes?: () => Promise<Record<string, string>>;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function fillTemplate(
       name: tmpl.name,
       text: tmpl.text,
       file: locator,
+      networkModes: options.networkModes,
     });
     return { locator, name: tmpl.name, config };
   } catch (err) {

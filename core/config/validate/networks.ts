@@ -64,9 +64,14 @@ function checkLimaNetwork(c: Check, path: string, name: string): void {
       } which is not defined in networks.yaml`,
     );
   } else if (mode !== "user-v2" && c.hostOS !== "darwin") {
+    // Lima's words, then which network and which host, so the user sees what to change.
     c.fail(
       `${path}.lima`,
-      `${field(`${path}.lima`)} is only supported on macOS right now`,
+      `${field(`${path}.lima`)} is only supported on macOS right now: network ${
+        quote(name)
+      } (mode ${
+        quote(mode)
+      }) runs on socket_vmnet, which does not exist on this ${c.hostOS} host`,
     );
   }
 }
