@@ -32,6 +32,10 @@ await Deno.writeTextFile(
 await Deno.writeTextFile(join(bin, "ssh"), `#!/bin/sh\ntouch "${sshMark}"\n`, {
   mode: 0o755,
 });
+addEventListener("unload", () => {
+  Deno.removeSync(bin, { recursive: true });
+  Deno.removeSync(limaHome, { recursive: true });
+});
 const env = {
   PATH: `${bin}:${Deno.env.get("PATH")}`,
   LIMA_HOME: limaHome,
@@ -136,10 +140,9 @@ shellTest(
   async () => {
     await Deno.remove(sshMark).catch(() => {});
     const bash = await startBash();
+    let listing: string[];
     try {
-      const { listing } = await bash.complete("limactl sh");
-      assert.deepEqual(listedNames(listing), ["shell", "show-ssh"]);
-      assert.ok(listing.some((l) => l.includes("use `ssh -F` instead")));
+      listing = (await bash.complete("limactl sh")).listing;
       await bash.complete("limactl ");
     } finally {
       await bash.close();
@@ -149,6 +152,8 @@ shellTest(
       false,
       "ssh was run",
     );
+    assert.deepEqual(listedNames(listing), ["shell", "show-ssh"]);
+    assert.ok(listing.some((l) => l.includes("use `ssh -F` instead")));
   },
 );
 
