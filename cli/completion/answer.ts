@@ -246,6 +246,14 @@ function flagNames(
   };
 }
 
+/** A command that parses no flags (a CLI plugin): flag names for `-word`, else file names. */
+function unparsed(command: CompletionCommand, toComplete: string): Completion {
+  if (toComplete.startsWith("-") && !toComplete.includes("=")) {
+    return flagNames(command, new Set(), toComplete);
+  }
+  return { candidates: [], directive: Directive.default };
+}
+
 /**
  * The answer for the words after `limactl` in ARGS, the last one being the word under the
  * cursor (empty after a space).
@@ -265,6 +273,9 @@ export async function answer(
     );
   }
   const { command } = found;
+  if (!command.parsesFlags) {
+    return { completion: unparsed(command, toComplete) };
+  }
   const value = flagValueCompletion(command, found.args, toComplete);
   let parsed: Parsed;
   try {

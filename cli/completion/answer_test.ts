@@ -26,6 +26,7 @@ function tree(): CompletionCommand {
     summary: "",
     hidden: false,
     interspersed: true,
+    parsesFlags: true,
     flags: [
       flag("log-level", { needsValue: true, persistent: true }),
       flag("help", { short: "h" }),
@@ -46,6 +47,7 @@ function tree(): CompletionCommand {
     summary: `${name} things`,
     hidden: false,
     interspersed: true,
+    parsesFlags: true,
     flags: [...flags, flag("help", { short: "h" })],
     subcommands: [],
     parent: root,
@@ -69,6 +71,7 @@ function tree(): CompletionCommand {
       flag("quiet", { short: "q" }),
     ], { aliases: ["ls"] }),
     command("hidden", [], { hidden: true }),
+    command("plugin", [], { parsesFlags: false, complete: undefined }),
   ];
   return root;
 }
@@ -78,7 +81,11 @@ const complete = async (...words: string[]) =>
 
 Deno.test("sub-commands with their summaries, hidden ones left out", async () => {
   assert.deepEqual(await complete(""), {
-    candidates: ["list\tlist things", "shell\tshell things"],
+    candidates: [
+      "list\tlist things",
+      "plugin\tplugin things",
+      "shell\tshell things",
+    ],
     directive: Directive.noFileComp,
   });
 });
@@ -138,4 +145,14 @@ Deno.test("help, unknown commands and unknown flags end completion", async () =>
   assert.match(unknown.error ?? "", /unable to find a command/);
   const badFlag = await answer(tree(), ["list", "--bogus", ""]);
   assert.match(badFlag.error ?? "", /unknown flag: --bogus/);
+});
+
+Deno.test("a plugin's own flags are its arguments: file names, not parse errors", async () => {
+  assert.deepEqual(await complete("plugin", "--its-own", ""), {
+    candidates: [],
+    directive: Directive.default,
+  });
+  assert.deepEqual((await complete("plugin", "--log")).candidates, [
+    "--log-level\tthe log-level flag",
+  ]);
 });

@@ -37,6 +37,8 @@ export interface CompletionCommand {
   hidden: boolean;
   /** False when flags end at the first positional argument (`limactl shell NAME ls -l`). */
   interspersed: boolean;
+  /** False when the command takes its flags as arguments (cobra's `DisableFlagParsing`). */
+  parsesFlags: boolean;
   flags: CompletionFlag[];
   subcommands: CompletionCommand[];
   parent?: CompletionCommand;
@@ -53,6 +55,9 @@ export interface CompletionTable {
   /** Paths of the commands whose flags end at the first positional argument. */
   notInterspersed: ReadonlySet<string>;
 }
+
+/** Commands that take their flags as arguments, as cobra's `DisableFlagParsing`: CLI plugins. */
+export const flagsNotParsed = new WeakSet<CommandUnknownOpts>();
 
 function summaryOf(command: CommandUnknownOpts): string {
   return command.summary() || command.description().split("\n")[0];
@@ -106,6 +111,7 @@ function build(
     summary: summaryOf(command),
     hidden: false,
     interspersed: !table.notInterspersed.has(path),
+    parsesFlags: !flagsNotParsed.has(command),
     flags: flagsOf(command, path, table),
     subcommands: [],
     parent,
@@ -142,6 +148,7 @@ function helpCommand(root: CompletionCommand): CompletionCommand {
     summary: "Help about any command",
     hidden: false,
     interspersed: true,
+    parsesFlags: true,
     flags: [],
     subcommands: [],
     parent: root,
