@@ -64,10 +64,19 @@ async function runCommandTree(args: string[]): Promise<void> {
     import("./cli/shell.ts"),
   ]);
   const program = rootCommand();
-  registerCommands(program, {
-    drivers: async () =>
-      (await import("./drivers/builtin.ts")).driverRegistry(),
-  });
+  const drivers = async () =>
+    (await import("./drivers/builtin.ts")).driverRegistry();
+  registerCommands(program, { drivers });
+  // The completion scripts' callback (cobra's protocol) reads the tree, it does not run it.
+  if (args[0] === "__complete" || args[0] === "__completeNoDesc") {
+    const { answerCompletionRequest } = await import(
+      "./cli/completion/request.ts"
+    );
+    const names = async () =>
+      (await (await drivers()).list()).map((d) => d.name);
+    await answerCompletionRequest(program, names, args);
+    return;
+  }
   try {
     if (await runPluginCommand(program, args)) return;
     await program.parseAsync(

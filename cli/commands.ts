@@ -27,7 +27,7 @@ import { unprotectCommand } from "./unprotect.ts";
 import { usernetCommand } from "./usernet.ts";
 import { validateCommand } from "./validate.ts";
 import { yqCommand } from "./yq.ts";
-import { addCompletion } from "./completion.ts";
+import { completionCommand } from "./completion/command.ts";
 import type { Wiring } from "./wiring.ts";
 
 /** Sub-commands by help group, in the order `limactl help` lists them (hidden ones last). */
@@ -86,7 +86,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
   }
   // Commands added from here on (completion, help) are listed with the advanced ones.
   program.commandsGroup("Advanced Commands:");
-  addCompletion(program);
+  program.addCommand(completionCommand());
   inheritSettings(program);
   addPluginCommands(program);
 }

@@ -1,6 +1,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { discoverPlugins } from "../core/cli_plugins/discover.ts";
 import { PLUGIN_GROUP } from "./plugin_dispatch.ts";
+import { flagsNotParsed } from "./completion/tree.ts";
 
 /**
  * Adds, after the built-in commands, a command for each CLI plugin that none of them
@@ -22,6 +23,8 @@ export function addPluginCommands(program: Command): void {
       // As every command has (`inheritSettings`): commander's help and errors end in main.ts.
       .exitOverride()
       .configureOutput({ outputError: () => {} });
+    // Its flags are the plugin's own: completion must not read them as limactl's.
+    flagsNotParsed.add(command);
     program.addCommand(command, { hidden: plugin.name.startsWith("url-") });
   }
 }

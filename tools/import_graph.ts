@@ -27,7 +27,8 @@ export interface Layer {
  */
 export const LAYERS: Record<string, Layer> = {
   main: { folders: ["."], over: ["cli", "driverTable"] },
-  cli: { folders: ["cli"], over: ["lifecycle"] },
+  cli: { folders: ["cli"], over: ["cliCompletion"] },
+  cliCompletion: { folders: ["cli/completion"], over: ["lifecycle"] },
   driverTable: { folders: ["drivers"], over: ["derivedDrivers"] },
   derivedDrivers: { folders: ["drivers/netbsd-qemu"], over: ["drivers"] },
   drivers: {
@@ -35,7 +36,10 @@ export const LAYERS: Record<string, Layer> = {
     over: ["driverHelpers"],
   },
   driverHelpers: { folders: ["drivers/common"], over: ["plugins"] },
-  lifecycle: { folders: ["core/lifecycle"], over: ["reports"] },
+  lifecycle: {
+    folders: ["core/lifecycle", "core/completion"],
+    over: ["reports"],
+  },
   reports: { folders: ["core/report"], over: ["hostagent"] },
   hostagent: { folders: ["core/hostagent"], over: ["guestServices"] },
   guestServices: {
@@ -66,9 +70,8 @@ export const LAYERS: Record<string, Layer> = {
 
 /** Packages that only some layers may import: the command-line parser belongs to `cli/`. */
 export const PACKAGE_LAYERS: Record<string, string[]> = {
-  "npm:commander": ["main", "cli"],
-  "npm:@commander-js/extra-typings": ["main", "cli"],
-  "npm:@bomb.sh/tab": ["main", "cli"],
+  "npm:commander": ["main", "cli", "cliCompletion"],
+  "npm:@commander-js/extra-typings": ["main", "cli", "cliCompletion"],
 };
 
 /**

@@ -99,5 +99,7 @@ Deno.test("the repository's graph includes type-only and dynamic imports and pac
   assert.ok(g.get("cli/copy.ts")?.has("cli/app.ts"));
   assert.ok(g.get("cli/stop.ts")?.has("core/lifecycle/stop.ts"));
   assert.ok(g.get("cli/app.ts")?.has("npm:@commander-js/extra-typings"));
-  assert.ok(g.get("cli/completion.ts")?.has("npm:@bomb.sh/tab"));
+  assert.ok(
+    g.get("cli/completion/tree.ts")?.has("npm:@commander-js/extra-typings"),
+  );
 });

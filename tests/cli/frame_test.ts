@@ -104,13 +104,32 @@ for (const shell of ["bash", "zsh", "fish", "powershell"]) {
   });
 }
 
-Deno.test("completion rejects an unknown shell", async () => {
-  await limactlExpect(1, ["completion", "tcsh"], { limaHome });
-});
-
-Deno.test("the completion callback suggests sub-commands", async () => {
-  const { stdout } = await limactlExpect(0, ["complete", "--", "templ"], {
+Deno.test("completion without a known shell shows its help, as cobra does", async () => {
+  const { stdout } = await limactlExpect(0, ["completion", "tcsh"], {
     limaHome,
   });
-  assert.match(stdout, /^template\b/m);
+  assert.match(stdout, /Usage: limactl completion/);
+});
+
+Deno.test("the completion callback answers cobra's protocol: candidates, then :directive", async () => {
+  const { stdout } = await limactlExpect(0, ["__complete", "templ"], {
+    limaHome,
+  });
+  assert.equal(
+    stdout,
+    "template\tLima template management (experimental)\n:4\n",
+  );
+  const flags = await limactlExpect(0, [
+    "__complete",
+    "show-ssh",
+    "--format",
+    "",
+  ], {
+    limaHome,
+  });
+  assert.equal(flags.stdout, "cmd\nargs\noptions\nconfig\n:4\n");
+  const unknown = await limactlExpect(0, ["__complete", "bogus", ""], {
+    limaHome,
+  });
+  assert.equal(unknown.stdout, ":0\n");
 });
