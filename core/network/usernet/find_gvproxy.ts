@@ -6,14 +6,18 @@ import { LimaError } from "../../errors.ts";
 import { quote } from "../../quote.ts";
 import { joinPath } from "../../store/paths.ts";
 
-/** Where podman keeps its helpers (`helper_binaries_dir` in containers.conf) and Homebrew's bin. */
+/**
+ * Where podman keeps gvproxy (`helper_binaries_dir` in containers.conf): Linux distributions'
+ * packages, then Homebrew's podman (Apple silicon, Intel) and podman's macOS installer.
+ */
 export const GVPROXY_HELPER_DIRS = [
   "/usr/libexec/podman",
   "/usr/lib/podman",
   "/usr/local/libexec/podman",
   "/usr/local/lib/podman",
-  "/opt/homebrew/bin",
-  "/usr/local/bin",
+  "/opt/homebrew/opt/podman/libexec/podman",
+  "/usr/local/opt/podman/libexec/podman",
+  "/opt/podman/bin",
 ];
 
 async function isExecutable(path: string): Promise<boolean> {
