@@ -72,7 +72,10 @@ export async function configureUserV2(o: UserV2Setup): Promise<string> {
     o.signal,
   );
   logger.info(`The guest has the address ${ip} on the user-v2 network`);
-  await client.expose(`127.0.0.1:${o.sshLocalPort}`, `${ip}:22`);
+  const local = `127.0.0.1:${o.sshLocalPort}`;
+  // A host agent that was killed left its forward behind; gvproxy refuses a second one.
+  await client.unexpose(local).catch(() => {});
+  await client.expose(local, `${ip}:22`);
   const hosts = {
     ...o.hosts,
     [`${o.hostname}.internal`]: ip,
