@@ -26,7 +26,14 @@ export function rootCommand(): Command {
     .description("Lima: Linux virtual machines")
     .helpOption("-h, --help", "help for limactl")
     // -v/--version is answered by main.ts: as a root option commander would also take it after a command.
-    .addHelpText("after", '\nUse "limactl --version" to print the version.')
+    .addHelpText(
+      "after",
+      `
+Additional help topics:
+  limactl yq-restrictions Restrictions on yq expressions in Lima
+
+Use "limactl --version" to print the version.`,
+    )
     .option("--debug", "debug mode")
     .option(
       "--log-level <level>",

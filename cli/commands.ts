@@ -28,6 +28,7 @@ import { usernetCommand } from "./usernet.ts";
 import { validateCommand } from "./validate.ts";
 import { yqCommand } from "./yq.ts";
 import { completionCommand } from "./completion/command.ts";
+import { yqRestrictionsTopic } from "./yq_restrictions.ts";
 import type { Wiring } from "./wiring.ts";
 
 /** Sub-commands by help group, in the order `limactl help` lists them (hidden ones last). */
@@ -61,10 +62,12 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
       validateCommand(),
       yqCommand(),
     ],
+    // yq-restrictions is listed by the root help's "Additional help topics:".
     hidden: [
       generateJSONSchemaCommand(),
       hostAgentCommand(wiring),
       usernetCommand(),
+      yqRestrictionsTopic(),
     ],
   };
 }

@@ -27,6 +27,23 @@ Deno.test("help lists the commands", async () => {
   }
 });
 
+Deno.test("help yq-restrictions prints Lima's help topic, which the root help lists", async () => {
+  for (const args of [["help", "yq-restrictions"], ["yq-restrictions"]]) {
+    const { stdout } = await limactlExpect(0, args, { limaHome });
+    assert.match(
+      stdout,
+      /^Lima uses yq \(v4\) syntax for the --set flag and provision mode "yq"\.\n/,
+    );
+    assert.match(stdout, /- load, load_str {4}\(arbitrary file reads\)\n/);
+    assert.match(stdout, /\n {2}https:\/\/mikefarah\.gitbook\.io\/yq\/\n\n$/);
+  }
+  const { stdout } = await limactlExpect(0, ["--help"], { limaHome });
+  assert.match(
+    stdout,
+    /\nAdditional help topics:\n {2}limactl yq-restrictions Restrictions on yq expressions in Lima\n/,
+  );
+});
+
 Deno.test("an unknown command is fatal and suggests the closest one", async () => {
   const { stderr } = await limactlExpect(1, ["lst"], { limaHome });
   assertFatal(
