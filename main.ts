@@ -57,11 +57,13 @@ async function runCommandTree(args: string[]): Promise<void> {
     { normalizeBooleanFlags, rootCommand, usageError },
     { registerCommands },
     { protectShellArgs },
+    { routeRootArgs },
   ] = await Promise.all([
     import("@commander-js/extra-typings"),
     import("./cli/app.ts"),
     import("./cli/commands.ts"),
     import("./cli/shell.ts"),
+    import("./cli/root_args.ts"),
   ]);
   const program = rootCommand();
   const drivers = async () =>
@@ -77,10 +79,15 @@ async function runCommandTree(args: string[]): Promise<void> {
     await answerCompletionRequest(program, names, args);
     return;
   }
+  const routed = routeRootArgs(program, args);
+  if (routed === "help") {
+    program.outputHelp();
+    return;
+  }
   try {
     if (await runPluginCommand(program, args)) return;
     await program.parseAsync(
-      normalizeBooleanFlags(program, protectShellArgs(args)),
+      normalizeBooleanFlags(program, protectShellArgs(routed)),
       {
         from: "user",
       },

@@ -53,6 +53,30 @@ Deno.test("an unknown command is fatal and suggests the closest one", async () =
   assert.match(stderr, /did you mean [^"]*\blist\b/);
 });
 
+Deno.test("bare limactl prints the help to stdout and exits 0, as cobra does", async () => {
+  for (const args of [[], ["--debug"], ["--log-level", "debug"]]) {
+    const { stdout, stderr } = await limactlExpect(0, args, { limaHome });
+    assert.match(stdout, /Basic Commands:/);
+    assert.equal(stderr, "");
+  }
+});
+
+Deno.test("an unknown command fails also with --help", async () => {
+  for (
+    const args of [
+      ["nosuch", "--help"],
+      ["nosuch", "-h"],
+      ["--help", "nosuch"],
+      ["--log-level", "debug", "nosuch", "--help"],
+    ]
+  ) {
+    const { stdout, stderr } = await limactlExpect(1, args, { limaHome });
+    assertFatal(stderr, 'unknown command "nosuch" for "limactl"');
+    assert.equal(stdout, "");
+  }
+  await limactlExpect(0, ["ls", "--help"], { limaHome });
+});
+
 Deno.test("an unknown flag is fatal and names the flag", async () => {
   const { stderr } = await limactlExpect(1, ["list", "--bogus"], { limaHome });
   assertFatal(stderr, "unknown flag: --bogus");
