@@ -45,6 +45,7 @@ Examples:
       flags: opts,
       tty: isTty(globals),
       ttyExplicit: globals.tty !== undefined,
+      drivers: await wiring.drivers(),
     });
   });
 }

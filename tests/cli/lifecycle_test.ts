@@ -138,6 +138,28 @@ Deno.test("create --port-forward writes integer ports; a bad port names the flag
     assert.ok(!await exists(`${home}/bar`));
   }));
 
+Deno.test({
+  name: "create refuses a driver whose manifest does not list this host",
+  // vz runs on macOS only.
+  ignore: Deno.build.os === "darwin",
+  fn: () =>
+    withHome(async (home, opts) => {
+      for (
+        const args of [
+          ["create", "--name", "foo", "--vm-type=vz", "-"],
+          ["start", "--name", "foo", "--vm-type=vz", "-"],
+        ]
+      ) {
+        const r = await limactlExpect(1, args, { ...opts, stdin: DUMMY });
+        assertFatal(
+          r.stderr,
+          `driver \`vz\` cannot run on this host (${Deno.build.os}/${Deno.build.arch}): it supports darwin/aarch64|x86_64`,
+        );
+        assert.ok(!await exists(`${home}/foo`));
+      }
+    }),
+});
+
 Deno.test("create names the instance after a template file", () =>
   withHome(async (home, opts) => {
     const dir = await Deno.makeTempDir();
