@@ -1,4 +1,5 @@
 import { Command } from "@commander-js/extra-typings";
+import { asHelpTopic } from "./help.ts";
 
 /** The text of Lima's help topic `yq-restrictions` (`cmd/limactl/yq_restrictions.go`). */
 export const YQ_RESTRICTIONS =
@@ -28,8 +29,10 @@ For full yq v4 expression syntax, see:
  * that cannot run, its help is the text alone, also when it is run as `limactl yq-restrictions`.
  */
 export function yqRestrictionsTopic() {
-  return new Command("yq-restrictions")
-    .summary("Restrictions on yq expressions in Lima")
-    .configureHelp({ formatHelp: () => `${YQ_RESTRICTIONS}\n\n` })
-    .action((_opts, cmd) => cmd.help());
+  return asHelpTopic(
+    new Command("yq-restrictions")
+      .summary("Restrictions on yq expressions in Lima")
+      .description(YQ_RESTRICTIONS)
+      .action((_opts, cmd) => cmd.help()),
+  );
 }

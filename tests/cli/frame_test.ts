@@ -40,7 +40,7 @@ Deno.test("help yq-restrictions prints Lima's help topic, which the root help li
   const { stdout } = await limactlExpect(0, ["--help"], { limaHome });
   assert.match(
     stdout,
-    /\nAdditional help topics:\n {2}limactl yq-restrictions Restrictions on yq expressions in Lima\n/,
+    /\nAdditional help topics:\n {2}limactl yq-restrictions +Restrictions on yq expressions in Lima\n/,
   );
 });
 
@@ -149,7 +149,7 @@ Deno.test("completion without a known shell shows its help, as cobra does", asyn
   const { stdout } = await limactlExpect(0, ["completion", "tcsh"], {
     limaHome,
   });
-  assert.match(stdout, /Usage: limactl completion/);
+  assert.match(stdout, /Usage:\n {2}limactl completion/);
 });
 
 Deno.test("the completion callback answers cobra's protocol: candidates, then :directive", async () => {
@@ -158,7 +158,7 @@ Deno.test("the completion callback answers cobra's protocol: candidates, then :d
   });
   assert.equal(
     stdout,
-    "template\tLima template management (experimental)\n:4\n",
+    "template\tLima template management (EXPERIMENTAL)\n:4\n",
   );
   const flags = await limactlExpect(0, [
     "__complete",
