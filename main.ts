@@ -2,6 +2,7 @@
  * `limactl`: the entry point. Builds the command tree, runs it, and turns every
  * error into Lima's exit conventions (fatal message and exit 1, or a child's exit code).
  */
+import process from "node:process";
 import { parseListArgs, runList } from "./cli/list_flags.ts";
 import { rerunWithoutPrompts } from "./cli/without_prompts.ts";
 import { runPluginCommand } from "./cli/plugin_dispatch.ts";
@@ -19,7 +20,7 @@ export async function main(args: string[]): Promise<number> {
   });
   // yq owns its whole command line (its flags clash with ours), as does a binary named yq.
   if (args[0] === "yq") return await yq(args.slice(1));
-  if (/(^|[\\/])yq(\.[^\\/]*)?$/.test(Deno.execPath())) return await yq(args);
+  if (isYqProgramName(process.argv0)) return await yq(args);
   // Only the root knows -v/--version; after a command name, -v is that command's flag.
   if (args.length === 1 && (args[0] === "-v" || args[0] === "--version")) {
     console.log(`limactl version ${VERSION}`);
@@ -45,6 +46,15 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
+/**
+ * Whether the program was started under the name yq (Lima's `MaybeRunYQ`: the base name up to
+ * its first dot, so `yq.lima.exe` counts). argv[0], not the executable: a link named yq
+ * resolves to limactl.
+ */
+function isYqProgramName(argv0: string): boolean {
+  return argv0.split(/[\\/]/).pop()!.split(".")[0] === "yq";
+}
+
 async function yq(args: string[]): Promise<number> {
   const { runYq } = await import("./cli/yq.ts");
   return await runYq(args);
@@ -57,11 +67,13 @@ async function runCommandTree(args: string[]): Promise<void> {
     { normalizeBooleanFlags, rootCommand, usageError },
     { registerCommands },
     { protectShellArgs },
+    { routeRootArgs },
   ] = await Promise.all([
     import("@commander-js/extra-typings"),
     import("./cli/app.ts"),
     import("./cli/commands.ts"),
     import("./cli/shell.ts"),
+    import("./cli/root_args.ts"),
   ]);
   const program = rootCommand();
   const drivers = async () =>
@@ -77,10 +89,15 @@ async function runCommandTree(args: string[]): Promise<void> {
     await answerCompletionRequest(program, names, args);
     return;
   }
+  const routed = routeRootArgs(program, args);
+  if (routed === "help") {
+    program.outputHelp();
+    return;
+  }
   try {
     if (await runPluginCommand(program, args)) return;
     await program.parseAsync(
-      normalizeBooleanFlags(program, protectShellArgs(args)),
+      normalizeBooleanFlags(program, protectShellArgs(routed)),
       {
         from: "user",
       },

@@ -10,6 +10,7 @@ import {
   parseLevel,
 } from "../core/log.ts";
 import { LimaError } from "../core/errors.ts";
+import { withExamples } from "./help.ts";
 
 /** The global flags every command accepts (Lima's persistent flags). */
 export interface GlobalOptions {
@@ -24,21 +25,24 @@ export interface GlobalOptions {
 export function rootCommand(): Command {
   const program = new Command("limactl")
     .description("Lima: Linux virtual machines")
+    // -v/--version is answered by main.ts (a root option commander would also take after a
+    // command); the help lists it as cobra does.
     .helpOption("-h, --help", "help for limactl")
-    // -v/--version is answered by main.ts: as a root option commander would also take it after a command.
-    .addHelpText("after", '\nUse "limactl --version" to print the version.')
-    .option("--debug", "debug mode")
+    .option("--debug", "Debug mode")
     .option(
-      "--log-level <level>",
+      "--log-level <string>",
       "Set the logging level [trace, debug, info, warn, error]",
     )
     .option(
-      "--log-format <format>",
+      "--log-format <string>",
       "Set the logging format [text, json]",
       "text",
     )
     .addOption(
-      new Option("--tty", "Enable TUI interactions such as opening an editor"),
+      new Option(
+        "--tty",
+        "Enable TUI interactions such as opening an editor. Defaults to true when stdout is a terminal. Set to false for automation.",
+      ),
     )
     .addOption(new Option("--no-tty").hideHelp())
     .option("-y, --yes", "Alias of --tty=false")
@@ -57,8 +61,23 @@ export function rootCommand(): Command {
         }
       },
     );
-  return program;
+  return withExamples(program, ROOT_EXAMPLES);
 }
+
+/** Lima's root examples (`cmd/limactl/main.go`); the templates are built in here. */
+const ROOT_EXAMPLES = `  Start the default instance:
+  $ limactl start
+
+  Open a shell:
+  $ lima
+
+  Run a container:
+  $ lima nerdctl run -d --name nginx -p 8080:80 nginx:alpine
+
+  Stop the default instance:
+  $ limactl stop
+
+  See also template YAMLs: limactl template list`;
 
 /** Commands for which Lima deprecates `--yes` (they gained `--start` instead). */
 const YES_DEPRECATED_FOR = ["clone", "edit", "rename"];

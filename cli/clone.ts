@@ -12,6 +12,7 @@ export function cloneOrRenameCommand(
   description = summary,
 ) {
   const command = new Command(name)
+    .usage("OLDINST NEWINST")
     .summary(summary)
     .description(description)
     .argument("<oldinst>")

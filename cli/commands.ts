@@ -28,9 +28,11 @@ import { usernetCommand } from "./usernet.ts";
 import { validateCommand } from "./validate.ts";
 import { yqCommand } from "./yq.ts";
 import { completionCommand } from "./completion/command.ts";
+import { yqRestrictionsTopic } from "./yq_restrictions.ts";
 import type { Wiring } from "./wiring.ts";
+import { cobraHelp } from "./help.ts";
 
-/** Sub-commands by help group, in the order `limactl help` lists them (hidden ones last). */
+/** Sub-commands by Lima's help groups (the help sorts each group by name; hidden ones last). */
 function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
   return {
     "Basic Commands:": [
@@ -41,15 +43,15 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
       listCommand(),
       deleteCommand(),
       shellCommand(wiring),
-      copyCommand(),
       editCommand(wiring),
+    ],
+    "Advanced Commands:": [
+      copyCommand(),
       cloneCommand(wiring),
       renameCommand(wiring),
       factoryResetCommand(),
       protectCommand(),
       unprotectCommand(),
-    ],
-    "Advanced Commands:": [
       diskCommand(),
       infoCommand(async () => (await wiring.drivers()).list()),
       driverCommand(wiring),
@@ -61,10 +63,12 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
       validateCommand(),
       yqCommand(),
     ],
+    // yq-restrictions is listed by the root help's "Additional help topics:".
     hidden: [
       generateJSONSchemaCommand(),
       hostAgentCommand(wiring),
       usernetCommand(),
+      yqRestrictionsTopic(),
     ],
   };
 }
@@ -84,17 +88,20 @@ export function registerCommands(program: Command, wiring: Wiring): void {
       }
     }
   }
-  // Commands added from here on (completion, help) are listed with the advanced ones.
-  program.commandsGroup("Advanced Commands:");
+  // Commands added from here on (completion, help) have no group: cobra lists them
+  // under "Additional Commands:".
+  program.helpCommand("help [command]", "Help about any command");
   program.addCommand(completionCommand());
-  inheritSettings(program);
   addPluginCommands(program);
+  program.configureHelp({ formatHelp: (cmd) => cobraHelp(cmd) });
+  inheritSettings(program);
 }
 
 function inheritSettings(parent: CommandUnknownOpts): void {
   for (const child of parent.commands) {
     child.exitOverride().configureOutput({ outputError: () => {} })
-      .showSuggestionAfterError(true);
+      .showSuggestionAfterError(true)
+      .configureHelp({ formatHelp: (cmd) => cobraHelp(cmd) });
     inheritSettings(child);
   }
 }

@@ -1,27 +1,21 @@
 import { Command, Option } from "@commander-js/extra-typings";
+import { withExamples } from "./help.ts";
 import type { GlobalOptions } from "./app.ts";
 
 /** `limactl copy SOURCE... TARGET` (alias `cp`). */
 export function copyCommand() {
-  return new Command("copy")
+  return withExamples(new Command("copy"), EXAMPLES)
     .alias("cp")
     .summary("Copy files between host and guest")
     .description(`Copy files between host and guest
 
 Prefix guest filenames with the instance name and a colon.`)
     .usage("SOURCE ... TARGET")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ limactl copy default:/etc/os-release .
-  $ limactl copy -r ./dir default:/tmp/`,
-    )
     .argument("<paths...>")
     .option("-r, --recursive", "Copy directories recursively")
     .option("-v, --verbose", "Enable verbose output")
     .addOption(
-      new Option("--backend <backend>", "Copy backend (auto, rsync, scp)")
+      new Option("--backend <string>", "Copy backend (auto, rsync, scp)")
         .default("auto"),
     )
     .action(async (paths, opts, cmd) => {
@@ -34,3 +28,18 @@ Examples:
       });
     });
 }
+
+const EXAMPLES = `  # Copy file from guest to host (auto backend)
+  limactl copy default:/etc/os-release .
+
+  # Copy file from host to guest with verbose output
+  limactl copy -v myfile.txt default:/tmp/
+
+  # Copy directory recursively using rsync backend
+  limactl copy --backend=rsync -r ./mydir default:/tmp/
+
+  # Copy using scp backend specifically
+  limactl copy --backend=scp default:/var/log/app.log ./logs/
+
+  # Copy multiple files
+  limactl copy file1.txt file2.txt default:/tmp/`;

@@ -3,6 +3,7 @@ import { Command } from "@commander-js/extra-typings";
 /** `limactl delete INSTANCE...` (aliases `remove`, `rm`). */
 export function deleteCommand() {
   return new Command("delete")
+    .usage("INSTANCE [INSTANCE, ...]")
     .aliases(["remove", "rm"])
     .summary("Delete an instance of Lima")
     .argument("<instance...>")

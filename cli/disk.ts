@@ -1,4 +1,5 @@
 import { Command } from "@commander-js/extra-typings";
+import { withExamples } from "./help.ts";
 
 function writeStdout(text: string): void {
   const bytes = new TextEncoder().encode(text);
@@ -12,30 +13,15 @@ const disk = () => import("../core/lifecycle/additional_disks.ts");
 
 /** `limactl disk create|list|delete|unlock|resize|import`. */
 export function diskCommand() {
-  const command = new Command("disk")
-    .summary("Lima disk management")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  Create a disk:
-  $ limactl disk create DISK --size SIZE [--format qcow2]
-
-  List existing disks:
-  $ limactl disk ls
-
-  Delete a disk:
-  $ limactl disk delete DISK
-
-  Resize a disk:
-  $ limactl disk resize DISK --size SIZE`,
-    );
+  const command = withExamples(new Command("disk"), EXAMPLES)
+    .summary("Lima disk management");
   command.addCommand(
     new Command("create")
+      .usage("DISK")
       .summary("Create a Lima disk")
       .argument("<disk>")
-      .requiredOption("--size <size>", "Configure the disk size")
-      .option("--format <format>", "Specify the disk format", "qcow2")
+      .requiredOption("--size <string>", "Configure the disk size")
+      .option("--format <string>", "Specify the disk format", "qcow2")
       .action(async (name, opts) => {
         await (await disk()).diskCreate(name, opts);
       }),
@@ -55,6 +41,7 @@ Examples:
   );
   command.addCommand(
     new Command("delete")
+      .usage("DISK [DISK, ...]")
       .aliases(["remove", "rm"])
       .summary("Delete one or more Lima disks")
       .argument("<disk...>")
@@ -65,6 +52,7 @@ Examples:
   );
   command.addCommand(
     new Command("unlock")
+      .usage("DISK [DISK, ...]")
       .summary("Unlock one or more Lima disks")
       .argument("<disk...>")
       .action(async (names) => {
@@ -73,15 +61,17 @@ Examples:
   );
   command.addCommand(
     new Command("resize")
+      .usage("DISK")
       .summary("Resize existing Lima disk")
       .argument("<disk>")
-      .requiredOption("--size <size>", "Disk size")
+      .requiredOption("--size <string>", "Disk size")
       .action(async (name, opts) => {
         await (await disk()).diskResize(name, opts);
       }),
   );
   command.addCommand(
     new Command("import")
+      .usage("DISK FILE")
       .summary("Import an existing disk to Lima")
       .argument("<disk>")
       .argument("<file>")
@@ -91,3 +81,15 @@ Examples:
   );
   return command;
 }
+
+const EXAMPLES = `  Create a disk:
+  $ limactl disk create DISK --size SIZE [--format qcow2]
+
+  List existing disks:
+  $ limactl disk ls
+
+  Delete a disk:
+  $ limactl disk delete DISK
+
+  Resize a disk:
+  $ limactl disk resize DISK --size SIZE`;

@@ -1,4 +1,5 @@
 import { Command } from "@commander-js/extra-typings";
+import { withExamples } from "./help.ts";
 import type { GlobalOptions } from "./app.ts";
 import { LimaError } from "../core/errors.ts";
 import { quote } from "../core/quote.ts";
@@ -9,19 +10,8 @@ import type { Wiring } from "./wiring.ts";
 
 /** `limactl driver list|install|remove`: built-in and third-party VM drivers. */
 export function driverCommand(wiring: Wiring) {
-  const command = new Command("driver")
-    .summary("Manage VM drivers (built-in and third-party)")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  Install a driver module, pinning its digest up front (it shows what the
-  driver asks for and asks before installing; --yes installs without asking):
-  $ limactl driver install https://example.com/lima-driver-foo/mod.ts --sha256 HEX
-
-  Use it:
-  $ limactl create --set '.vmType = "foo"' template:default`,
-    );
+  const command = withExamples(new Command("driver"), EXAMPLES)
+    .summary("Manage VM drivers (built-in and third-party)");
   command.addCommand(
     new Command("list")
       .alias("ls")
@@ -112,3 +102,11 @@ function askToInstall(name: string, globals: GlobalOptions): boolean {
   }
   return confirm("Install?");
 }
+
+const EXAMPLES =
+  `  Install a driver module, pinning its digest up front (it shows what the
+  driver asks for and asks before installing; --yes installs without asking):
+  $ limactl driver install https://example.com/lima-driver-foo/mod.ts --sha256 HEX
+
+  Use it:
+  $ limactl create --set '.vmType = "foo"' template:default`;

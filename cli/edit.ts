@@ -7,6 +7,7 @@ import type { Wiring } from "./wiring.ts";
 /** `limactl edit [INSTANCE|FILE.yaml]`. */
 export function editCommand(wiring: Wiring) {
   const command = new Command("edit")
+    .usage("INSTANCE|FILE.yaml")
     .summary("Edit an instance of Lima or a template")
     .argument("[instance]")
     .option("--start", "Start the instance after editing");

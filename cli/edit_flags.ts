@@ -95,23 +95,26 @@ export function addEditFlags<
     ),
   );
   add(
-    new Option("--dns <ips>", `${p}Specify custom DNS (disable host resolver)`)
+    new Option(
+      "--dns <ipSlice>",
+      `${p}Specify custom DNS (disable host resolver)`,
+    )
       .argParser(collectCsv),
   );
   add(
-    new Option("--memory <float>", `${p}Memory in GiB`).argParser(
+    new Option("--memory <float32>", `${p}Memory in GiB`).argParser(
       floatParser("memory"),
     ),
   );
   add(
     new Option(
-      "--mount <dirs>",
+      "--mount <strings>",
       `${p}Directories to mount, suffix ':w' for writable (Do not specify directories that overlap with the existing mounts)`,
     ).argParser(collectCsv),
   );
   add(
     new Option(
-      "--mount-only <dirs>",
+      "--mount-only <strings>",
       `${p}Similar to --mount, but overrides the existing mounts`,
     ).argParser(collectCsv),
   );
@@ -126,7 +129,7 @@ export function addEditFlags<
   add(new Option("--mount-inotify", `${p}Enable inotify for mounts`));
   add(
     new Option(
-      "--network <networks>",
+      "--network <strings>",
       `${p}Additional networks, e.g., "vzNAT" or "lima:shared" to assign vmnet IP`,
     )
       .argParser(collectCsv),
@@ -135,13 +138,13 @@ export function addEditFlags<
   add(new Option("--rosetta", `${p}Enable Rosetta (for vz instances)`));
   add(
     new Option(
-      "--set <expr>",
+      "--set <stringArray>",
       `${p}Modify the template inplace, using yq syntax. Can be passed multiple times. See 'limactl help yq-restrictions' for limitations.`,
     ).argParser(collect),
   );
   add(
     new Option(
-      "--param <name=value>",
+      "--param <stringArray>",
       `${p}Set a template parameter, e.g. name=value. Can be passed multiple times.`,
     )
       .argParser(collect),
@@ -158,7 +161,7 @@ export function addEditFlags<
     ),
   );
   add(
-    new Option("--disk <float>", `${p}Disk size in GiB`).argParser(
+    new Option("--disk <float32>", `${p}Disk size in GiB`).argParser(
       floatParser("disk"),
     ),
   );
@@ -197,7 +200,7 @@ export function addEditFlags<
     );
     add(
       new Option(
-        "--port-forward <host:guest>",
+        "--port-forward <stringArray>",
         `${p}Port forwards (host:guest), e.g., '8080:80' or '9090:9090,static=true' for static port-forwards`,
       ).argParser(collect),
     );

@@ -6,7 +6,7 @@ import { evaluateYq } from "../core/yq/mod.ts";
 export function infoCommand(listDrivers: () => Promise<DriverEntry[]>) {
   return new Command("info")
     .description("Show diagnostic information")
-    .option("--yq <expression>", "apply a yq expression to the output", ".")
+    .option("--yq <string>", "apply a yq expression to the output", ".")
     .action(async (opts) => {
       const info = await collectInfo({ drivers: await listDrivers() });
       for (const value of evaluateYq(info, opts.yq)) {

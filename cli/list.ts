@@ -11,6 +11,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 /** `limactl list [INSTANCE...]` (alias `ls`). */
 export function listCommand() {
   const command = new Command("list")
+    .usage("[flags] [INSTANCE]...")
     .alias("ls")
     .summary("List instances of Lima")
     .description(`List instances of Lima.

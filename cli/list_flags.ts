@@ -24,7 +24,7 @@ export const LIST_FLAGS: readonly ListFlag[] = [
   {
     name: "format",
     short: "f",
-    value: "<format>",
+    value: "<string>",
     description: "Output format, one of: json, yaml, table, go-template",
     default: "table",
   },
@@ -34,14 +34,14 @@ export const LIST_FLAGS: readonly ListFlag[] = [
   { name: "all-fields", description: "Show all fields" },
   {
     name: "yq",
-    value: "<expression>",
+    value: "<stringArray>",
     description: "Apply yq expression to each instance",
     multiple: true,
   },
   {
     name: "filter",
     short: "l",
-    value: "<expression>",
+    value: "<stringArray>",
     description:
       "Filter instances using yq expression (equivalent to --yq 'select(EXPR)')",
     multiple: true,

@@ -3,6 +3,7 @@ import { Command } from "@commander-js/extra-typings";
 /** `limactl protect INSTANCE...`. */
 export function protectCommand() {
   return new Command("protect")
+    .usage("INSTANCE [INSTANCE, ...]")
     .summary("Protect an instance to prohibit accidental removal")
     .description(
       `Protect an instance to prohibit accidental removal via the 'limactl delete' command.

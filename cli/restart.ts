@@ -6,8 +6,8 @@ import type { Wiring } from "./wiring.ts";
 /** `limactl restart [INSTANCE]`. */
 export function restartCommand(wiring: Wiring) {
   const command = new Command("restart")
+    .usage("INSTANCE")
     .summary("Restart a running instance")
-    .usage("[flags] INSTANCE")
     .argument("[instance]")
     .option("-f, --force", "Force stop and restart the instance")
     .option(

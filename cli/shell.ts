@@ -1,4 +1,5 @@
 import { Command, Option } from "@commander-js/extra-typings";
+import { withExamples } from "./help.ts";
 import { ExitCodeError } from "../core/errors.ts";
 import type { GlobalOptions } from "./app.ts";
 import { startRequested } from "./start_prompt.ts";
@@ -6,27 +7,19 @@ import type { Wiring } from "./wiring.ts";
 
 /** `limactl shell [flags] INSTANCE [COMMAND...]`. */
 export function shellCommand(wiring: Wiring) {
-  return new Command("shell")
+  return withExamples(new Command("shell"), EXAMPLES)
     .summary("Execute shell in Lima")
     .description(`Execute shell in Lima
 
 Hint: try --debug to show the detailed logs, if it seems hanging (mostly due to some SSH issue).`)
     .usage("[flags] INSTANCE [COMMAND...]")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ limactl shell default
-  $ limactl shell default uname -a
-  $ limactl shell --workdir /tmp default ls`,
-    )
     .argument("[args...]")
-    .option("--shell <shell>", "Shell interpreter, e.g. /bin/bash")
-    .option("--workdir <dir>", "Working directory")
+    .option("--shell <string>", "Shell interpreter, e.g. /bin/bash")
+    .option("--workdir <string>", "Working directory")
     .option("--reconnect", "Reconnect to the SSH session")
     .option("--preserve-env", "Propagate environment variables to the shell")
     .option("--start", "Start the instance if it is not already running")
-    .addOption(new Option("--instance <name>", "Instance name").hideHelp())
+    .addOption(new Option("--instance <string>", "Instance name").hideHelp())
     .action(async (args, opts, cmd) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
       const { runShell, shellTarget } = await import(
@@ -101,3 +94,7 @@ export function protectShellArgs(argv: string[]): string[] {
   const at = withInstance ? i : i + 1;
   return [...argv.slice(0, at), "--", ...argv.slice(at)];
 }
+
+const EXAMPLES = `  $ limactl shell default
+  $ limactl shell default uname -a
+  $ limactl shell --workdir /tmp default ls`;

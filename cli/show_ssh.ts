@@ -3,13 +3,14 @@ import { Command } from "@commander-js/extra-typings";
 /** `limactl show-ssh [--format cmd|args|options|config] INSTANCE` (deprecated). */
 export function showSSHCommand() {
   return new Command("show-ssh")
-    .summary("Show the ssh command line (DEPRECATED; use `ssh -F` instead)")
-    .description(`Show the ssh command line (DEPRECATED; use \`ssh -F\` instead)
+    .usage("[flags] INSTANCE")
+    .summary("Show the SSH command line (DEPRECATED; use `ssh -F` instead)")
+    .description(`Show the SSH command line (DEPRECATED; use \`ssh -F\` instead)
 
 Prefer \`ssh -F ~/.lima/INSTANCE/ssh.config lima-INSTANCE\`.`)
     .argument("<instance>")
     .option(
-      "-f, --format <format>",
+      "-f, --format <string>",
       "Format: cmd, args, options, config",
       "cmd",
     )

@@ -3,8 +3,8 @@ import { Command } from "@commander-js/extra-typings";
 /** `limactl stop [INSTANCE...]`. */
 export function stopCommand() {
   return new Command("stop")
+    .usage("INSTANCE [INSTANCE, ...]")
     .summary("Stop an instance")
-    .usage("[flags] INSTANCE [INSTANCE, ...]")
     .argument("[instance...]")
     .option("-f, --force", "Force stop the instance")
     .action(async (names, opts) => {

@@ -1,4 +1,5 @@
 import { Command } from "@commander-js/extra-typings";
+import { withExamples } from "./help.ts";
 import { joinPath, limaHome } from "../core/store/paths.ts";
 
 const SOCKET_VMNET_DOCS =
@@ -15,7 +16,7 @@ function networksYAML(): string {
 
 /** `limactl sudoers [--check [SUDOERSFILE]]` (macOS only). */
 export function sudoersCommand() {
-  return new Command("sudoers")
+  return withExamples(new Command("sudoers"), EXAMPLES)
     .summary("Generate the content of the /etc/sudoers.d/lima file")
     .description(
       `Generate the content of the /etc/sudoers.d/lima file for enabling vmnet.framework support (socket_vmnet) on macOS.
@@ -24,17 +25,6 @@ This command must not run as the root user.
 See ${SOCKET_VMNET_DOCS} for the usage.`,
     )
     .usage("[--check [SUDOERSFILE-TO-CHECK]]")
-    .addHelpText(
-      "after",
-      `
-Examples:
-
-To generate the /etc/sudoers.d/lima file:
-$ limactl sudoers | sudo tee /etc/sudoers.d/lima
-
-To validate the existing /etc/sudoers.d/lima file:
-$ limactl sudoers --check /etc/sudoers.d/lima`,
-    )
     .argument("[sudoersfile]")
     .option(
       "--check",
@@ -48,3 +38,11 @@ $ limactl sudoers --check /etc/sudoers.d/lima`,
       await Deno.stdout.write(new TextEncoder().encode(text));
     });
 }
+
+/** Lima's examples (`cmd/limactl/sudoers.go`), unindented as there. */
+const EXAMPLES = `
+To generate the /etc/sudoers.d/lima file:
+$ limactl sudoers | sudo tee /etc/sudoers.d/lima
+
+To validate the existing /etc/sudoers.d/lima file:
+$ limactl sudoers --check /etc/sudoers.d/lima`;

@@ -45,6 +45,7 @@ async function copiedText(
 
 function copyCommand() {
   return new Command("copy")
+    .usage("[OPTIONS] TEMPLATE [DEST]")
     .description(
       "Copy a template, making relative locators absolute or embedding bases",
     )
@@ -83,6 +84,7 @@ function copyCommand() {
 
 function yqCommand() {
   return new Command("yq")
+    .usage("TEMPLATE EXPR")
     .description(
       "Query a template with a yq expression, after embedding and filling defaults",
     )
@@ -138,7 +140,7 @@ function urlCommand() {
 export function templateCommand() {
   return new Command("template")
     .alias("tmpl")
-    .description("Lima template management (experimental)")
+    .description("Lima template management (EXPERIMENTAL)")
     .hook("preAction", experimental)
     .addCommand(copyCommand())
     .addCommand(validateCommand("validate"))

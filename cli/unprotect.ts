@@ -3,6 +3,7 @@ import { Command } from "@commander-js/extra-typings";
 /** `limactl unprotect INSTANCE...`. */
 export function unprotectCommand() {
   return new Command("unprotect")
+    .usage("INSTANCE [INSTANCE, ...]")
     .summary("Unprotect an instance")
     .argument("<instance...>")
     .action(async (names) => {

@@ -6,6 +6,7 @@ export function validateCommand(
   name = "validate",
 ): Command<[string[]], { fill?: true }> {
   return new Command(name)
+    .usage("TEMPLATE [TEMPLATE, ...]")
     .description("Validate YAML templates")
     .argument(
       "<templates...>",

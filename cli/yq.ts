@@ -1,7 +1,11 @@
 /** `limactl yq [flags] EXPR [FILE...]`: the embedded yq v4 command line. */
 import { Command } from "@commander-js/extra-typings";
 import { ExitCodeError, LimaError } from "../core/errors.ts";
-import { runYqOnFiles } from "../core/yq/run_files.ts";
+import {
+  type InputFormat,
+  inputFormatOf,
+  runYqOnFiles,
+} from "../core/yq/run_files.ts";
 import { YqError } from "../core/yq/mod.ts";
 
 /** The yq release whose expression language and flags this command follows. */
@@ -14,7 +18,8 @@ Evaluates a yq (https://github.com/mikefarah/yq/) expression against each YAML
 document of each file (or stdin). env operators are allowed; system is disabled.
 
 Flags:
-  -o, --output-format string   [yaml|y|json|j] output format type (default "yaml")
+  -o, --output-format string   [auto|a|yaml|y|json|j] output format type (default "auto")
+  -p, --input-format string    [auto|a|yaml|y|json|j] parse format for input (default "auto")
   -I, --indent int             sets indent level for output (default 2)
   -i, --inplace                update the file in place of first file given
   -n, --null-input             Don't read input, simply evaluate the expression given
@@ -28,12 +33,16 @@ Flags:
 export interface YqArgs {
   expression?: string;
   files: string[];
-  output: "yaml" | "json";
+  /** Unset: yq's `auto`, JSON when the input is read as JSON by its `.json` extension. */
+  output?: "yaml" | "json";
+  inputFormat: InputFormat;
   indent?: number;
   inPlace: boolean;
   nullInput: boolean;
   raw?: boolean;
   exitStatus: boolean;
+  /** `eval-all`/`ea`: evaluate all documents at once. */
+  all: boolean;
   envOps: boolean;
   version: boolean;
   help: boolean;
@@ -47,10 +56,11 @@ function usageError(message: string): LimaError {
 export function parseYqArgs(argv: string[]): YqArgs {
   const out: YqArgs = {
     files: [],
-    output: "yaml",
+    inputFormat: "auto",
     inPlace: false,
     nullInput: false,
     exitStatus: false,
+    all: false,
     envOps: true,
     version: false,
     help: false,
@@ -64,15 +74,18 @@ export function parseYqArgs(argv: string[]): YqArgs {
     );
   };
   const setOutput = (v: string) => {
-    const format = {
+    const lower = v.toLowerCase();
+    const format = ({
       yaml: "yaml",
       y: "yaml",
       yml: "yaml",
       json: "json",
       j: "json",
-    }[v.toLowerCase()];
-    if (!format) throw usageError(`unknown output format ${JSON.stringify(v)}`);
-    out.output = format as "yaml" | "json";
+    } as const)[lower];
+    if (!format && lower !== "auto" && lower !== "a") {
+      throw usageError(`unknown output format ${JSON.stringify(v)}`);
+    }
+    out.output = format;
   };
   const setIndent = (v: string) => {
     if (!/^\d+$/.test(v)) {
@@ -83,9 +96,19 @@ export function parseYqArgs(argv: string[]): YqArgs {
     out.indent = Number(v);
   };
   const setInput = (v: string) => {
-    if (!["yaml", "y", "yml", "json", "j"].includes(v.toLowerCase())) {
+    const format = ({
+      auto: "auto",
+      a: "auto",
+      yaml: "yaml",
+      y: "yaml",
+      yml: "yaml",
+      json: "json",
+      j: "json",
+    } as const)[v.toLowerCase()];
+    if (!format) {
       throw usageError(`unsupported input format ${JSON.stringify(v)}`);
     }
+    out.inputFormat = format;
   };
   const takesValue: Record<string, (v: string) => void> = {
     o: setOutput,
@@ -173,9 +196,9 @@ export function parseYqArgs(argv: string[]): YqArgs {
     }
     positional.push(arg);
   }
-  // yq's sub-commands: `eval`/`e` and `eval-all`/`ea` are the default behaviour here.
+  // yq's sub-commands: `eval`/`e` (the default) and `eval-all`/`ea`.
   if (["eval", "e", "eval-all", "ea"].includes(positional[0] ?? "")) {
-    positional.shift();
+    out.all = ["eval-all", "ea"].includes(positional.shift()!);
   }
   out.expression = positional[0];
   out.files = positional.slice(1);
@@ -211,9 +234,14 @@ export async function runYq(argv: string[]): Promise<number> {
       expression: args.expression || ".",
       files: args.files,
       inPlace: args.inPlace,
+      all: args.all,
       nullInput: args.nullInput,
       envOps: args.envOps,
-      output: args.output,
+      inputFormat: args.inputFormat,
+      output: args.output ?? (args.inputFormat === "auto" && args.files[0] &&
+          inputFormatOf(args.files[0]) === "json"
+        ? "json"
+        : "yaml"),
       indent: args.indent,
       raw: args.raw,
     });

@@ -23,6 +23,19 @@ const TAGS: Record<Level, string> = {
   error: "ERRO",
   fatal: "FATA",
 };
+/**
+ * The colour of each level's tag on a terminal: logrus' text formatter (`text_formatter.go`):
+ * gray for debug and trace, yellow for warnings, red for errors, cyan ("blue") for info.
+ */
+const COLORS: Record<Level, number> = {
+  trace: 37,
+  debug: 37,
+  info: 36,
+  warn: 33,
+  error: 31,
+  fatal: 31,
+};
+
 /** logrus spells the warning level out in full. */
 const logrusName = (level: Level) => level === "warn" ? "warning" : level;
 
@@ -31,6 +44,8 @@ export interface LoggerOptions {
   format: LogFormat;
   /** Short `INFO[0003]` lines when stderr is a terminal, logrus' `time=… level=…` otherwise. */
   terminal: boolean;
+  /** Colour the short lines' level tags and field names. */
+  colors: boolean;
   write: (line: string) => void;
 }
 
@@ -41,9 +56,19 @@ function defaultOptions(): LoggerOptions {
     level: "info",
     format: "text",
     terminal: Deno.stderr.isTerminal(),
+    colors: useColors(),
     write: (line) =>
       Deno.stderr.writeSync(new TextEncoder().encode(line + "\n")),
   };
+}
+
+/**
+ * Colours on a terminal, as logrus (which leaves Windows consoles plain), unless `NO_COLOR`
+ * is set (https://no-color.org).
+ */
+function useColors(): boolean {
+  return Deno.stderr.isTerminal() && Deno.build.os !== "windows" &&
+    !Deno.env.get("NO_COLOR");
 }
 
 let options: LoggerOptions = defaultOptions();
@@ -81,23 +106,42 @@ function render(level: Level, msg: string, fields: Fields): string {
       ...fields,
     });
   }
+  if (options.terminal) return terminalLine(level, msg, fields, now);
   const pairs = Object.entries(fields).map(([k, v]) =>
     `${k}=${quoteValue(typeof v === "string" ? v : JSON.stringify(v))}`
   );
-  if (options.terminal) {
-    const secs = String(Math.floor((now.getTime() - started) / 1000)).padStart(
-      4,
-      "0",
-    );
-    const head = `${TAGS[level]}[${secs}] ${msg}`;
-    return pairs.length ? `${head.padEnd(55)} ${pairs.join(" ")}` : head;
-  }
   return [
     `time=${JSON.stringify(now.toISOString())}`,
     `level=${logrusName(level)}`,
     `msg=${JSON.stringify(msg)}`,
     ...pairs,
   ].join(" ");
+}
+
+/**
+ * logrus' short terminal line: `INFO[0003] message` padded to 44 columns, then ` key=value`
+ * for each field; with colours the tag and the keys are coloured by level.
+ */
+function terminalLine(
+  level: Level,
+  msg: string,
+  fields: Fields,
+  now: Date,
+): string {
+  const paint = (text: string) =>
+    options.colors ? `\x1b[${COLORS[level]}m${text}\x1b[0m` : text;
+  const secs = String(Math.floor((now.getTime() - started) / 1000)).padStart(
+    4,
+    "0",
+  );
+  const head = `${paint(TAGS[level])}[${secs}] ${msg}`;
+  const pairs = Object.entries(fields).map(([k, v]) =>
+    `${paint(k)}=${quoteValue(typeof v === "string" ? v : JSON.stringify(v))}`
+  );
+  if (!pairs.length) return head;
+  return `${head}${" ".repeat(Math.max(0, 44 - msg.length))}  ${
+    pairs.join(" ")
+  }`;
 }
 
 function log(level: Level, msg: string, fields: Fields = {}): void {

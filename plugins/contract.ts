@@ -106,7 +106,7 @@ export const DriverManifestSchema = z.strictObject({
   /** Contract version the module was written against: `"1.1"`, `"1"` or `1`. */
   contractVersion: z.union([z.string(), z.number()]),
   description: z.string().optional(),
-  /** Hosts the driver can start VMs on; configurations validate everywhere. */
+  /** Hosts the driver can create and start VMs on; configurations validate everywhere. */
   hosts: z.array(z.strictObject({
     os: z.string(),
     arch: z.array(z.enum(HOST_ARCHS)).optional(),

@@ -129,10 +129,13 @@ function canonicalIP(value: string): string {
   throw new Error(`invalid string being converted to IP address: ${value}`);
 }
 
-/** Parses `HOST:GUEST` or `HOST:GUEST,static=BOOL`. */
+/**
+ * Parses `HOST:GUEST` or `HOST:GUEST,static=BOOL` (Lima's `ParsePortForward`). The ports
+ * are checked here, not left to the YAML decoder, so the error names the flag's value.
+ */
 export function parsePortForward(
   spec: string,
-): { hostPort: string; guestPort: string; isStatic: boolean } {
+): { hostPort: number; guestPort: number; isStatic: boolean } {
   const parts = spec.split(",");
   if (parts.length > 2) {
     throw new Error(
@@ -164,7 +167,24 @@ export function parsePortForward(
     }
     isStatic = parsed;
   }
-  return { hostPort: ports[0].trim(), guestPort: ports[1].trim(), isStatic };
+  return {
+    hostPort: parsePort("host", ports[0].trim(), spec),
+    guestPort: parsePort("guest", ports[1].trim(), spec),
+    isStatic,
+  };
+}
+
+/** A decimal port number from 0 to 65535; WHICH ("host" or "guest") names it in the error. */
+function parsePort(which: string, value: string, spec: string): number {
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(port <= 65535)) {
+    throw new Error(
+      `invalid ${which} port ${quote(value)} in ${
+        quote(spec)
+      }, expected an integer from 0 to 65535`,
+    );
+  }
+  return port;
 }
 
 /** Go's `strconv.ParseBool`. */
@@ -448,9 +468,8 @@ const DEFS: FlagDef[] = [
       if (!portForward!.length) return [];
       const entries = portForward!.map((spec) => {
         const { hostPort, guestPort, isStatic } = parsePortForward(spec);
-        return `{"guestPort": ${q(guestPort)}, "hostPort": ${
-          q(hostPort)
-        }, "static": ${isStatic}}`;
+        // Numbers, not Lima's quoted strings: the schema wants integers.
+        return `{"guestPort": ${guestPort}, "hostPort": ${hostPort}, "static": ${isStatic}}`;
       });
       return [`.portForwards += [${entries.join(",")}]`];
     },

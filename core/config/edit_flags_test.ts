@@ -112,7 +112,7 @@ Deno.test("editFlagExpressions: one expression per flag, in Lima's order", () =>
     ".containerd.user = true | .containerd.system = false",
     '.disk= "50GiB"',
     ".plain = true",
-    '.portForwards += [{"guestPort": "80", "hostPort": "8080", "static": false}]',
+    '.portForwards += [{"guestPort": 80, "hostPort": 8080, "static": false}]',
     '.user.shell = "/bin/zsh"',
   ]);
 });
@@ -240,17 +240,17 @@ Deno.test("editFlagExpressions: --param only sets parameters the template declar
 
 Deno.test("editFlagExpressions: --port-forward syntax", () => {
   deepStrictEqual(parsePortForward("8080:80"), {
-    hostPort: "8080",
-    guestPort: "80",
+    hostPort: 8080,
+    guestPort: 80,
     isStatic: false,
   });
   deepStrictEqual(parsePortForward(" 9090:9090 , static=true"), {
-    hostPort: "9090",
-    guestPort: "9090",
+    hostPort: 9090,
+    guestPort: 9090,
     isStatic: true,
   });
   deepStrictEqual(expressions({ portForward: ["1:2", "3:4,static=1"] }), [
-    '.portForwards += [{"guestPort": "2", "hostPort": "1", "static": false},{"guestPort": "4", "hostPort": "3", "static": true}]',
+    '.portForwards += [{"guestPort": 2, "hostPort": 1, "static": false},{"guestPort": 4, "hostPort": 3, "static": true}]',
   ]);
   strictEqual(
     errorMessage(() => expressions({ portForward: ["8080"] })),
@@ -263,6 +263,14 @@ Deno.test("editFlagExpressions: --port-forward syntax", () => {
   strictEqual(
     errorMessage(() => expressions({ portForward: ["1:2,foo=1"] })),
     "error while processing flag `port-forward`: invalid parameter `foo=1`, expected `static=` followed by a boolean value",
+  );
+  strictEqual(
+    errorMessage(() => expressions({ portForward: ["abc:80"] })),
+    "error while processing flag `port-forward`: invalid host port `abc` in `abc:80`, expected an integer from 0 to 65535",
+  );
+  strictEqual(
+    errorMessage(() => expressions({ portForward: ["8080:70000"] })),
+    "error while processing flag `port-forward`: invalid guest port `70000` in `8080:70000`, expected an integer from 0 to 65535",
   );
   match(
     errorMessage(() => expressions({ portForward: ["1:2,a,b"] })),

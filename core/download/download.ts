@@ -31,6 +31,7 @@ import {
   detectCompression,
 } from "./decompress.ts";
 import { clonesFiles } from "./clone.ts";
+import { fetchFailure, unreachableError } from "./fetch_failure.ts";
 import {
   type Progress,
   ProgressReporter,
@@ -283,7 +284,7 @@ async function remoteChanged(
     if (signal?.aborted) throw signal.reason;
     logger.info(
       "Failed to retrieve last-modified for cached digest-less image; using cached image.",
-      { error: errorMessage(err) },
+      { error: fetchFailure(url, err) },
     );
     return undefined;
   }
@@ -616,12 +617,7 @@ async function request(
     return await fetch(url, { headers, signal });
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
-    throw new LimaError({
-      summary: `failed to download "${url}"`,
-      detail: errorMessage(err),
-    }, {
-      cause: err,
-    });
+    throw unreachableError(url, err);
   }
 }
 

@@ -28,6 +28,8 @@ import { ensureUserKey } from "../store/user_key.ts";
 import { VERSION } from "../version.ts";
 import { saveRejectedYAML } from "./rejected_yaml.ts";
 import { exists } from "../exists.ts";
+import { assertHostSupported } from "../../plugins/guard.ts";
+import type { DriverRegistry } from "../../plugins/registry.ts";
 import { writeAllSynced } from "../store/write_all_synced.ts";
 
 export const DEFAULT_INSTANCE = "default";
@@ -46,6 +48,8 @@ export interface CreateRequest {
   ttyExplicit?: boolean;
   /** Supplies the template for `-` (default: the process's stdin). */
   stdin?: () => Promise<string>;
+  /** The driver registry; when given, a driver that cannot run on this host is refused. */
+  drivers?: DriverRegistry;
 }
 
 /** The configuration a new instance will be created from. */
@@ -177,6 +181,11 @@ export async function resolveNewInstance(
 export interface CreateInstanceOptions {
   /** Save an invalid configuration as `./lima.REJECTED.yaml` (it was edited interactively). */
   saveRejected?: boolean;
+  /**
+   * The driver registry: the instance's driver must list this host in its manifest, as
+   * Lima's create fails when the driver cannot be configured here (vz on Linux).
+   */
+  drivers?: DriverRegistry;
 }
 
 /**
@@ -204,11 +213,20 @@ export async function createInstance(
       summary: `instance ${quote(name)} already exists (${quote(dir)})`,
     });
   }
+  let config: LimaYAML;
   try {
-    await loadValidatedConfig({ instDir: dir, name, text, networkModes });
+    config = await loadValidatedConfig({
+      instDir: dir,
+      name,
+      text,
+      networkModes,
+    });
   } catch (err) {
     if (options.saveRejected) throw await saveRejectedYAML(text, err);
     throw err;
+  }
+  if (options.drivers && config.vmType) {
+    assertHostSupported((await options.drivers.get(config.vmType)).manifest);
   }
   await ensureUserKey();
   const tmp = temporaryPath(limaHome(), name);
@@ -256,6 +274,7 @@ export async function createFromRequest(req: CreateRequest): Promise<Instance> {
   const config = await resolveNewInstance(req);
   const inst = await createInstance(config.name, config.text, {
     saveRejected: req.tty && req.arg !== "-",
+    drivers: req.drivers,
   });
   logger.info(`Run \`limactl start ${inst.name}\` to start the instance.`);
   return inst;

@@ -6,7 +6,12 @@
  */
 import type { File, LimaYAML } from "../config/schema.ts";
 import { download, type DownloadOptions } from "../download/download.ts";
-import { errorMessage, LimaError } from "../errors.ts";
+import {
+  isUnreachable,
+  messageWithoutHint,
+  NETWORK_HINT,
+} from "../download/fetch_failure.ts";
+import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 
@@ -49,6 +54,7 @@ export async function ensureNerdctlArchive(
     });
   }
   const failures: string[] = [];
+  let unreachable = false;
   for (const archive of candidates) {
     const location = archive.location!;
     try {
@@ -62,15 +68,21 @@ export async function ensureNerdctlArchive(
         `${quote(location)}: not found in the cache after download`,
       );
     } catch (err) {
-      failures.push(`${quote(location)}: ${errorMessage(err)}`);
+      unreachable ||= isUnreachable(err);
+      failures.push(`${quote(location)}: ${messageWithoutHint(err)}`);
       logger.warn(`Failed to download ${quote(location)}`, {
-        error: errorMessage(err),
+        error: messageWithoutHint(err),
       });
     }
   }
+  const local =
+    "or download the archive yourself and set `containerd.archives[].location` to its local path";
   throw new LimaError({
     summary: "failed to download the nerdctl archive",
     detail: failures.join("; "),
     path: "containerd.archives",
+    hint: unreachable
+      ? `${NETWORK_HINT}, ${local}`
+      : local.replace(/^or d/, "d"),
   });
 }

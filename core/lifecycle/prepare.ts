@@ -5,6 +5,11 @@
  */
 import { join } from "node:path";
 import { download } from "../download/download.ts";
+import {
+  isUnreachable,
+  messageWithoutHint,
+  NETWORK_HINT,
+} from "../download/fetch_failure.ts";
 import type { ImageEntry, LimaYAML } from "../config/schema.ts";
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
@@ -83,6 +88,7 @@ export async function ensureImage(
   const cmdline = join(dir, "kernel.cmdline");
   const initrd = join(dir, "initrd");
   const failures: string[] = [];
+  let unreachable = false;
   for (const entry of candidates) {
     if (!entry.location) continue;
     try {
@@ -101,16 +107,22 @@ export async function ensureImage(
       return;
     } catch (err) {
       await removeAll([kernel, cmdline, initrd]);
-      failures.push(`${quote(entry.location)}: ${errorMessage(err)}`);
+      unreachable ||= isUnreachable(err);
+      failures.push(`${quote(entry.location)}: ${messageWithoutHint(err)}`);
       logger.warn(`Failed to download ${quote(entry.location)}`, {
-        error: errorMessage(err),
+        error: messageWithoutHint(err),
       });
     }
   }
+  const local =
+    "or download the image yourself and set `images[].location` to its local path";
   throw new LimaError({
     summary: "failed to download the image",
     detail: failures.join("; "),
     path: "images",
+    hint: unreachable
+      ? `${NETWORK_HINT}, ${local}`
+      : local.replace(/^or d/, "d"),
   });
 }
 

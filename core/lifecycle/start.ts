@@ -29,6 +29,7 @@ import { lockInstance } from "../store/lock.ts";
 import { isValidInstanceName } from "../store/names.ts";
 import { instanceDir, InstanceFiles } from "../store/paths.ts";
 import type { DriverRegistry } from "../../plugins/registry.ts";
+import { assertHostSupported } from "../../plugins/guard.ts";
 import {
   createInstance,
   type CreateRequest,
@@ -58,7 +59,8 @@ export interface StartOptions {
   self?: string[];
 }
 
-export interface StartRequest extends CreateRequest, StartOptions {}
+export interface StartRequest
+  extends Omit<CreateRequest, "drivers">, StartOptions {}
 
 const DURATION_UNITS: Record<string, number> = {
   ns: 1e-6,
@@ -140,6 +142,7 @@ export async function startFromRequest(req: StartRequest): Promise<void> {
     const config = await resolveNewInstance(req);
     name = (await createInstance(config.name, config.text, {
       saveRejected: req.tty && req.arg !== "-",
+      drivers: req.drivers,
     })).name;
   }
   await startInstance(name, req);
@@ -215,6 +218,8 @@ export async function startInstance(
     const networks = await networksFor(inst.config);
     const vmType = inst.vmType;
     const loaded = await o.drivers.get(vmType);
+    // An instance made before create checked the host, or on another host.
+    assertHostSupported(loaded.manifest);
     logger.info(
       `Starting the instance ${quote(name)} with ${
         loaded.location === "internal" ? "internal" : "external"

@@ -44,7 +44,20 @@ export interface Candidate {
   together?: boolean;
   /** Index of the input document the candidate comes from. */
   doc: number;
+  /**
+   * A node the expression made up (a literal, `[...]`, `length` of a collection, `keys`, ...):
+   * yq gives such nodes no document, so its printer puts no `---` before them.
+   */
+  detached?: boolean;
 }
+
+/** CANDIDATES marked as made up by the expression (see `Candidate.detached`). */
+const detach = (candidates: Candidate[]): Candidate[] =>
+  candidates.map((c) => ({ ...c, detached: true }));
+
+/** The parts of a made-up PARENT are made up too. */
+const inherit = (parent: Candidate, parts: Candidate[]): Candidate[] =>
+  parent.detached ? detach(parts) : parts;
 
 export interface EvaluateOptions {
   /** Whether `env`, `strenv` and `envsubst` may read the environment. */
@@ -95,21 +108,21 @@ export class Evaluator {
         return ctx.flatMap((c) => this.recurse(c));
       case "field":
         return this.ev(ast.target, ctx, scope, update).flatMap((c) =>
-          this.field(c, ast.key, update, ast.optional)
+          inherit(c, this.field(c, ast.key, update, ast.optional))
         );
       case "index":
         return this.ev(ast.target, ctx, scope, update).flatMap((c) =>
           this.ev(ast.index, [c], scope, false).flatMap((i) =>
-            this.index(c, this.value(i), update, ast.optional)
+            inherit(c, this.index(c, this.value(i), update, ast.optional))
           )
         );
       case "slice":
         return this.ev(ast.target, ctx, scope, update).flatMap((c) =>
-          this.slice(c, ast, scope)
+          inherit(c, this.slice(c, ast, scope))
         );
       case "iterate":
         return this.ev(ast.target, ctx, scope, update).flatMap((c) =>
-          this.iterate(c, ast.optional)
+          inherit(c, this.iterate(c, ast.optional))
         );
       case "literal": {
         return ctx.map((c) => {
@@ -120,7 +133,7 @@ export class Evaluator {
             node.minFractionDigits =
               ast.source.split(".")[1].replace(/[eE].*/, "").length;
           }
-          return { node, doc: c.doc };
+          return { node, doc: c.doc, detached: true };
         });
       }
       case "array":
@@ -131,10 +144,13 @@ export class Evaluator {
               seq.items.push(item.node ?? new Scalar(null));
             }
           }
-          return { node: seq, doc: c.doc };
+          return { node: seq, doc: c.doc, detached: true };
         });
-      case "object":
-        return ctx.flatMap((c) => this.object(c, ast.entries, scope));
+      case "object": {
+        const objects = ctx.flatMap((c) => this.object(c, ast.entries, scope));
+        // yq's `{}` has no document; an object with entries takes its input's.
+        return ast.entries.length ? objects : detach(objects);
+      }
       case "pipe":
         return this.ev(
           ast.right,
@@ -746,7 +762,7 @@ export class Evaluator {
           );
         });
       case "not":
-        return each((c) => [this.scalar(!this.truthy(c), c.doc)]);
+        return detach(each((c) => [this.scalar(!this.truthy(c), c.doc)]));
       case "select":
         this.arity(name, args, 1);
         return each((c) =>
@@ -764,23 +780,26 @@ export class Evaluator {
         }
         return ctx.map((c) => this.refresh(c));
       case "length":
-        return one((_c, n) => {
-          if (isSeq(n) || isMap(n)) return n.items.length;
+        return each((c) => {
+          const n = this.value(c);
+          if (isSeq(n) || isMap(n)) {
+            return detach([this.scalar(n.items.length, c.doc)]);
+          }
           const v = this.js(n);
-          if (v === null) return 0;
-          if (typeof v === "string") return [...v].length;
-          if (typeof v === "number") return Math.abs(v);
+          if (v === null) return [this.scalar(0, c.doc)];
+          if (typeof v === "string") return [this.scalar([...v].length, c.doc)];
+          if (typeof v === "number") return [this.scalar(Math.abs(v), c.doc)];
           throw new YqError(`cannot get the length of ${tagOf(n)}`);
         });
       case "keys":
-        return one((_c, n) => {
+        return detach(one((_c, n) => {
           if (isMap(n)) return n.items.map((p) => this.js(p.key as ValueNode));
           if (isSeq(n)) return n.items.map((_, i) => i);
           throw new YqError(`cannot get keys of ${tagOf(n)}`);
-        });
+        }));
       case "has":
         this.arity(name, args, 1);
-        return one((c, n) => {
+        return detach(one((c, n) => {
           const k = argJS(c, 0);
           if (isMap(n)) {
             return findPair(n, String(k), this.resolve) !== undefined;
@@ -790,7 +809,7 @@ export class Evaluator {
               k < n.items.length;
           }
           return false;
-        });
+        }));
       case "map":
         this.arity(name, args, 1);
         return nodeOut((c) => {
@@ -1047,7 +1066,7 @@ export class Evaluator {
         });
       case "type":
       case "tag":
-        return one((_c, n) => tagOf(n));
+        return detach(one((_c, n) => tagOf(n)));
       case "key":
         return each((c) => {
           const slot = c.slot;
@@ -1057,7 +1076,7 @@ export class Evaluator {
         });
       case "document_index":
       case "di":
-        return one((c) => c.doc);
+        return detach(one((c) => c.doc));
       case "to_json":
       case "tojson":
       case "to_yaml":

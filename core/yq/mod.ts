@@ -29,6 +29,10 @@ export interface YqResult {
   node: Node | undefined;
   /** Index of the input document it came from. */
   docIndex: number;
+  /** Made up by the expression, not read from a document (`Candidate.detached`). */
+  detached?: boolean;
+  /** Index of the input file, when several are printed as one stream. */
+  fileIndex?: number;
 }
 
 function fail(expression: string, err: unknown, file?: string): never {
@@ -65,11 +69,15 @@ function resolver(
   };
 }
 
-/** Evaluates EXPR over every document of a YAML stream; `nullInput` evaluates it once against null. */
+/**
+ * Evaluates EXPR over every document of a YAML stream; `nullInput` evaluates it once against
+ * null. By default all documents at once, as Lima's `--set` (yq's `eval-all`); `perDocument`
+ * evaluates each document alone, as `yq eval`, the command's default.
+ */
 export function evaluateYamlStream(
   yamlText: string,
   expression: string,
-  options: YqOptions & { nullInput?: boolean } = {},
+  options: YqOptions & { nullInput?: boolean; perDocument?: boolean } = {},
 ): YqResult[] {
   try {
     const ast = parseExpression(expression);
@@ -93,7 +101,10 @@ export function evaluateYamlStream(
       together: true,
       doc: i,
     }));
-    return evaluator.run(ast, inputs).map((c) => {
+    const results = options.perDocument
+      ? inputs.flatMap((input) => evaluator.run(ast, [input]))
+      : evaluator.run(ast, inputs);
+    return results.map((c) => {
       const doc = docs[c.doc];
       const whole = c.slot?.kind === "root" &&
         c.node === (doc.contents ?? undefined);
@@ -101,6 +112,7 @@ export function evaluateYamlStream(
         document: whole ? doc : undefined,
         node: c.node,
         docIndex: c.doc,
+        detached: c.detached,
       };
     });
   } catch (err) {
@@ -123,7 +135,9 @@ export function formatYqResults(
 ): string {
   const indent = options.indent ?? 2;
   const texts: string[] = [];
-  let previousDoc = -1;
+  // yq's printer: a `---` whenever a result's file or document differs from the previous
+  // result's, counting from document 0 of file 0; made-up nodes count as that document.
+  let previousDoc = "0/0";
   let out = "";
   for (const r of results) {
     if (options.output === "json") {
@@ -138,14 +152,17 @@ export function formatYqResults(
       text = `${scalarText(r.node)}\n`;
     } else if (r.document) {
       text = documentText(r.document, { indent });
+      // Only the first document keeps its own `---`; later ones get the printer's.
+      if (r.docIndex > 0) text = text.replace(/^---\n/, "");
     } else {
       text = documentText(new Document(r.node), { indent });
     }
-    if (previousDoc !== -1 && r.docIndex !== previousDoc) {
+    const doc = r.detached ? "0/0" : `${r.fileIndex ?? 0}/${r.docIndex}`;
+    if (doc !== previousDoc && out !== "") {
       texts.push(out);
       out = "";
     }
-    previousDoc = r.docIndex;
+    previousDoc = doc;
     out += text;
   }
   if (options.output === "json") return out;

@@ -1,16 +1,33 @@
 /** The work behind `limactl yq EXPR [FILE...]`: evaluate over files or stdin, print or edit in place. */
 import { LimaError } from "../errors.ts";
+import { jsonStreamToYaml } from "./json_stream.ts";
 import {
   evaluateYamlStream,
   type FormatOptions,
   formatYqResults,
+  type YqResult,
 } from "./mod.ts";
+
+export type InputFormat = "auto" | "yaml" | "json";
+
+/** The format FILE is read in: yq's `auto` goes by the file's extension. */
+export function inputFormatOf(
+  file: string,
+  format: InputFormat = "auto",
+): "yaml" | "json" {
+  if (format !== "auto") return format;
+  return /\.json$/i.test(file) ? "json" : "yaml";
+}
 
 export interface RunYqOptions extends FormatOptions {
   expression: string;
   /** Input files; empty or `-` means stdin. */
   files: string[];
   inPlace?: boolean;
+  /** `auto` (the default) reads `.json` files as JSON, everything else as YAML. */
+  inputFormat?: InputFormat;
+  /** Evaluate all documents at once (`yq eval-all`) instead of each alone (`yq eval`). */
+  all?: boolean;
   nullInput?: boolean;
   envOps?: boolean;
   /** Reads stdin (injected so tests need no terminal). */
@@ -21,15 +38,23 @@ export interface RunYqOptions extends FormatOptions {
 export async function runYqOnFiles(options: RunYqOptions): Promise<string> {
   const readStdin = options.readStdin ??
     (() => new Response(Deno.stdin.readable).text());
-  const evalText = (text: string, nullInput = false) =>
-    formatYqResults(
-      evaluateYamlStream(text, options.expression, {
+  const evaluate = (text: string, nullInput = false, file = "-") =>
+    evaluateYamlStream(
+      inputFormatOf(file, options.inputFormat) === "json"
+        ? jsonStreamToYaml(text)
+        : text,
+      options.expression,
+      {
         envOps: options.envOps,
         nullInput,
-      }),
-      options,
+        perDocument: !options.all,
+      },
     );
-  if (options.nullInput) return evalText("", true);
+  const evalText = (text: string, file: string) =>
+    formatYqResults(evaluate(text, false, file), options);
+  if (options.nullInput) {
+    return formatYqResults(evaluate("", true), options);
+  }
   const files = options.files.length ? options.files : ["-"];
   if (options.inPlace) {
     if (!options.files.length || files.includes("-")) {
@@ -41,16 +66,20 @@ export async function runYqOnFiles(options: RunYqOptions): Promise<string> {
     // Evaluate everything first so a failure leaves every file untouched.
     const outputs: [string, string][] = [];
     for (const file of files) {
-      outputs.push([file, evalText(await readFile(file))]);
+      outputs.push([file, evalText(await readFile(file), file)]);
     }
     for (const [file, text] of outputs) await Deno.writeTextFile(file, text);
     return "";
   }
-  let out = "";
-  for (const file of files) {
-    out += evalText(file === "-" ? await readStdin() : await readFile(file));
+  // One stream, so the printer separates the files' documents as yq does.
+  const results: YqResult[] = [];
+  for (const [fileIndex, file] of files.entries()) {
+    const text = file === "-" ? await readStdin() : await readFile(file);
+    results.push(
+      ...evaluate(text, false, file).map((r) => ({ ...r, fileIndex })),
+    );
   }
-  return out;
+  return formatYqResults(results, options);
 }
 
 async function readFile(file: string): Promise<string> {

@@ -27,6 +27,23 @@ Deno.test("help lists the commands", async () => {
   }
 });
 
+Deno.test("help yq-restrictions prints Lima's help topic, which the root help lists", async () => {
+  for (const args of [["help", "yq-restrictions"], ["yq-restrictions"]]) {
+    const { stdout } = await limactlExpect(0, args, { limaHome });
+    assert.match(
+      stdout,
+      /^Lima uses yq \(v4\) syntax for the --set flag and provision mode "yq"\.\n/,
+    );
+    assert.match(stdout, /- load, load_str {4}\(arbitrary file reads\)\n/);
+    assert.match(stdout, /\n {2}https:\/\/mikefarah\.gitbook\.io\/yq\/\n\n$/);
+  }
+  const { stdout } = await limactlExpect(0, ["--help"], { limaHome });
+  assert.match(
+    stdout,
+    /\nAdditional help topics:\n {2}limactl yq-restrictions +Restrictions on yq expressions in Lima\n/,
+  );
+});
+
 Deno.test("an unknown command is fatal and suggests the closest one", async () => {
   const { stderr } = await limactlExpect(1, ["lst"], { limaHome });
   assertFatal(
@@ -34,6 +51,30 @@ Deno.test("an unknown command is fatal and suggests the closest one", async () =
     'unknown command "lst" for "limactl" (hint: did you mean …',
   );
   assert.match(stderr, /did you mean [^"]*\blist\b/);
+});
+
+Deno.test("bare limactl prints the help to stdout and exits 0, as cobra does", async () => {
+  for (const args of [[], ["--debug"], ["--log-level", "debug"]]) {
+    const { stdout, stderr } = await limactlExpect(0, args, { limaHome });
+    assert.match(stdout, /Basic Commands:/);
+    assert.equal(stderr, "");
+  }
+});
+
+Deno.test("an unknown command fails also with --help", async () => {
+  for (
+    const args of [
+      ["nosuch", "--help"],
+      ["nosuch", "-h"],
+      ["--help", "nosuch"],
+      ["--log-level", "debug", "nosuch", "--help"],
+    ]
+  ) {
+    const { stdout, stderr } = await limactlExpect(1, args, { limaHome });
+    assertFatal(stderr, 'unknown command "nosuch" for "limactl"');
+    assert.equal(stdout, "");
+  }
+  await limactlExpect(0, ["ls", "--help"], { limaHome });
 });
 
 Deno.test("an unknown flag is fatal and names the flag", async () => {
@@ -108,7 +149,7 @@ Deno.test("completion without a known shell shows its help, as cobra does", asyn
   const { stdout } = await limactlExpect(0, ["completion", "tcsh"], {
     limaHome,
   });
-  assert.match(stdout, /Usage: limactl completion/);
+  assert.match(stdout, /Usage:\n {2}limactl completion/);
 });
 
 Deno.test("the completion callback answers cobra's protocol: candidates, then :directive", async () => {
@@ -117,7 +158,7 @@ Deno.test("the completion callback answers cobra's protocol: candidates, then :d
   });
   assert.equal(
     stdout,
-    "template\tLima template management (experimental)\n:4\n",
+    "template\tLima template management (EXPERIMENTAL)\n:4\n",
   );
   const flags = await limactlExpect(0, [
     "__complete",

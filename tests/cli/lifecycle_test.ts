@@ -104,6 +104,62 @@ Deno.test("create applies the edit flags, keeping comments", () =>
     assert.match(text, /# the image/);
   }));
 
+Deno.test("create --port-forward writes integer ports; a bad port names the flag", () =>
+  withHome(async (home, opts) => {
+    await limactlExpect(0, [
+      "create",
+      "--name",
+      "foo",
+      "--port-forward",
+      "8080:80",
+      "--port-forward",
+      "9090:9090,static=true",
+      "-",
+    ], { ...opts, stdin: DUMMY });
+    assert.deepEqual(
+      parse(await Deno.readTextFile(`${home}/foo/lima.yaml`)).portForwards,
+      [
+        { guestPort: 80, hostPort: 8080, static: false },
+        { guestPort: 9090, hostPort: 9090, static: true },
+      ],
+    );
+    const r = await limactlExpect(1, [
+      "create",
+      "--name",
+      "bar",
+      "--port-forward",
+      "http:80",
+      "-",
+    ], { ...opts, stdin: DUMMY });
+    assertFatal(
+      r.stderr,
+      "error while processing flag `port-forward`: invalid host port `http` in `http:80`, expected an integer from 0 to 65535",
+    );
+    assert.ok(!await exists(`${home}/bar`));
+  }));
+
+Deno.test({
+  name: "create refuses a driver whose manifest does not list this host",
+  // vz runs on macOS only.
+  ignore: Deno.build.os === "darwin",
+  fn: () =>
+    withHome(async (home, opts) => {
+      for (
+        const args of [
+          ["create", "--name", "foo", "--vm-type=vz", "-"],
+          ["start", "--name", "foo", "--vm-type=vz", "-"],
+        ]
+      ) {
+        const r = await limactlExpect(1, args, { ...opts, stdin: DUMMY });
+        assertFatal(
+          r.stderr,
+          `driver \`vz\` cannot run on this host (${Deno.build.os}/${Deno.build.arch}): it supports darwin/aarch64|x86_64`,
+        );
+        assert.ok(!await exists(`${home}/foo`));
+      }
+    }),
+});
+
 Deno.test("create names the instance after a template file", () =>
   withHome(async (home, opts) => {
     const dir = await Deno.makeTempDir();

@@ -126,14 +126,14 @@ Deno.test("network create adds a network and delete --force removes it", async (
     const help = await limactlExpect(0, ["network", "create", "--help"], {
       limaHome,
     });
-    assert.match(help.stdout, /--mode <mode> +mode \(default: "user-v2"\)/);
+    assert.match(help.stdout, /--mode string +mode \(default "user-v2"\)/);
     assert.match(
       help.stdout,
-      /--gateway <gateway> +gateway, e\.g\., "192\.168\.42\.1\/24"/,
+      /--gateway string +gateway, e\.g\., "192\.168\.42\.1\/24"/,
     );
     assert.match(
       help.stdout,
-      /--interface <interface> +interface for bridged mode/,
+      /--interface string +interface for bridged mode/,
     );
   } finally {
     await Deno.remove(limaHome, { recursive: true });

@@ -37,7 +37,7 @@ Deno.test("limactl sudoers takes at most one file, and says how to use it", asyn
     const help = await limactlExpect(0, ["sudoers", "--help"], { limaHome });
     assert.match(
       help.stdout,
-      /Usage: limactl sudoers \[--check \[SUDOERSFILE-TO-CHECK\]\]/,
+      /Usage:\n {2}limactl sudoers \[--check \[SUDOERSFILE-TO-CHECK\]\]/,
     );
     assert.match(
       help.stdout,
