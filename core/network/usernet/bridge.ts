@@ -5,6 +5,7 @@
  * framing, so the bytes pass through unchanged.
  */
 import { logger } from "../../log.ts";
+import { sleep } from "../../sleep.ts";
 
 export interface QemuBridge {
   /** Stops accepting and closes every bridged connection. */
@@ -15,10 +16,18 @@ const CONNECT = new TextEncoder().encode(
   "GET /connect HTTP/1.1\r\nHost: lima\r\n\r\n",
 );
 
+/**
+ * How long frames wait after the upgrade request: gvproxy reads the request through a buffer and
+ * gives its switch only the bare connection, so frames read along with the request are lost.
+ * QEMU sends nothing before the guest's NIC is up, seconds later; this covers a quick reconnect.
+ */
+const UPGRADE_SETTLE_MS = 50;
+
 async function connectSwitch(endpointSocket: string): Promise<Deno.UnixConn> {
   const conn = await Deno.connect({ transport: "unix", path: endpointSocket });
   // gvproxy hijacks the request and answers with frames only, no HTTP response.
   await conn.write(CONNECT);
+  await sleep(UPGRADE_SETTLE_MS);
   return conn;
 }
 

@@ -31,10 +31,16 @@ function arpRequest(mac: number[]): Uint8Array {
  */
 async function askGateway(socket: string, mac: number[]): Promise<string> {
   const conn = await Deno.connect({ transport: "unix", path: socket });
+  // A network that never answers fails the test instead of hanging it.
+  const timer = setTimeout(() => conn.close(), 10_000);
+  let again: ReturnType<typeof setInterval> | undefined;
   const hex = (bytes: Uint8Array) =>
     [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(":");
   try {
-    await conn.write(arpRequest(mac));
+    // Asked again every 500 ms, as a guest would: frames sent before the VM is joined are lost.
+    const ask = () => conn.write(arpRequest(mac)).catch(() => 0);
+    await ask();
+    again = setInterval(ask, 500);
     let buffered = new Uint8Array(0);
     for (;;) {
       const chunk = new Uint8Array(4096);
@@ -59,7 +65,13 @@ async function askGateway(socket: string, mac: number[]): Promise<string> {
       }
     }
   } finally {
-    conn.close();
+    clearInterval(again);
+    clearTimeout(timer);
+    try {
+      conn.close();
+    } catch {
+      // Closed by the timer.
+    }
   }
 }
 
