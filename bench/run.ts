@@ -3,7 +3,7 @@
  * Each prints its figures as ratios against a baseline it measures in the same run, and
  * exits non-zero when it misses its target.
  */
-const all = ["list", "download", "portfwd", "guest_io", "boot"];
+const all = ["list", "download", "portfwd", "guest_io", "boot", "network"];
 const names = Deno.args.length > 0 ? Deno.args : all;
 const unknown = names.filter((n) => !all.includes(n));
 if (unknown.length > 0) {
