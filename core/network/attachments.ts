@@ -3,13 +3,15 @@
  * `lima:` network of mode user-v2 becomes a socket of its usernet daemon. The first one takes the
  * place of the default user-mode NIC with NIC 0's MAC address, as in Lima's
  * `pkg/driver/qemu/qemu.go` (`FirstUsernetIndex`). A `socket:` entry is its own socket, with its
- * own MAC address, on an extra NIC.
+ * own MAC address, on an extra NIC, and so is a socket_vmnet network of networks.yaml (on
+ * macOS, where its daemon runs).
  */
 import type { LimaYAML } from "../config/schema.ts";
 import { LimaError } from "../errors.ts";
 import { nic0MacAddress } from "../config/identity.ts";
 import type { NetworkAttachment } from "../../plugins/contract.ts";
 import { loadNetworks, type NetworksConfig } from "./networks_yaml.ts";
+import { socketPath } from "./socket_vmnet_commands.ts";
 import { findGvproxy, gvproxyMissing } from "./usernet/find_gvproxy.ts";
 import { usernetPaths } from "./usernet/paths.ts";
 import { type UserV2Subnet, userV2Subnet } from "./usernet/subnet.ts";
@@ -32,7 +34,15 @@ export function networkAttachments(
       return;
     }
     const name = nw.lima;
-    if (!name || networks?.networks[name]?.mode !== "user-v2") return;
+    const mode = name ? networks?.networks[name]?.mode : undefined;
+    if (!name || !networks || !mode) return;
+    if (mode !== "user-v2") {
+      // A socket_vmnet network: its daemon listens where networks.yaml's varRun says.
+      found.push(
+        socketAttachment(index, socketPath(networks, name), nw.macAddress),
+      );
+      return;
+    }
     const nic0 = !found.some((a) => a.kind === "user-v2");
     found.push({
       index,

@@ -52,10 +52,18 @@ Deno.test("a socket network before a user-v2 one leaves NIC 0 to the user-v2 net
   const found = networkAttachments(config, "/L/vm", networks, HOME);
   assert.deepEqual(found.map((a) => [a.index, a.kind, a.nic0]), [
     [0, "socket", false],
+    [1, "socket", false],
     [2, "user-v2", true],
   ]);
-  assert.equal(found[1].macAddress, nic0MacAddress("/L/vm"));
-  assert.equal(found[1].socketPath, usernetPaths("user-v2", HOME).qemuSocket);
+  assert.deepEqual(found[1], {
+    index: 1,
+    kind: "socket",
+    socketPath: "/var/run/lima/socket_vmnet.shared",
+    macAddress: "52:55:55:00:00:02",
+    nic0: false,
+  }, "a socket_vmnet network is its daemon's socket in varRun");
+  assert.equal(found[2].macAddress, nic0MacAddress("/L/vm"));
+  assert.equal(found[2].socketPath, usernetPaths("user-v2", HOME).qemuSocket);
 });
 
 Deno.test("a socket network without a MAC is refused naming its field", () => {
