@@ -122,18 +122,18 @@ export type DriverManifest = z.infer<typeof DriverManifestSchema>;
 
 /**
  * A `networks[]` entry the core has resolved for the driver to attach. `user-v2`: a user-mode
- * network shared between instances; connect to `socketPath`, a UNIX stream socket carrying
- * Ethernet frames each preceded by its 4-byte big-endian length (QEMU's `stream`/`socket`
- * netdev framing).
+ * network shared between instances; `socket`: the socket_vmnet-compatible socket of a `socket:`
+ * entry. Either way, connect to `socketPath`, a UNIX stream socket carrying Ethernet frames each
+ * preceded by its 4-byte big-endian length (QEMU's `stream`/`socket` netdev framing).
  */
 export interface NetworkAttachment {
   /** The entry's index in `networks[]`. */
   index: number;
-  kind: "user-v2";
+  kind: "user-v2" | "socket";
   socketPath: string;
   /** The guest NIC's MAC address. */
   macAddress: string;
-  /** The first user-v2 network replaces the default user-mode NIC (NIC 0). */
+  /** The first user-v2 network replaces the default user-mode NIC (NIC 0); never a socket. */
   nic0: boolean;
 }
 

@@ -186,7 +186,7 @@ async function serve(
     config,
     limaVersion,
     sshLocalPort,
-    networks: networks && networkAttachments(config, dir, networks),
+    networks: networkAttachments(config, dir, networks),
   });
   const configured = await configureDriver(driver);
 

@@ -230,8 +230,7 @@ export async function startInstance(
       dir: inst.dir,
       config: inst.config,
       limaVersion: inst.limaVersion,
-      networks: networks &&
-        networkAttachments(inst.config, inst.dir, networks),
+      networks: networkAttachments(inst.config, inst.dir, networks),
     });
     const prepared = await prepareInstance({ dir: inst.dir, driver });
     const nerdctlArchive = await ensureNerdctlArchive(prepared);

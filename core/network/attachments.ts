@@ -2,29 +2,48 @@
  * Which `networks[]` entries of an instance the core resolves for its driver, and how: a
  * `lima:` network of mode user-v2 becomes a socket of its usernet daemon. The first one takes the
  * place of the default user-mode NIC with NIC 0's MAC address, as in Lima's
- * `pkg/driver/qemu/qemu.go` (`FirstUsernetIndex`).
+ * `pkg/driver/qemu/qemu.go` (`FirstUsernetIndex`). A `socket:` entry is its own socket, with its
+ * own MAC address, on an extra NIC, and so is a socket_vmnet network of networks.yaml (on
+ * macOS, where its daemon runs).
  */
 import type { LimaYAML } from "../config/schema.ts";
+import { LimaError } from "../errors.ts";
 import { nic0MacAddress } from "../config/identity.ts";
 import type { NetworkAttachment } from "../../plugins/contract.ts";
 import { loadNetworks, type NetworksConfig } from "./networks_yaml.ts";
+import { socketPath } from "./socket_vmnet_commands.ts";
 import { findGvproxy, gvproxyMissing } from "./usernet/find_gvproxy.ts";
 import { usernetPaths } from "./usernet/paths.ts";
 import { type UserV2Subnet, userV2Subnet } from "./usernet/subnet.ts";
 import { limaHome } from "../store/paths.ts";
 
-/** The user-v2 attachments of CONFIG given networks.yaml NETWORKS. */
+/**
+ * The user-v2 and `socket:` attachments of CONFIG given networks.yaml NETWORKS (undefined when
+ * CONFIG joins no `lima:` network).
+ */
 export function networkAttachments(
   config: LimaYAML,
   instDir: string,
-  networks: NetworksConfig,
+  networks: NetworksConfig | undefined,
   home: string = limaHome(),
 ): NetworkAttachment[] {
   const found: NetworkAttachment[] = [];
   (config.networks ?? []).forEach((nw, index) => {
+    if (nw.socket) {
+      found.push(socketAttachment(index, nw.socket, nw.macAddress));
+      return;
+    }
     const name = nw.lima;
-    if (!name || networks.networks[name]?.mode !== "user-v2") return;
-    const nic0 = found.length === 0;
+    const mode = name ? networks?.networks[name]?.mode : undefined;
+    if (!name || !networks || !mode) return;
+    if (mode !== "user-v2") {
+      // A socket_vmnet network: its daemon listens where networks.yaml's varRun says.
+      found.push(
+        socketAttachment(index, socketPath(networks, name), nw.macAddress),
+      );
+      return;
+    }
+    const nic0 = !found.some((a) => a.kind === "user-v2");
     found.push({
       index,
       kind: "user-v2",
@@ -34,6 +53,21 @@ export function networkAttachments(
     });
   });
   return found;
+}
+
+function socketAttachment(
+  index: number,
+  socketPath: string,
+  macAddress: string | null | undefined,
+): NetworkAttachment {
+  if (!macAddress) {
+    // Filling gives every entry one; a configuration that skipped it is a bug, not user input.
+    throw new LimaError({
+      summary: "the network has no MAC address",
+      path: `networks[${index}].macAddress`,
+    });
+  }
+  return { index, kind: "socket", socketPath, macAddress, nic0: false };
 }
 
 /** The first user-v2 network of CONFIG: its name and subnet, or undefined. */

@@ -8,6 +8,7 @@ import type { Arch, LimaYAML } from "../../core/config/schema.ts";
 import { parseSize } from "../../core/config/units.ts";
 import { LimaError } from "../../core/errors.ts";
 import { mountTag } from "../../core/config/identity.ts";
+import { compareVersions } from "../../core/config/semver.ts";
 import type { Accelerator } from "./accel.ts";
 import type { NetworkAttachment } from "../../plugins/contract.ts";
 
@@ -31,8 +32,10 @@ export interface QemuPlan {
   kernelCmdline?: string;
   sshLocalPort: number;
   macAddress: string;
-  /** The resolved `networks[]` entries to attach (user-v2 networks). */
+  /** The resolved `networks[]` entries to attach (user-v2 and `socket:` networks). */
   networks?: NetworkAttachment[];
+  /** QEMU's version (`7.2.0`): newer ones reconnect a `socket:` network whose peer restarted. */
+  qemuVersion?: string;
   /** `_disks/<name>/datadisk` of each additional disk, in order. */
   additionalDisks: string[];
   /** Leading words from `QEMU_SYSTEM_<ARCH>`. */
@@ -206,8 +209,11 @@ function mountArgs(plan: QemuPlan): string[] {
 function networkArgs(plan: QemuPlan): string[] {
   const nic = plan.arch === "s390x" ? "virtio-net-ccw" : "virtio-net-pci";
   const attachments = plan.networks ?? [];
+  // QEMU reads ",," in an option value as one comma.
   const stream = (id: string, path: string) =>
-    `stream,id=${id},server=off,addr.type=unix,addr.path=${path}`;
+    `stream,id=${id},server=off,addr.type=unix,addr.path=${
+      path.replaceAll(",", ",,")
+    }`;
   const first = attachments.find((a) => a.nic0);
   const args = [
     "-netdev",
@@ -220,14 +226,28 @@ function networkArgs(plan: QemuPlan): string[] {
   for (const a of attachments) {
     if (a.nic0) continue;
     const id = `net${a.index + 1}`;
+    const reconnect = a.kind === "socket"
+      ? streamReconnect(plan.qemuVersion)
+      : "";
     args.push(
       "-netdev",
-      stream(id, a.socketPath),
+      stream(id, a.socketPath) + reconnect,
       "-device",
       `${nic},netdev=${id},mac=${a.macAddress}`,
     );
   }
   return args;
+}
+
+/**
+ * A socket_vmnet that restarts is connected to again where QEMU can, as Lima does for its
+ * socket_vmnet networks (`Cmdline` in Lima's `pkg/driver/qemu/qemu.go`).
+ */
+function streamReconnect(qemuVersion = "0.0.0"): string {
+  const atLeast = (v: string) => (compareVersions(qemuVersion, v) ?? -1) >= 0;
+  if (atLeast("9.2.0")) return ",reconnect-ms=500";
+  if (atLeast("8.0.0")) return ",reconnect=1";
+  return "";
 }
 
 /** Memory size in MiB from a lima.yaml size string. */

@@ -293,3 +293,65 @@ Deno.test("a user-v2 network replaces the user-mode NIC 0 and further ones get n
   assert.equal(args[at + 8], "-device");
   assert.equal(args[at + 9], "virtio-rng-pci");
 });
+
+Deno.test("socket networks follow the user-mode NIC as stream netdevs named by their index", () => {
+  const { args } = qemuCommandLine({
+    ...base,
+    networks: [
+      {
+        index: 0,
+        kind: "socket",
+        socketPath: "/var/run/socket_vmnet",
+        macAddress: "52:55:55:00:00:01",
+        nic0: false,
+      },
+      {
+        index: 2,
+        kind: "socket",
+        socketPath: "/tmp/a,b.sock",
+        macAddress: "52:55:55:00:00:03",
+        nic0: false,
+      },
+    ],
+  });
+  const from = args.indexOf(
+    "virtio-net-pci,netdev=net0,mac=52:55:55:aa:bb:cc",
+  );
+  assert.equal(args[from - 3], "-netdev");
+  assert.match(args[from - 2], /^user,id=net0,/);
+  assert.deepEqual(args.slice(from + 1, from + 9), [
+    "-netdev",
+    "stream,id=net1,server=off,addr.type=unix,addr.path=/var/run/socket_vmnet",
+    "-device",
+    "virtio-net-pci,netdev=net1,mac=52:55:55:00:00:01",
+    "-netdev",
+    "stream,id=net3,server=off,addr.type=unix,addr.path=/tmp/a,,b.sock",
+    "-device",
+    "virtio-net-pci,netdev=net3,mac=52:55:55:00:00:03",
+  ]);
+  assert.deepEqual(args.slice(from + 9, from + 11), [
+    "-device",
+    "virtio-rng-pci",
+  ]);
+});
+
+Deno.test("a socket network reconnects where QEMU can (reconnect=1 from 8.0, reconnect-ms from 9.2)", () => {
+  const netdev = (qemuVersion: string) => {
+    const { args } = qemuCommandLine({
+      ...base,
+      qemuVersion,
+      networks: [{
+        index: 0,
+        kind: "socket",
+        socketPath: "/s",
+        macAddress: "52:55:55:00:00:01",
+        nic0: false,
+      }],
+    });
+    return args[args.indexOf("-netdev", args.indexOf("-netdev") + 1) + 1];
+  };
+  const plain = "stream,id=net1,server=off,addr.type=unix,addr.path=/s";
+  assert.equal(netdev("7.2.0"), plain);
+  assert.equal(netdev("8.2.2"), `${plain},reconnect=1`);
+  assert.equal(netdev("9.2.0"), `${plain},reconnect-ms=500`);
+});

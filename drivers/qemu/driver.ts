@@ -52,6 +52,7 @@ import { QmpClient } from "./qmp.ts";
 import { DriverDefaults } from "../../plugins/driver_defaults.ts";
 import { driverFeatures } from "../../plugins/driver_features.ts";
 import { unsupportedMountType } from "../common/mount_type.ts";
+import { checkSocketNetworks } from "../common/socket_network.ts";
 
 /** Where the driver runs and what that host allows. */
 export interface QemuHost {
@@ -307,7 +308,7 @@ export class QemuDriver extends DriverDefaults {
         found.push({
           severity: "warning",
           summary:
-            "only the default user-mode network is attached by this version of the qemu driver; this network is ignored",
+            "this network is not attached by this version of the qemu driver and is ignored",
           path: `networks[${i}]`,
         });
       }
@@ -351,12 +352,16 @@ export class QemuDriver extends DriverDefaults {
         detail: "sshLocalPort was not set",
       });
     }
+    // Before anything is started or changed, so a dead network leaves nothing behind.
+    const networks = this.#instance.networks ?? [];
+    await checkSocketNetworks(networks);
     const binary = this.#binary();
     const version = await checkQemuVersion(binary, {
       hostOS: this.#host.os,
       hostArch: this.#host.arch,
       templateMinimum: this.#config.vmOpts?.qemu?.minimumVersion,
     });
+    if (networks.length > 0) await checkStreamNetdev(binary, version);
     const cpuType = this.#config.vmOpts?.qemu?.cpuType?.[this.#arch] ??
       await this.#defaultCpuType();
     const accel = await this.#accelerator(cpuType);
@@ -429,7 +434,8 @@ export class QemuDriver extends DriverDefaults {
       kernelCmdline: await kernelCmdline(this.#dir),
       sshLocalPort,
       macAddress: nic0MacAddress(this.#dir),
-      networks: this.#instance.networks,
+      networks,
+      qemuVersion: version,
       additionalDisks: additionalDiskPaths(this.#dir, this.#config),
       extraArgs: binary.extraArgs,
     });
@@ -678,6 +684,20 @@ async function resolveExecutable(command: string): Promise<string> {
     }
   }
   return command;
+}
+
+/** Extra NICs use `-netdev stream` (QEMU 7.2 and later), as Lima does where QEMU has it. */
+async function checkStreamNetdev(
+  binary: QemuBinary,
+  version: string,
+): Promise<void> {
+  const netdevs = await qemuHelp(binary, ["-M", "none", "-netdev", "help"]);
+  if (/^stream$/m.test(netdevs)) return;
+  throw new LimaError({
+    summary: `QEMU ${version} has no "stream" netdev, which the networks need`,
+    path: "networks",
+    hint: "use QEMU 7.2 or later",
+  });
 }
 
 /** Apple M4 and later (SME) cannot use `-cpu host` with hvf. */
