@@ -2,6 +2,7 @@
  * The host's end of the guest agent's channel (a UNIX socket the driver provides, such as
  * QEMU's virtio-serial port): the agent's events, read across reconnections.
  */
+import { closeQuietly } from "../close_quietly.ts";
 import { errorMessage } from "../errors.ts";
 import { agentEvents, type ListenerEvent } from "../guestagent/events.ts";
 import { logger } from "../log.ts";
@@ -30,13 +31,7 @@ export async function watchAgentChannel(
     let conn: Deno.UnixConn | undefined;
     // The readable closes the connection at end of stream, and QEMU's exit ends the stream as
     // the host agent aborts: closing again must not throw from the abort listener.
-    const close = () => {
-      try {
-        conn?.close();
-      } catch {
-        // Already closed.
-      }
-    };
+    const close = () => closeQuietly(conn);
     try {
       conn = await Deno.connect({ transport: "unix", path });
       o.signal.addEventListener("abort", close, { once: true });

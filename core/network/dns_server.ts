@@ -4,6 +4,7 @@
  * `host.lima.internal`, `lima-NAME`) are answered here; every other query goes to the host's own
  * name servers, so VPN and split DNS set up on the host work in the guest too.
  */
+import { closeQuietly } from "../close_quietly.ts";
 import dgram from "node:dgram";
 import { Buffer } from "node:buffer";
 import { isIPv4, isIPv6 } from "node:net";
@@ -294,10 +295,6 @@ async function serveTCP(
   } catch {
     // The client went away.
   } finally {
-    try {
-      conn.close();
-    } catch {
-      // Already closed.
-    }
+    closeQuietly(conn);
   }
 }

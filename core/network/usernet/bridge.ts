@@ -4,6 +4,7 @@
  * through gvproxy's `GET /connect` upgrade on the endpoint socket. Both sides speak QEMU's stream
  * framing, so the bytes pass through unchanged.
  */
+import { closeQuietly } from "../../close_quietly.ts";
 import { logger } from "../../log.ts";
 import { sleep } from "../../sleep.ts";
 
@@ -33,13 +34,6 @@ async function connectSwitch(endpointSocket: string): Promise<Deno.UnixConn> {
 
 /** Copies A to B until either ends, then closes both. */
 async function splice(a: Deno.UnixConn, b: Deno.UnixConn): Promise<void> {
-  const close = (c: Deno.UnixConn) => {
-    try {
-      c.close();
-    } catch {
-      // Already closed by the other direction.
-    }
-  };
   const copy = async (from: Deno.UnixConn, to: Deno.UnixConn) => {
     const buf = new Uint8Array(65536);
     try {
@@ -52,8 +46,8 @@ async function splice(a: Deno.UnixConn, b: Deno.UnixConn): Promise<void> {
     } catch {
       // A closed side ends the bridge either way.
     }
-    close(a);
-    close(b);
+    closeQuietly(a);
+    closeQuietly(b);
   };
   await Promise.all([copy(a, b), copy(b, a)]);
 }
@@ -79,11 +73,7 @@ export function serveQemuBridge(
           logger.info("a VM left the network");
         } catch (err) {
           logger.error(`failed to join a VM to the network: ${err}`);
-          try {
-            qemu.close();
-          } catch {
-            // Already closed.
-          }
+          closeQuietly(qemu);
         }
         conns.delete(qemu);
       })();
@@ -93,19 +83,9 @@ export function serveQemuBridge(
   })().catch(() => {});
   return {
     async close() {
-      try {
-        listener.close();
-      } catch {
-        // Already closed.
-      }
+      closeQuietly(listener);
       await accepting;
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch {
-          // Already closed.
-        }
-      }
+      for (const c of conns) closeQuietly(c);
       await Promise.all(open);
     },
   };
