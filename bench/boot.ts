@@ -29,6 +29,7 @@ import {
 import { freeLoopbackPort } from "../tests/fixtures/free_port.ts";
 import { sshBanner } from "../tests/fixtures/qemu_vm.ts";
 import { testTemplate } from "../tests/fixtures/test_template.ts";
+import { loadAverage, median, seconds } from "./measure.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -52,18 +53,6 @@ const BOOT_TIMEOUT_MS = 5 * 60_000;
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const decoder = new TextDecoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-async function loadAverage(): Promise<string> {
-  const text = await Deno.readTextFile("/proc/loadavg").catch(() => "");
-  return text.split(" ").slice(0, 3).join(" ") || "?";
-}
 
 /** What the baseline copies from a `limactl start` of the instance. */
 interface Recipe {

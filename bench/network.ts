@@ -20,6 +20,7 @@ import { parse, stringify } from "yaml";
 import { buildGuestImage } from "../tests/fixtures/guest_image.ts";
 import { freeLoopbackPort } from "../tests/fixtures/free_port.ts";
 import { testTemplate } from "../tests/fixtures/test_template.ts";
+import { loadAverage, median, seconds } from "./measure.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -44,18 +45,6 @@ const MIN_THROUGHPUT_RATIO = 0.8;
 const MAX_EXTRA_START = 0.1;
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const decoder = new TextDecoder();
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-async function loadAverage(): Promise<string> {
-  const text = await Deno.readTextFile("/proc/loadavg").catch(() => "");
-  return text.split(" ").slice(0, 3).join(" ") || "?";
-}
 
 // A short LIMA_HOME: the unix sockets of instances and networks must fit in sun_path.
 const home = await Deno.makeTempDir({ prefix: "ln" });

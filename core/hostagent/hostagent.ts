@@ -4,6 +4,7 @@
  * the guest's requirements over SSH, reports progress as events on stdout, answers on `ha.sock`,
  * and on SIGINT/SIGTERM (or when the VM ends) stops the VM and exits.
  */
+import { shutdownRequest } from "../shutdown_request.ts";
 import { writeCidataISO } from "../cidata/write.ts";
 import { newInstanceID } from "../cidata/seed.ts";
 import { existingLimaVersion } from "../config/load.ts";
@@ -112,28 +113,6 @@ async function removePidFile(path: string): Promise<void> {
 function isLegacyDefault(name: string, limaVersion: string | undefined) {
   return name === "default" && limaVersion !== undefined &&
     (limaVersion === "" || /^v?[01]\./.test(limaVersion));
-}
-
-/** Resolves when SIGINT or SIGTERM arrives (or SIGNAL aborts); `dispose` removes the handlers. */
-function shutdownRequest(signal?: AbortSignal) {
-  const { promise, resolve } = Promise.withResolvers<string>();
-  const handlers = (["SIGINT", "SIGTERM"] as const).map((name) => {
-    const handler = () => resolve(name);
-    Deno.addSignalListener(name, handler);
-    return [name, handler] as const;
-  });
-  const onAbort = () => resolve("stop request");
-  signal?.addEventListener("abort", onAbort, { once: true });
-  if (signal?.aborted) onAbort();
-  return {
-    promise,
-    dispose() {
-      for (const [name, handler] of handlers) {
-        Deno.removeSignalListener(name, handler);
-      }
-      signal?.removeEventListener("abort", onAbort);
-    },
-  };
 }
 
 /** The VM ended on its own; the `exiting` event has already reported it. */

@@ -4,6 +4,8 @@
  * switch (see bridge.ts), and on SIGINT/SIGTERM saves the DHCP leases, stops gvproxy and removes
  * its sockets and PID file.
  */
+import { shutdownRequest } from "../../shutdown_request.ts";
+import { exists } from "../../exists.ts";
 import { basename, dirname } from "node:path";
 import { errorMessage, LimaError } from "../../errors.ts";
 import { logger } from "../../log.ts";
@@ -39,15 +41,6 @@ export interface UsernetDaemonOptions {
 
 /** How long gvproxy may take to create its endpoint socket. */
 const GVPROXY_START_MS = 10_000;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function removeIfPresent(path: string): Promise<void> {
   await Deno.remove(path).catch(() => {});
@@ -89,27 +82,6 @@ async function stopOrphan(pidFile: string): Promise<void> {
     Deno.kill(pid, "SIGKILL");
   }
   await removeIfPresent(pidFile);
-}
-
-function shutdownRequest(signal?: AbortSignal) {
-  const { promise, resolve } = Promise.withResolvers<string>();
-  const handlers = (["SIGINT", "SIGTERM"] as const).map((name) => {
-    const handler = () => resolve(name);
-    Deno.addSignalListener(name, handler);
-    return [name, handler] as const;
-  });
-  const onAbort = () => resolve("stop request");
-  signal?.addEventListener("abort", onAbort, { once: true });
-  if (signal?.aborted) onAbort();
-  return {
-    promise,
-    dispose() {
-      for (const [name, handler] of handlers) {
-        Deno.removeSignalListener(name, handler);
-      }
-      signal?.removeEventListener("abort", onAbort);
-    },
-  };
 }
 
 async function waitForSocket(

@@ -4,6 +4,7 @@
  * session, with its logs in the network's directory. Starting happens under a lock on that
  * directory, so two `limactl start` at once run one daemon.
  */
+import { exists } from "../../exists.ts";
 import { errorMessage, LimaError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import { quote } from "../../quote.ts";
@@ -49,15 +50,6 @@ async function withDirLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
 async function tail(path: string): Promise<string> {
   const text = await Deno.readTextFile(path).catch(() => "");
   return text.trim().split("\n").slice(-5).join("\n");
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The `limactl usernet` arguments for network NAME. */
