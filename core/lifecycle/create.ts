@@ -18,6 +18,7 @@ import { networkModes } from "../network/networks_yaml.ts";
 import { lockInstance } from "../store/lock.ts";
 import {
   checkSocketPathLength,
+  DEFAULT_INSTANCE,
   isValidInstanceName,
   validateInstanceName,
 } from "../store/names.ts";
@@ -31,8 +32,6 @@ import { exists } from "../exists.ts";
 import { assertHostSupported } from "../../plugins/guard.ts";
 import type { DriverRegistry } from "../../plugins/registry.ts";
 import { writeAllSynced } from "../store/write_all_synced.ts";
-
-export const DEFAULT_INSTANCE = "default";
 
 /** What `create` was asked for on the command line. */
 export interface CreateRequest {

@@ -9,9 +9,8 @@ import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
 import { inspectInstance } from "../instance/instance.ts";
 import { lockInstance } from "../store/lock.ts";
-import { validateInstanceName } from "../store/names.ts";
+import { DEFAULT_INSTANCE, validateInstanceName } from "../store/names.ts";
 import { InstanceFiles } from "../store/paths.ts";
-import { DEFAULT_INSTANCE } from "./create.ts";
 import { stopForcibly } from "./stop_forcibly.ts";
 
 const KEPT = new Set<string>([

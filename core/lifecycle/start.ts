@@ -26,14 +26,13 @@ import { writeFileAtomic } from "../store/atomic_write.ts";
 import { inspectInstance } from "../instance/instance.ts";
 import type { Instance } from "../instance/record.ts";
 import { lockInstance } from "../store/lock.ts";
-import { isValidInstanceName } from "../store/names.ts";
+import { DEFAULT_INSTANCE, isValidInstanceName } from "../store/names.ts";
 import { instanceDir, InstanceFiles } from "../store/paths.ts";
 import type { DriverRegistry } from "../../plugins/registry.ts";
 import { assertHostSupported } from "../../plugins/guard.ts";
 import {
   createInstance,
   type CreateRequest,
-  DEFAULT_INSTANCE,
   resolveNewInstance,
 } from "./create.ts";
 import { editExpression, validateEdited } from "./edit.ts";

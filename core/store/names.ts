@@ -6,6 +6,9 @@ import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { InstanceFiles, joinPath } from "./paths.ts";
 
+/** The instance commands use when none is named (Lima's `DefaultInstanceName`). */
+export const DEFAULT_INSTANCE = "default";
+
 const IDENTIFIER_MAX_LENGTH = 76;
 const IDENTIFIER_RE = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
 
