@@ -38,6 +38,8 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof ExitCodeError) return err.code;
+    // A choice to stop (the create menu's "Exit"), not a failure: Lima's exitSuccessError.
+    if (err instanceof LimaError && err.exitCode === 0) return 0;
     logger.fatal(err instanceof LimaError ? err.message : errorMessage(err));
     if (!(err instanceof LimaError)) {
       logger.debug(String((err as Error)?.stack ?? err));

@@ -3,6 +3,7 @@ import { withExamples } from "./help.ts";
 import { addEditFlags } from "./edit_flags.ts";
 import { type GlobalOptions, isTty } from "./app.ts";
 import type { Wiring } from "./wiring.ts";
+import { selectOnTerminal } from "./select.ts";
 
 /** `limactl create [FILE.yaml|URL|TEMPLATE-LOCATOR|-]`. */
 export function createCommand(wiring: Wiring) {
@@ -25,6 +26,7 @@ export function createCommand(wiring: Wiring) {
       tty: isTty(globals),
       ttyExplicit: globals.tty !== undefined,
       drivers: await wiring.drivers(),
+      select: selectOnTerminal,
     });
   });
 }

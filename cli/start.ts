@@ -3,6 +3,7 @@ import { CREATE_FLAG_PREFIX, withExamples } from "./help.ts";
 import { addEditFlags } from "./edit_flags.ts";
 import { type GlobalOptions, isTty } from "./app.ts";
 import type { Wiring } from "./wiring.ts";
+import { selectOnTerminal } from "./select.ts";
 import { printDriverNames, printTemplateNames } from "./create.ts";
 
 /** `limactl start [INSTANCE|FILE.yaml|URL]`. */
@@ -65,6 +66,7 @@ If the instance does not exist, open an editor for creating new one, with name "
         tty: isTty(globals),
         ttyExplicit: globals.tty !== undefined,
         drivers: await wiring.drivers(),
+        select: selectOnTerminal,
         timeoutMs: parseDuration(timeout),
         foreground,
         progress,

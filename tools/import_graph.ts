@@ -68,10 +68,12 @@ export const LAYERS: Record<string, Layer> = {
   builtinTemplates: { folders: ["templates"], over: [] },
 };
 
-/** Packages that only some layers may import: the command-line parser belongs to `cli/`. */
+/** Packages that only some layers may import: the command-line parser and menus belong to `cli/`. */
 export const PACKAGE_LAYERS: Record<string, string[]> = {
   "npm:commander": ["main", "cli", "cliCompletion"],
   "npm:@commander-js/extra-typings": ["main", "cli", "cliCompletion"],
+  // Terminal menus are drawn by the CLI; the core decides what an answer means.
+  "npm:@inquirer/select": ["cli"],
 };
 
 /**

@@ -9,6 +9,7 @@ import type { EditFlags } from "../config/edit_flags.ts";
 import type { LimaYAML } from "../config/schema.ts";
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
+import type { Select } from "../prompt.ts";
 import { quote } from "../quote.ts";
 import { syncDir } from "../store/atomic_write.ts";
 import { inspectInstance } from "../instance/instance.ts";
@@ -49,6 +50,13 @@ export interface CreateRequest {
   stdin?: () => Promise<string>;
   /** The driver registry; when given, a driver that cannot run on this host is refused. */
   drivers?: DriverRegistry;
+  /**
+   * Draws the menu shown before creating when interactive UI is allowed (Lima's
+   * `chooseNextCreatorState`); without it the configuration is used as it is.
+   */
+  select?: Select;
+  /** Opens the menu's editor; replaceable in tests. */
+  edit?: (content: string, header: string) => Promise<string>;
 }
 
 /** The configuration a new instance will be created from. */
@@ -166,14 +174,21 @@ export async function resolveNewInstance(
     isNew: true,
     declaredParams: Object.keys(y.param ?? {}),
   });
+  const yq = expressions.join(" | ");
+  if (tty && req.select) {
+    const { chooseNextCreatorState } = await import("./creator_menu.ts");
+    const chosen = await chooseNextCreatorState({ ...embedded, name }, yq, {
+      select: req.select,
+      edit: req.edit,
+    });
+    return { name, text: chosen.text };
+  }
   if (!tty) {
     logger.info(
       "Terminal is not available, proceeding without opening an editor",
     );
   }
-  const text = expressions.length > 0
-    ? applyYq(embedded.text, expressions.join(" | "))
-    : embedded.text;
+  const text = yq !== "" ? applyYq(embedded.text, yq) : embedded.text;
   return { name, text };
 }
 
