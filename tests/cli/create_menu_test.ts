@@ -211,3 +211,36 @@ Deno.test({
     assert.ok(await exists(join(limaHome, "x")));
   },
 });
+
+Deno.test({
+  name:
+    "the editor reads the terminal the menu used (keys reach it, not the menu)",
+  ignore,
+  fn: async () => {
+    const { limaHome, env } = await withEditor(
+      `echo "editor is reading"\nread -r memory\nsed -i "s/^memory: null$/memory: $memory/" "$1"`,
+    );
+    const run = await onTerminalSession(["create", "--name", "x"], {
+      limaHome,
+      env,
+      steps: [choose(1), { waitFor: "editor is reading", send: "5GiB\r" }],
+    });
+    assert.equal(run.code, 0, run.screen);
+    assert.match(await lima(limaHome), /^memory: 5GiB$/m);
+  },
+});
+
+Deno.test({
+  name: "Ctrl-C in the menu fails with Lima's message and creates nothing",
+  ignore,
+  fn: async () => {
+    const limaHome = await tempLimaHome();
+    const run = await onTerminalSession(["create", "--name", "x"], {
+      limaHome,
+      steps: [{ waitFor: MENU, send: "\x03" }],
+    });
+    assert.equal(run.code, 1, run.screen);
+    assert.match(run.screen, /FATA\[\d+\] Interrupted by user/);
+    assert.ok(!await exists(join(limaHome, "x")), "nothing was created");
+  },
+});
