@@ -38,7 +38,9 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof ExitCodeError) return err.code;
-    // A choice to stop (the create menu's "Exit"), not a failure: Lima's exitSuccessError.
+    // A choice to stop (the create menu's "Exit"), not a failure: Lima's exitSuccessError
+    // declares exit code 0 (Lima 1.x honoured it silently; 2.x's main.go only honours a
+    // child's exit status, so it prints FATA and exits 1 there).
     if (err instanceof LimaError && err.exitCode === 0) return 0;
     logger.fatal(err instanceof LimaError ? err.message : errorMessage(err));
     if (!(err instanceof LimaError)) {
