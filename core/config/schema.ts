@@ -119,11 +119,17 @@ export const VIDEO_DISPLAYS = [
 // Every field carries a description for editors: one sentence in the JSON Schema.
 const nullish = <T extends z.ZodType>(t: T, description: string) =>
   t.nullish().describe(description);
-const str = (d: string) => nullish(z.string(), d);
+/**
+ * A string field. Lima's YAML decoder reads an unquoted scalar into a string field as its
+ * text (`permissions: 644`, `param: {KEY: true}`), and so does `parseLimaYAML`, so the JSON
+ * Schema accepts numbers and booleans there too.
+ */
+const text = () => z.string().meta({ type: ["string", "number", "boolean"] });
+const str = (d: string) => nullish(text(), d);
 const bool = (d: string) => nullish(z.boolean(), d);
 const int = (d: string) => nullish(z.int(), d);
-const stringList = (d: string) => nullish(z.array(z.string()), d);
-const stringMap = (d: string) => nullish(z.record(z.string(), z.string()), d);
+const stringList = (d: string) => nullish(z.array(text()), d);
+const stringMap = (d: string) => nullish(z.record(z.string(), text()), d);
 
 /**
  * A string limited to `values` in the JSON Schema only: parsing accepts any string, so
