@@ -10,7 +10,9 @@ export function generateJSONSchemaCommand() {
   return new Command("generate-jsonschema")
     .description("Generate json-schema document")
     .argument("[files...]")
-    .option("--schemafile <file>", "Output file", "")
+    // Lima's usage line names no arguments (cobra's ArbitraryArgs).
+    .usage("[flags]")
+    .option("--schemafile <string>", "Output file", "")
     .action(async (files, opts) => {
       const { limaYAMLJSONSchema } = await import("../core/config/schema.ts");
       // Lima indents with 4 spaces.
