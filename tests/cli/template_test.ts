@@ -160,6 +160,49 @@ Deno.test("generate-jsonschema prints a schema with every top-level field", asyn
   }
 });
 
+Deno.test("generate-jsonschema --schemafile FILE… writes the schema and validates each file, as Lima does", async () => {
+  const schemaFile = join(limaHome, "schema-limayaml.json");
+  const good = join(CORPUS, "default.yaml");
+  const { stdout, stderr } = await limactlExpect(0, [
+    "generate-jsonschema",
+    "--schemafile",
+    schemaFile,
+    good,
+  ], { limaHome });
+  assert.equal(stdout, "");
+  assertInfo(stderr, `\`${good}\`: OK`);
+  const schema = JSON.parse(await Deno.readTextFile(schemaFile));
+  assert.equal(typeof schema.properties.cpus.description, "string");
+});
+
+Deno.test("generate-jsonschema stops at the first invalid file, naming it and the field", async () => {
+  const schemaFile = join(limaHome, "schema-bad.json");
+  const bad = await writeTemplate("schema-bad.yaml", "cpus: two\n");
+  const { stderr } = await limactlExpect(1, [
+    "generate-jsonschema",
+    "--schemafile",
+    schemaFile,
+    bad,
+    join(CORPUS, "default.yaml"),
+  ], { limaHome });
+  assert.ok(
+    stderr.includes(
+      `level=fatal msg="\`${bad}\`: jsonschema validation failed with 'file://`,
+    ),
+    stderr,
+  );
+  assert.ok(stderr.includes("- at '/cpus': got string, want integer"), stderr);
+  assert.ok(!stderr.includes("OK"), "files after the bad one are not checked");
+});
+
+Deno.test("generate-jsonschema needs --schemafile to validate files", async () => {
+  const { stderr } = await limactlExpect(1, [
+    "generate-jsonschema",
+    join(CORPUS, "default.yaml"),
+  ], { limaHome });
+  assertFatal(stderr, "need --schemafile to validate");
+});
+
 Deno.test("info reports the installation as Lima does", async () => {
   const { stdout } = await limactlExpect(0, ["info"], { limaHome });
   const info = JSON.parse(stdout);
