@@ -3,9 +3,10 @@ import { join } from "node:path";
 import { LimaError } from "../errors.ts";
 import { readRegularText } from "../config/read_file.ts";
 import { configDir } from "../store/paths.ts";
+import { lookPath } from "../look_path.ts";
 
 /** The first editor found: `$VISUAL`, `$EDITOR`, `editor`, `vim`, `vi`, `emacs`. */
-export async function detectEditor(): Promise<string | undefined> {
+export function detectEditor(): string | undefined {
   const candidates = [
     Deno.env.get("VISUAL"),
     Deno.env.get("EDITOR"),
@@ -16,27 +17,8 @@ export async function detectEditor(): Promise<string | undefined> {
   ];
   for (const candidate of candidates) {
     if (!candidate) continue;
-    const found = await lookPath(candidate);
+    const found = lookPath(candidate);
     if (found) return found;
-  }
-  return undefined;
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    const info = await Deno.stat(path);
-    return info.isFile && (info.mode === null || (info.mode & 0o111) !== 0);
-  } catch {
-    return false;
-  }
-}
-
-async function lookPath(name: string): Promise<string | undefined> {
-  if (name.includes("/")) return await isExecutable(name) ? name : undefined;
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    if (!dir) continue;
-    const path = join(dir, name);
-    if (await isExecutable(path)) return path;
   }
   return undefined;
 }
@@ -72,7 +54,7 @@ export async function openEditor(
   content: string,
   header: string,
 ): Promise<string> {
-  const editor = await detectEditor();
+  const editor = detectEditor();
   if (!editor) {
     throw new LimaError({
       summary: "could not detect a text editor binary, try setting $EDITOR",

@@ -113,7 +113,7 @@ export async function checkUserV2Prerequisites(
   for (const name of names) {
     usernetPaths(name, home);
     userV2Subnet(networks.networks[name], name);
-    if (!(await findGvproxy())) throw gvproxyMissing(name);
+    if (!findGvproxy()) throw gvproxyMissing(name);
   }
   return names.length > 0;
 }

@@ -18,7 +18,7 @@ import {
   startCommand,
   stopCommand,
 } from "./socket_vmnet_commands.ts";
-import { type ReadFile, verifySudoAccess } from "./sudo_access.ts";
+import { asRoot, type ReadFile, verifySudoAccess } from "./sudo_access.ts";
 import { isSocketVMNetInstalled } from "./sudoers_text.ts";
 
 /** socket_vmnet writes its PID file at once; 30 s alive without one is another problem. */
@@ -48,16 +48,7 @@ export class SocketVMNet {
 
   /** `sudo --user root --group wheel --non-interactive` and COMMAND split on spaces. */
   #sudo(command: string): string[] {
-    const root = this.#o.host.account("root");
-    return [
-      "sudo",
-      "--user",
-      root.user,
-      "--group",
-      root.group,
-      "--non-interactive",
-      ...command.split(" "),
-    ];
+    return asRoot(this.#o.host, command.split(" "));
   }
 
   async #run(command: string): Promise<void> {

@@ -35,16 +35,24 @@ export async function passwordLessSudo(
 ): Promise<void> {
   await runOrThrow(host, ["sudo", "-k"]);
   if (!isSocketVMNetInstalled(config, host)) return;
+  await runOrThrow(host, asRoot(host, ["true"]));
+}
+
+/** ARGV run through sudo as root and root's group, never asking for a password (Lima's way). */
+export function asRoot(
+  host: Pick<NetworkHost, "account">,
+  argv: string[],
+): string[] {
   const root = host.account("root");
-  await runOrThrow(host, [
+  return [
     "sudo",
     "--user",
     root.user,
     "--group",
     root.group,
     "--non-interactive",
-    "true",
-  ]);
+    ...argv,
+  ];
 }
 
 /** Reads FILE, or undefined when it does not exist. */

@@ -23,7 +23,7 @@ import {
   withLima,
 } from "./harness.ts";
 
-const gvproxy = await findGvproxy();
+const gvproxy = findGvproxy();
 if (!gvproxy && !CI) console.error("user-v2 tests skipped: gvproxy is missing");
 
 /** The networks.yaml Colima writes (Lima's default user-v2 subnet). */

@@ -144,7 +144,7 @@ export async function runUsernetDaemon(o: UsernetDaemonOptions): Promise<void> {
   const privateSocket = checkSocketPath(
     o.qemuSocket.replace(/_qemu\.sock$/, "") + "_gvproxy.sock",
   );
-  const gvproxy = o.gvproxy ?? await findGvproxy();
+  const gvproxy = o.gvproxy ?? findGvproxy();
   if (!gvproxy) throw gvproxyMissing(basename(dir));
   await Deno.mkdir(dir, { recursive: true, mode: 0o755 });
   const stop = shutdownRequest(o.signal);

@@ -4,7 +4,7 @@ import { findGvproxy } from "./find_gvproxy.ts";
 import { usernetPaths } from "./paths.ts";
 
 const CI = Deno.env.get("CI") === "true";
-const gvproxy = await findGvproxy();
+const gvproxy = findGvproxy();
 
 /** An ARP request from MAC for the gateway 192.168.104.2, in QEMU's length-prefixed framing. */
 function arpRequest(mac: number[]): Uint8Array {

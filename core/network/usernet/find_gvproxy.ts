@@ -5,6 +5,7 @@
 import { LimaError } from "../../errors.ts";
 import { quote } from "../../quote.ts";
 import { joinPath } from "../../store/paths.ts";
+import { isExecutableFile } from "../../look_path.ts";
 
 /**
  * Where podman keeps gvproxy (`helper_binaries_dir` in containers.conf): Linux distributions'
@@ -20,24 +21,15 @@ export const GVPROXY_HELPER_DIRS = [
   "/opt/podman/bin",
 ];
 
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    const info = await Deno.stat(path);
-    return info.isFile && (info.mode === null || (info.mode & 0o111) !== 0);
-  } catch {
-    return false;
-  }
-}
-
 /** The gvproxy executable, or undefined when there is none. */
-export async function findGvproxy(
+export function findGvproxy(
   env: { PATH?: string } = { PATH: Deno.env.get("PATH") },
   helperDirs: string[] = GVPROXY_HELPER_DIRS,
-): Promise<string | undefined> {
+): string | undefined {
   const dirs = [...(env.PATH ?? "").split(":").filter(Boolean), ...helperDirs];
   for (const dir of dirs) {
     const candidate = joinPath(dir, "gvproxy");
-    if (await isExecutable(candidate)) return candidate;
+    if (isExecutableFile(candidate)) return candidate;
   }
   return undefined;
 }

@@ -10,7 +10,7 @@ Deno.test("gvproxy is found on PATH first, then in podman's helper directories; 
     await Deno.writeTextFile(`${root}/bin/gvproxy`, "", { mode: 0o644 });
     await Deno.writeTextFile(`${root}/helper/gvproxy`, "", { mode: 0o755 });
     assert.equal(
-      await findGvproxy({ PATH: `${root}/bin` }, [
+      findGvproxy({ PATH: `${root}/bin` }, [
         `${root}/libexec`,
         `${root}/helper`,
       ]),
@@ -18,11 +18,11 @@ Deno.test("gvproxy is found on PATH first, then in podman's helper directories; 
     );
     await Deno.chmod(`${root}/bin/gvproxy`, 0o755);
     assert.equal(
-      await findGvproxy({ PATH: `${root}/bin` }, [`${root}/helper`]),
+      findGvproxy({ PATH: `${root}/bin` }, [`${root}/helper`]),
       `${root}/bin/gvproxy`,
     );
     assert.equal(
-      await findGvproxy({ PATH: "" }, [`${root}/libexec`]),
+      findGvproxy({ PATH: "" }, [`${root}/libexec`]),
       undefined,
     );
   } finally {
