@@ -233,7 +233,7 @@ Deno.test({
           "edit",
           "--start",
           "--set",
-          '.param.edited = "yes"',
+          ".ssh.forwardAgent = false",
           name,
         ]);
         assert.equal(await Deno.readLink(`${dir}/disk`), "diffdisk");
