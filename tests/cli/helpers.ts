@@ -60,22 +60,34 @@ export async function onTerminal(
   args: string[],
   options: RunOptions & { answer: string },
 ): Promise<{ code: number; stdout: string }> {
-  const line = [Deno.execPath(), "run", "-A", MAIN, ...args]
-    .map((a) => `'${a}'`).join(" ");
-  const child = new Deno.Command("script", {
-    args: ["-qec", line, "/dev/null"],
-    env: { LIMA_HOME: options.limaHome, ...options.env },
-    cwd: options.cwd ?? options.limaHome,
-    stdin: "piped",
-    stdout: "piped",
+  const child = terminalCommand(args, options, {
     stderr: "piped",
-    signal: AbortSignal.timeout(30_000),
+    timeoutMs: 30_000,
   }).spawn();
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(options.answer));
   await writer.close();
   const out = await child.output();
   return { code: out.code, stdout: new TextDecoder().decode(out.stdout) };
+}
+
+/** `limactl ARGS` on a pseudo-terminal (util-linux `script`), killed after TIMEOUTMS. */
+export function terminalCommand(
+  args: string[],
+  options: RunOptions,
+  o: { stderr: "piped" | "null"; timeoutMs: number },
+): Deno.Command {
+  const line = [Deno.execPath(), "run", "-A", MAIN, ...args]
+    .map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
+  return new Deno.Command("script", {
+    args: ["-qec", line, "/dev/null"],
+    env: { LIMA_HOME: options.limaHome, ...options.env },
+    cwd: options.cwd ?? options.limaHome,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: o.stderr,
+    signal: AbortSignal.timeout(o.timeoutMs),
+  });
 }
 
 /** Like `limactl`, but fails the test unless the exit code is CODE. */

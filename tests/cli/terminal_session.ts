@@ -3,10 +3,7 @@
  * for a text on the screen, then type. Keys typed before a menu reads the terminal would be
  * taken by the line discipline instead, so every key waits for what it answers.
  */
-import { fileURLToPath } from "node:url";
-import type { RunOptions } from "./helpers.ts";
-
-const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+import { type RunOptions, terminalCommand } from "./helpers.ts";
 
 /** Arrow keys as a terminal sends them. */
 export const KEY_UP = "\x1b[A";
@@ -43,16 +40,9 @@ export async function onTerminalSession(
   args: string[],
   options: RunOptions & { steps: TerminalStep[] },
 ): Promise<TerminalRun> {
-  const line = [Deno.execPath(), "run", "-A", MAIN, ...args]
-    .map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
-  const child = new Deno.Command("script", {
-    args: ["-qec", line, "/dev/null"],
-    env: { LIMA_HOME: options.limaHome, ...options.env },
-    cwd: options.cwd ?? options.limaHome,
-    stdin: "piped",
-    stdout: "piped",
+  const child = terminalCommand(args, options, {
     stderr: "null",
-    signal: AbortSignal.timeout(60_000),
+    timeoutMs: 60_000,
   }).spawn();
   const screen = new Screen(child.stdout);
   const keyboard = child.stdin.getWriter();
