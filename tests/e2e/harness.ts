@@ -187,13 +187,42 @@ export async function start(
 ): Promise<Result> {
   const started = performance.now();
   const timeout = options.timeout ?? BOOT_TIMEOUT;
-  const r = await lima.expect(0, ["start", "--timeout", timeout, ...args]);
+  const r = await lima.run(["start", "--timeout", timeout, ...args]);
+  if (r.code !== 0) {
+    assert.fail(
+      `limactl start ${args.join(" ")} exited ${r.code} after ${
+        seconds(performance.now() - started)
+      }:\n${r.stderr}${r.stdout}${await logTails(lima.home)}`,
+    );
+  }
   console.log(
     `  limactl start ${args.at(-1)}: READY after ${
       seconds(performance.now() - started)
     }`,
   );
   return r;
+}
+
+/** The files whose last lines say why a start failed, for each instance in HOME. */
+const DIAGNOSTIC_LOGS = ["ha.stderr.log", "serial.log"];
+
+/**
+ * The last lines of every instance's host agent and serial logs under HOME, so that a start
+ * failing in CI explains itself in the test output.
+ */
+export async function logTails(home: string, lines = 15): Promise<string> {
+  let text = "";
+  for await (const entry of Deno.readDir(home)) {
+    if (!entry.isDirectory || /^[._]/.test(entry.name)) continue;
+    for (const log of DIAGNOSTIC_LOGS) {
+      const content = await Deno.readTextFile(`${home}/${entry.name}/${log}`)
+        .catch(() => undefined);
+      if (!content) continue;
+      const tail = content.trimEnd().split("\n").slice(-lines).join("\n");
+      text += `\n--- ${entry.name}/${log} (last ${lines} lines) ---\n${tail}\n`;
+    }
+  }
+  return text;
 }
 
 /** Kills every QEMU process the test's instances may have left. */

@@ -115,24 +115,24 @@ Deno.test({
       await assertStartRefused(lima, image, "dead", path, /refuse/);
     });
 
-    await t.step("both instances start on the switch", async () => {
-      const files = await Promise.all(
-        [A, B].map((g) =>
-          writeTemplate(lima, image, g.name, {
+    // One after the other: on 2 cores two emulated boots take as long as one after the other.
+    const started = await t.step(
+      "both instances start on the switch",
+      async () => {
+        for (const g of [A, B]) {
+          const file = await writeTemplate(lima, image, g.name, {
             socket: sw.path,
             macAddress: g.mac,
             metric: METRIC,
             ...(g.interface ? { interface: g.interface } : {}),
-          })
-        ),
-      );
-      const results = await Promise.all(
-        files.map((file) => start(lima, ["--tty=false", file])),
-      );
-      for (const r of results) {
-        assert.doesNotMatch(r.stderr, /networks\[0\].*ignored/);
-      }
-    });
+          });
+          const r = await start(lima, ["--tty=false", file]);
+          assert.doesNotMatch(r.stderr, /networks\[0\].*ignored/);
+        }
+      },
+    );
+    // The steps below would only repeat that the guests are not there.
+    if (!started) return;
 
     for (const g of [A, B]) {
       const nic = g.interface ?? "lima0";
