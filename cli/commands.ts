@@ -23,6 +23,7 @@ import { startCommand } from "./start.ts";
 import { stopCommand } from "./stop.ts";
 import { sudoersCommand } from "./sudoers.ts";
 import { templateCommand } from "./template.ts";
+import { tunnelCommand } from "./tunnel.ts";
 import { unprotectCommand } from "./unprotect.ts";
 import { usernetCommand } from "./usernet.ts";
 import { validateCommand } from "./validate.ts";
@@ -60,6 +61,7 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
       showSSHCommand(),
       sudoersCommand(),
       templateCommand(),
+      tunnelCommand(),
       validateCommand(),
       yqCommand(),
     ],

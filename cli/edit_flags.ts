@@ -40,7 +40,7 @@ const collect = (
   previous: string[] | undefined,
 ) => [...(previous ?? []), value];
 
-function intParser(flag: string, min: number, max: number) {
+export function intParser(flag: string, min: number, max: number) {
   return (value: string): number => {
     const n = /^[+-]?\d+$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(n) || n < min || n > max) {

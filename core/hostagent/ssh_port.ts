@@ -3,6 +3,7 @@
  * `pkg/hostagent/hostagent.go`).
  */
 import { LimaError } from "../errors.ts";
+import { freeLocalPort } from "../free_port.ts";
 
 /** Lowest port of the kernel's ephemeral range; 32768 when it cannot be read. */
 async function ephemeralStart(): Promise<number> {
@@ -63,8 +64,5 @@ export async function chooseSSHPort(options: SSHPortOptions): Promise<number> {
     const port = low + Math.floor(Math.random() * (high - low));
     if (bindable(port)) return port;
   }
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
+  return freeLocalPort();
 }

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freeLoopbackPort } from "../fixtures/free_port.ts";
 import { haveSSHD, startTestGuest, type TestGuest } from "../fixtures/sshd.ts";
 import {
   assertFatal,
@@ -369,3 +370,73 @@ Deno.test(
     assertFatal(bad.stderr, 'unknown format "json"…');
   },
 );
+
+Deno.test("tunnel refuses a bad type or port and an instance that is not running", async () => {
+  const limaHome = await tempHome();
+  try {
+    let r = await limactlExpect(1, ["tunnel", "--type", "l2tp", "x"], {
+      limaHome,
+    });
+    assertWarning(r.stderr, "`limactl tunnel` is experimental");
+    assertFatal(r.stderr, "unknown tunnel type: `l2tp`…");
+    r = await limactlExpect(1, ["tunnel", "--socks-port", "80", "x"], {
+      limaHome,
+    });
+    assertFatal(r.stderr, "invalid socks port 80…");
+    r = await limactlExpect(1, ["tunnel", "nosuch"], { limaHome });
+    assertFatal(r.stderr, "instance `nosuch` does not exist…");
+    await createDummyInstance("stopped", { limaHome });
+    r = await limactlExpect(1, ["tunnel", "stopped"], { limaHome });
+    assertFatal(
+      r.stderr,
+      "instance `stopped` is stopped, run `limactl start stopped` to start the instance",
+    );
+  } finally {
+    await Deno.remove(limaHome, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "tunnel leaves a SOCKS proxy into the guest's network running",
+  ignore,
+}, async () => {
+  await using fake = await runningFake();
+  const token = crypto.randomUUID();
+  await using web = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response(token),
+  );
+  const socksPort = freeLoopbackPort();
+  try {
+    const r = await limactlExpect(0, [
+      "tunnel",
+      "--socks-port",
+      String(socksPort),
+      "vm",
+    ], { limaHome: fake.limaHome });
+    assert.equal(
+      r.stdout,
+      `Set \`ALL_PROXY=socks5h://127.0.0.1:${socksPort}\`, etc.\n` +
+        "The instance can be connected from the host as <http://lima-vm.internal> via a web browser.\n",
+    );
+    // The command has returned; the proxy lives on in the background.
+    const curl = await new Deno.Command("curl", {
+      args: [
+        "-sS",
+        "--socks5-hostname",
+        `127.0.0.1:${socksPort}`,
+        `http://127.0.0.1:${web.addr.port}/`,
+      ],
+      stdin: "null",
+    }).output();
+    assert.equal(
+      new TextDecoder().decode(curl.stdout),
+      token,
+      new TextDecoder().decode(curl.stderr),
+    );
+  } finally {
+    await new Deno.Command("pkill", {
+      args: ["-f", "--", `-D 127.0.0.1:${socksPort} `],
+    }).output();
+  }
+});
