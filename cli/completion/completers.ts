@@ -34,6 +34,7 @@ const INSTANCE_COMMANDS = [
   "protect",
   "unprotect",
   "show-ssh",
+  "tunnel",
 ];
 
 /** Commands that take disk names (Lima's `bashCompleteDiskNames`). */
@@ -150,6 +151,6 @@ export function completionTable(drivers: DriverNames): CompletionTable {
       "yq",
       "filter",
     ]),
-    notInterspersed: new Set(["shell"]),
+    notInterspersed: new Set(["shell", "tunnel"]),
   };
 }
