@@ -1,7 +1,8 @@
 /**
  * `limactl copy SOURCE... TARGET`: paths are local, or `INSTANCE:PATH` in a running guest.
- * Every transfer goes over SFTP on the in-process SSH connection, whatever `--backend` says,
- * so host and guest need no `scp` or `rsync`.
+ * `--backend rsync` runs the host's rsync; `scp` and `auto` copy over SFTP on the in-process SSH
+ * connection, so host and guest need nothing installed (Lima's `auto` prefers rsync when both
+ * sides have it).
  */
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
@@ -12,6 +13,8 @@ import {
   localFileSystem,
   sftpFileSystem,
 } from "./copy.ts";
+import { type CopyPath, parseCopyPath } from "./copy_path.ts";
+import { rsyncCopy } from "./rsync_copy.ts";
 import { runningInstance } from "./running_instance.ts";
 import { sshTarget } from "./target.ts";
 
@@ -21,22 +24,6 @@ export interface CopyCommandOptions {
   recursive?: boolean;
   verbose?: boolean;
   backend?: string;
-}
-
-/** A command-line path: on the host, or in instance `instance`. */
-export interface CopyPath {
-  instance?: string;
-  path: string;
-}
-
-/** Parses `PATH` or `INSTANCE:PATH`; more than one colon is an error. */
-export function parseCopyPath(arg: string): CopyPath {
-  const parts = arg.split(":");
-  if (parts.length === 1) return { path: arg };
-  if (parts.length === 2) return { instance: parts[0], path: parts[1] };
-  throw new LimaError({
-    summary: `path ${JSON.stringify(arg)} contains multiple colons`,
-  });
 }
 
 /** Copies ARGS (sources then target); returns nothing, throws a LimaError on failure. */
@@ -59,6 +46,9 @@ export async function runCopy(
     });
   }
   const paths = args.map(parseCopyPath);
+  if (options.backend === "rsync") {
+    return await rsyncCopy(paths, options);
+  }
   const connections = new Map<string, SSHConnection>();
   try {
     const locate = async (p: CopyPath): Promise<CopyLocation> => {

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { lookPath } from "../../core/look_path.ts";
 import { freeLoopbackPort } from "../fixtures/free_port.ts";
 import { haveSSHD, startTestGuest, type TestGuest } from "../fixtures/sshd.ts";
 import {
@@ -302,6 +303,45 @@ Deno.test({
     fail.stderr,
     `vm:${src} is a directory (use -r to copy directories)`,
   );
+});
+
+Deno.test({
+  name:
+    "copy --backend rsync copies with the host's rsync, keeping times, as scp -r places directories",
+  ignore: ignore || !lookPath("rsync"),
+}, async () => {
+  await using fake = await runningFake();
+  const { limaHome, work } = fake;
+  const src = join(work, "src dir");
+  await Deno.mkdir(join(src, "nested"), { recursive: true });
+  const file = join(src, "nested", "file with spaces.txt");
+  await Deno.writeTextFile(file, "hello\n");
+  // rsync -a keeps modification times; the SFTP copy of the other backends does not.
+  const mtime = new Date("2001-02-03T04:05:06Z");
+  await Deno.utime(file, mtime, mtime);
+  const guestDir = join(work, "in guest");
+  await Deno.mkdir(guestDir);
+  const copy = (...args: string[]) =>
+    limactlExpect(0, ["copy", "--backend=rsync", ...args], { limaHome });
+  await copy("-r", src, `vm:${guestDir}/`);
+  const copied = join(guestDir, "src dir", "nested", "file with spaces.txt");
+  assert.equal(await Deno.readTextFile(copied), "hello\n");
+  assert.equal((await Deno.stat(copied)).mtime?.getTime(), mtime.getTime());
+  await copy(`vm:${copied}`, join(work, "back.txt"));
+  assert.equal(await Deno.readTextFile(join(work, "back.txt")), "hello\n");
+  const both = await limactlExpect(1, [
+    "copy",
+    "--backend=rsync",
+    `vm:${copied}`,
+    `vm:${join(work, "x")}`,
+  ], { limaHome });
+  assertFatal(both.stderr, "rsync cannot copy between two guest paths…");
+  const noRsync = await limactlExpect(
+    1,
+    ["copy", "--backend=rsync", file, `vm:${guestDir}`],
+    { limaHome, env: { PATH: "/nonexistent" } },
+  );
+  assertFatal(noRsync.stderr, "rsync not found on host…");
 });
 
 Deno.test(

@@ -1,0 +1,125 @@
+/**
+ * `limactl copy --backend rsync`: the host's rsync over OpenSSH with the instance's options
+ * (Lima's `pkg/copytool/rsync.go`), for resumable and incremental copies.
+ */
+import { LimaError } from "../errors.ts";
+import { lookPath } from "../look_path.ts";
+import { quote } from "../quote.ts";
+import { shellJoin } from "../shell_quote.ts";
+import type { Instance } from "../instance/record.ts";
+import type { CopyPath } from "./copy_path.ts";
+import { runningInstance } from "./running_instance.ts";
+import { instanceSSHOptions } from "./target.ts";
+
+export interface RsyncOptions {
+  recursive?: boolean;
+  verbose?: boolean;
+}
+
+/** Copies PATHS (sources then target) with rsync; throws when rsync is missing on either side. */
+export async function rsyncCopy(
+  paths: CopyPath[],
+  options: RsyncOptions = {},
+): Promise<void> {
+  const rsync = lookPath("rsync");
+  if (!rsync) {
+    throw new LimaError({
+      summary: "rsync not found on host",
+      hint: "install rsync, or use --backend=scp",
+    });
+  }
+  const inst = await remoteInstance(paths);
+  const ssh = inst && await sshCommand(inst);
+  if (ssh && !(await guestHasRsync(ssh, inst))) {
+    throw new LimaError({
+      summary: `rsync not available on guest ${quote(inst.name)}`,
+      hint: "install rsync in the guest, or use --backend=scp",
+    });
+  }
+  const status = await new Deno.Command(rsync, {
+    args: rsyncArgs(paths, options, ssh && { ssh, login: login(inst) }),
+    stdin: "null",
+  }).spawn().status;
+  if (!status.success) {
+    throw new LimaError({ summary: `rsync exited with status ${status.code}` });
+  }
+}
+
+/** The one running instance PATHS name; rsync cannot copy between two remote sides. */
+async function remoteInstance(
+  paths: CopyPath[],
+): Promise<Instance | undefined> {
+  const names = new Set(paths.flatMap((p) => p.instance ?? []));
+  if (paths.filter((p) => p.instance !== undefined).length > 1) {
+    throw new LimaError({
+      summary: "rsync cannot copy between two guest paths",
+      hint: "use --backend=scp",
+    });
+  }
+  const [name] = names;
+  return name === undefined ? undefined : await runningInstance(name);
+}
+
+/** `ssh` with the instance's options and port, as one argv. */
+async function sshCommand(inst: Instance): Promise<string[]> {
+  return [
+    "ssh",
+    ...(await instanceSSHOptions(inst)).flatMap((o) => ["-o", o]),
+    "-p",
+    String(inst.sshLocalPort),
+  ];
+}
+
+const login = (inst: Instance) =>
+  `${inst.config?.user?.name}@${inst.sshAddress || "127.0.0.1"}`;
+
+async function guestHasRsync(ssh: string[], inst: Instance): Promise<boolean> {
+  const [exe, ...args] = ssh;
+  const out = await new Deno.Command(exe, {
+    args: [...args, login(inst), "command -v rsync >/dev/null 2>&1"],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  return out.success;
+}
+
+/**
+ * rsync's arguments. With -r a source without a trailing slash gets one, and a slash on one
+ * side is dropped from the others, so that directories land as `scp -r` puts them.
+ */
+export function rsyncArgs(
+  paths: CopyPath[],
+  options: RsyncOptions,
+  remote?: { ssh: string[]; login: string },
+): string[] {
+  const args = ["-a", ...(options.verbose ? ["-v", "--progress"] : ["-q"])];
+  if (options.recursive) args.push("-r");
+  if (remote) args.push("-e", shellJoin(remote.ssh));
+  const adjusted = options.recursive ? scpSlashes(paths) : paths;
+  // A path starting with a dash is a path, not an option.
+  args.push("--");
+  for (const p of adjusted) {
+    args.push(
+      p.instance === undefined ? p.path : `${remote?.login}:${p.path}`,
+    );
+  }
+  return args;
+}
+
+/** Lima's trailing-slash rule for recursive copies, applied in order over every path. */
+function scpSlashes(paths: CopyPath[]): CopyPath[] {
+  const out = paths.map((p) => ({ ...p }));
+  out.forEach((p, i) => {
+    if (!p.path.endsWith("/")) {
+      p.path += "/";
+    } else if (p.instance !== undefined) {
+      out.forEach((q, j) => {
+        if (j !== i) q.path = q.path.replace(/\/$/, "");
+      });
+    } else {
+      p.path = p.path.slice(0, -1);
+    }
+  });
+  return out;
+}
