@@ -99,15 +99,16 @@ export async function runShell(options: ShellOptions): Promise<number> {
     logger.warn(`Perhaps you meant \`limactl ${command.join(" ")}\`?`);
   }
   const inst = await runningInstance(name);
-  if (options.reconnect) await closeControlMaster(inst.dir);
-  const config = inst.config!;
-  let env: [string, string][] | undefined;
-  if (options.preserveEnv) {
-    env = preservedEnv({
+  // An invalid LIMA_SHELLENV_* pattern is fatal once the instance is found running, as in Lima,
+  // and before `--reconnect` or the login talks to the guest's SSH server.
+  const env = options.preserveEnv
+    ? preservedEnv({
       env: Deno.env.toObject(),
       defaultBlock: DEFAULT_SHELL_ENV_BLOCK,
-    });
-  }
+    })
+    : undefined;
+  if (options.reconnect) await closeControlMaster(inst.dir);
+  const config = inst.config!;
   const script = shellScript({
     workdir: options.workdir,
     cwd: currentDir(),

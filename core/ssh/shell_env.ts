@@ -3,6 +3,7 @@
  * `pkg/envutil/envutil.go`).
  */
 import { LimaError } from "../errors.ts";
+import { quote } from "../quote.ts";
 
 /** The variables `limactl shell --preserve-env` never forwards unless allowed. */
 export const DEFAULT_SHELL_ENV_BLOCK = [
@@ -42,16 +43,30 @@ export interface ShellEnvInput {
   defaultBlock: string[];
 }
 
-/** A comma-separated pattern list; whitespace around entries is ignored. */
+/** Why PATTERN is refused (Lima's message): it may only hold letters, digits, `_` and `*`. */
+function patternProblem(pattern: string): string | undefined {
+  // Every allowed character is one byte, so the index is also Lima's byte position.
+  const bad = /[^a-zA-Z0-9_*]/u.exec(pattern);
+  if (!bad) return undefined;
+  return `pattern ${quote(pattern)} contains invalid character ${
+    quote(bad[0])
+  } at position ${bad.index}`;
+}
+
+/**
+ * The patterns of VARIABLE's comma-separated VALUE; whitespace around entries is ignored. A
+ * pattern with another character is fatal, as in Lima.
+ */
 function patternList(variable: string, value: string): string[] {
   const patterns = value.split(",").map((p) => p.trim()).filter((p) =>
     p !== ""
   );
   for (const p of patterns) {
-    if (!/^[A-Za-z0-9_*]+$/.test(p)) {
+    const problem = patternProblem(p);
+    if (problem) {
       throw new LimaError({
-        summary: `invalid pattern ${JSON.stringify(p)} in ${variable}`,
-        detail: "patterns may only contain letters, digits, `_` and `*`",
+        summary: `Invalid ${variable} pattern`,
+        detail: problem,
       });
     }
   }
@@ -66,20 +81,20 @@ function matcher(patterns: string[]): (name: string) => boolean {
 }
 
 /**
- * The variables to forward, sorted by name. `LIMA_SHELLENV_BLOCK` replaces the default block
- * list, or extends it when it starts with `+`; `LIMA_SHELLENV_ALLOW` overrides blocks.
+ * The variables to forward, sorted by name. A non-empty `LIMA_SHELLENV_BLOCK` replaces the
+ * default block list, or extends it when its first character is `+` (so ` +FOO` is the invalid
+ * pattern `+FOO`, as in Lima); `LIMA_SHELLENV_ALLOW` overrides blocks.
  */
 export function preservedEnv(input: ShellEnvInput): [string, string][] {
-  const blockValue = input.env.LIMA_SHELLENV_BLOCK;
+  const blockValue = input.env.LIMA_SHELLENV_BLOCK ?? "";
   let block = input.defaultBlock;
-  if (blockValue !== undefined && blockValue.trim() !== "") {
-    const trimmed = blockValue.trim();
-    block = trimmed.startsWith("+")
+  if (blockValue !== "") {
+    block = blockValue.startsWith("+")
       ? [
         ...input.defaultBlock,
-        ...patternList("LIMA_SHELLENV_BLOCK", trimmed.slice(1)),
+        ...patternList("LIMA_SHELLENV_BLOCK", blockValue.slice(1)),
       ]
-      : patternList("LIMA_SHELLENV_BLOCK", trimmed);
+      : patternList("LIMA_SHELLENV_BLOCK", blockValue);
   }
   const blocked = matcher(block);
   const allowed = matcher(

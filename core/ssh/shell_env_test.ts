@@ -56,10 +56,49 @@ Deno.test("LIMA_SHELLENV_ALLOW overrides blocks", () => {
   );
 });
 
-Deno.test("patterns with other characters are rejected", () => {
-  assert.throws(
-    () => names({ LIMA_SHELLENV_BLOCK: "FOO-BAR" }),
-    (err) => err instanceof LimaError && /FOO-BAR/.test(err.message),
+/** The message `limactl shell --preserve-env` dies with for ENV. */
+function refusal(env: Record<string, string>): string {
+  try {
+    names(env);
+  } catch (err) {
+    assert.ok(err instanceof LimaError);
+    return err.message;
+  }
+  assert.fail(`${JSON.stringify(env)} was accepted`);
+}
+
+Deno.test("a pattern with another character is refused with Lima's message", () => {
+  assert.equal(
+    refusal({ LIMA_SHELLENV_BLOCK: "FOO-BAR" }),
+    "Invalid LIMA_SHELLENV_BLOCK pattern: pattern `FOO-BAR` contains invalid character `-` at position 3",
   );
-  assert.throws(() => names({ LIMA_SHELLENV_ALLOW: "A.B" }), LimaError);
+  assert.equal(
+    refusal({ LIMA_SHELLENV_ALLOW: "HOME, A.B" }),
+    "Invalid LIMA_SHELLENV_ALLOW pattern: pattern `A.B` contains invalid character `.` at position 1",
+  );
+  assert.equal(
+    refusal({ LIMA_SHELLENV_BLOCK: "A`B" }),
+    'Invalid LIMA_SHELLENV_BLOCK pattern: pattern "A`B" contains invalid character "`" at position 1',
+  );
+});
+
+Deno.test("only a + in first place extends the block list", () => {
+  assert.equal(
+    refusal({ LIMA_SHELLENV_BLOCK: " +FOO" }),
+    "Invalid LIMA_SHELLENV_BLOCK pattern: pattern `+FOO` contains invalid character `+` at position 0",
+  );
+  assert.equal(
+    refusal({ LIMA_SHELLENV_BLOCK: "+FOO,+BAR" }),
+    "Invalid LIMA_SHELLENV_BLOCK pattern: pattern `+BAR` contains invalid character `+` at position 0",
+  );
+  // Blanks only are a list without patterns: nothing is blocked.
+  assert.deepEqual(names({ ...host, LIMA_SHELLENV_BLOCK: " " }), [
+    "BAR",
+    "FOO",
+    "HOME",
+    "LIMA_SHELLENV_BLOCK",
+    "PATH",
+    "SSH_AUTH_SOCK",
+    "_X",
+  ]);
 });

@@ -238,6 +238,48 @@ Deno.test({ name: "shell maps the working directory", ignore }, async () => {
 });
 
 Deno.test({
+  name:
+    "shell --preserve-env dies on an invalid LIMA_SHELLENV_* pattern before running anything",
+  ignore,
+}, async () => {
+  await using fake = await runningFake();
+  const { limaHome, work } = fake;
+  const marker = join(work, "ran");
+  const shell = (env: Record<string, string>) =>
+    limactl(["shell", "--preserve-env", "vm", "touch", marker], {
+      limaHome,
+      env,
+    });
+  for (
+    const [env, message] of [
+      [
+        { LIMA_SHELLENV_BLOCK: "FOO-BAR" },
+        "Invalid LIMA_SHELLENV_BLOCK pattern: pattern `FOO-BAR` contains invalid character `-` at position 3",
+      ],
+      [
+        { LIMA_SHELLENV_BLOCK: " +FOO" },
+        "Invalid LIMA_SHELLENV_BLOCK pattern: pattern `+FOO` contains invalid character `+` at position 0",
+      ],
+      [
+        { LIMA_SHELLENV_ALLOW: "HOME,A.B" },
+        "Invalid LIMA_SHELLENV_ALLOW pattern: pattern `A.B` contains invalid character `.` at position 1",
+      ],
+    ] as const
+  ) {
+    const r = await shell(env);
+    assert.equal(r.code, 1, r.stderr);
+    assertFatal(r.stderr, message);
+    assert.equal(await Deno.stat(marker).catch(() => undefined), undefined);
+  }
+  const r = await shell({
+    LIMA_SHELLENV_BLOCK: "+FOO",
+    LIMA_SHELLENV_ALLOW: "HOME",
+  });
+  assert.equal(r.code, 0, r.stderr);
+  await Deno.stat(marker);
+});
+
+Deno.test({
   name: "shell passes dash arguments to the remote command without --",
   ignore,
 }, async () => {

@@ -1,7 +1,8 @@
 /**
  * The user-mode network of a real instance: Lima's addresses, `host.lima.internal` reaching a
- * server on the host's loopback, and the host resolver answering `hostResolver.hosts` and
- * passing other names to the host's own name servers.
+ * server on the host's loopback, and the host resolver answering `hostResolver.hosts` (names
+ * without a dot too, which systemd-resolved otherwise asks only LLMNR about) and passing other
+ * names to the host's own name servers.
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
@@ -21,7 +22,11 @@ Deno.test({
     await withLima(async (lima) => {
       const template = parse(testTemplate(image));
       template.hostResolver = {
-        hosts: { "db.test": "10.20.30.40", "alias.test": "db.test" },
+        hosts: {
+          "db.test": "10.20.30.40",
+          "alias.test": "db.test",
+          "lima-alias": "10.20.30.41",
+        },
       };
       const file = `${lima.home}/vm.yaml`;
       await Deno.writeTextFile(file, stringify(template));
@@ -66,6 +71,20 @@ Deno.test({
           assert.match(
             await lima.sh("vm", "getent ahostsv4 alias.test"),
             /^10\.20\.30\.40\s/,
+          );
+        },
+      );
+
+      await t.step(
+        "a hostResolver.hosts name without a dot resolves, and so does the guest's own name",
+        async () => {
+          assert.match(
+            await lima.sh("vm", "getent ahostsv4 lima-alias"),
+            /^10\.20\.30\.41\s/,
+          );
+          assert.match(
+            await lima.sh("vm", "getent ahostsv4 lima-vm"),
+            /^\d+\.\d+\.\d+\.\d+\s/,
           );
         },
       );

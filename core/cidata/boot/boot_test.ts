@@ -466,7 +466,7 @@ Deno.test("00-modprobe.sh loads the missing modules with one background modprobe
 
 Deno.test({
   name:
-    "06-enable-mdns-on-systemd.sh writes the drop-in and restarts the resolver only when mDNS is off",
+    "06-enable-mdns-on-systemd.sh turns on mDNS, and single-label names with the host resolver, restarting the resolver only for a change",
   ignore: !canIsolate,
 }, async () => {
   const dir = await Deno.makeTempDir({ prefix: "limactl-boot-" });
@@ -474,32 +474,38 @@ Deno.test({
     await writeSeed(join(dir, "seed"), seedFiles(seedOptions(IMAGES)));
     const etc = join(dir, "etc-systemd");
     await Deno.mkdir(etc);
-    for (const mdns of ["yes", "no"]) {
-      await Deno.remove(join(etc, "resolved.conf.d"), { recursive: true })
-        .catch(() => {});
-      const log = join(dir, `log-${mdns}`);
+    const path = join(dir, "seed/boot.Linux/06-enable-mdns-on-systemd.sh");
+    const conf = join(etc, "resolved.conf.d/00-lima.conf");
+    /** The drop-in and the resolver restarts of a boot: mDNS running as MDNS, DNSPORTS in lima.env. */
+    const boot = async (mdns: string, dnsPorts: string) => {
+      const log = join(dir, "log");
+      await Deno.remove(log).catch(() => {});
       const bin = await fakeCommands(dir, log, {
         systemctl: "exit 0",
         busctl: `echo 's "${mdns}"'`,
       });
-      const path = join(dir, "seed/boot.Linux/06-enable-mdns-on-systemd.sh");
       const result = await inGuest(
         join(dir, "seed"),
-        `PATH='${bin}':$PATH '${path}'`,
+        `${dnsPorts} PATH='${bin}':$PATH '${path}'`,
         { "/etc/systemd": etc },
       );
       assert.match(result.stdout, /^exit=0$/m, result.stderr);
-      assert.equal(
-        await Deno.readTextFile(join(etc, "resolved.conf.d/00-lima.conf")),
-        "[Resolve]\nMulticastDNS=yes\n",
-      );
       const restarts = (await Deno.readTextFile(log)).split("\n")
         .filter((l) => l.startsWith("systemctl restart"));
-      assert.deepEqual(
-        restarts,
-        mdns === "yes" ? [] : ["systemctl restart systemd-resolved"],
-      );
-    }
+      return [await Deno.readTextFile(conf), restarts.length];
+    };
+    const mdnsOnly = "[Resolve]\nMulticastDNS=yes\n";
+    const singleLabel = mdnsOnly + "ResolveUnicastSingleLabel=yes\n";
+    const noResolver =
+      "LIMA_CIDATA_UDP_DNS_LOCAL_PORT=0 LIMA_CIDATA_TCP_DNS_LOCAL_PORT=0";
+    const resolver =
+      "LIMA_CIDATA_UDP_DNS_LOCAL_PORT=40053 LIMA_CIDATA_TCP_DNS_LOCAL_PORT=40054";
+    assert.deepEqual(await boot("yes", noResolver), [mdnsOnly, 0]);
+    assert.deepEqual(await boot("yes", resolver), [singleLabel, 1]);
+    assert.deepEqual(await boot("yes", resolver), [singleLabel, 0]);
+    assert.deepEqual(await boot("yes", noResolver), [mdnsOnly, 1]);
+    await Deno.remove(conf);
+    assert.deepEqual(await boot("no", noResolver), [mdnsOnly, 1]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
