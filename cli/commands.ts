@@ -2,6 +2,7 @@ import type { Command, CommandUnknownOpts } from "@commander-js/extra-typings";
 import { cloneCommand } from "./clone.ts";
 import { copyCommand } from "./copy.ts";
 import { createCommand } from "./create.ts";
+import { debugCommand } from "./debug.ts";
 import { deleteCommand } from "./delete.ts";
 import { diskCommand } from "./disk.ts";
 import { driverCommand } from "./driver.ts";
@@ -67,6 +68,7 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
     ],
     // yq-restrictions is listed by the root help's "Additional help topics:".
     hidden: [
+      debugCommand(),
       generateJSONSchemaCommand(),
       hostAgentCommand(wiring),
       usernetCommand(),

@@ -29,11 +29,16 @@ export interface DNSServerOptions {
   upstream?: string[];
   /** The upstream servers' port; default 53. */
   upstreamPort?: number;
+  /** The UDP port to listen on; default: one the kernel picks. */
+  udpPort?: number;
+  /** The TCP port to listen on; default: one the kernel picks; 0: no TCP listener. */
+  tcpPort?: number;
 }
 
 /** A running DNS server; `close` stops it. */
 export interface DNSServer extends AsyncDisposable {
   readonly udpPort: number;
+  /** 0 when there is no TCP listener. */
   readonly tcpPort: number;
   close(): Promise<void>;
 }
@@ -219,7 +224,7 @@ async function forward(
   return undefined;
 }
 
-/** Starts the server on 127.0.0.1 (random UDP and TCP ports). */
+/** Starts the server on 127.0.0.1 (on random UDP and TCP ports unless OPTIONS name them). */
 export async function startDNSServer(
   options: DNSServerOptions,
 ): Promise<DNSServer> {
@@ -248,21 +253,27 @@ export async function startDNSServer(
       if (reply) udp.send(Buffer.from(reply), peer.port, peer.address);
     }).catch((err) => logger.debug(`DNS: ${errorMessage(err)}`));
   });
-  await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    udp.once("error", reject);
+    udp.bind(options.udpPort ?? 0, "127.0.0.1", resolve);
+  });
 
-  const tcp = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const tcp = options.tcpPort === 0
+    ? undefined
+    : Deno.listen({ hostname: "127.0.0.1", port: options.tcpPort ?? 0 });
   const serving = (async () => {
-    for await (const conn of tcp) serveTCP(conn, answer);
+    for await (const conn of tcp ?? []) serveTCP(conn, answer);
   })().catch(() => {});
 
   const close = async () => {
-    udp.close();
-    tcp.close();
+    // Only once the callback has run is the port free for another server.
+    await new Promise<void>((resolve) => udp.close(() => resolve()));
+    tcp?.close();
     await serving;
   };
   return {
     udpPort: udp.address().port,
-    tcpPort: (tcp.addr as Deno.NetAddr).port,
+    tcpPort: tcp ? (tcp.addr as Deno.NetAddr).port : 0,
     close,
     [Symbol.asyncDispose]: close,
   };
