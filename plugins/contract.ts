@@ -208,11 +208,19 @@ export interface GuestAgentEndpoint {
   socketPath: string;
 }
 
+/**
+ * `limactl snapshot` (Lima's `SnapshotManager`). Called on a driver bound to the instance but
+ * not configured, whether the VM runs or not: the driver tells which from its own state.
+ */
 export interface SnapshotOps {
   create(tag: string): Promise<void>;
   apply(tag: string): Promise<void>;
   delete(tag: string): Promise<void>;
-  /** The driver's own listing text (`qemu-img snapshot -l` / `info snapshots`). */
+  /**
+   * The table `limactl snapshot list` prints: a header whose second column is `TAG`, then one
+   * row per snapshot with its tag second (QEMU's `qemu-img snapshot -l` / `info snapshots`
+   * without the line before the header); `""` when there are none.
+   */
   list(): Promise<string>;
 }
 

@@ -49,6 +49,7 @@ import { GUEST_AGENT_PORT, qemuCommandLine } from "./cmdline.ts";
 import { createDisk, growDisk } from "./instance_disk.ts";
 import { findFirmware, firmwareCandidates, usesFirmware } from "./firmware.ts";
 import { QmpClient } from "./qmp.ts";
+import { qemuSnapshots } from "./snapshots.ts";
 import { DriverDefaults } from "../../plugins/driver_defaults.ts";
 import { driverFeatures } from "../../plugins/driver_features.ts";
 import { unsupportedMountType } from "../common/mount_type.ts";
@@ -143,12 +144,12 @@ export class QemuDriver extends DriverDefaults {
     this.#host = host;
     this.#config = structuredClone(instance.config);
     this.#accel = options.accel;
-    this.snapshots = {
-      create: (tag) => this.#snapshot("savevm", "-c", tag).then(() => {}),
-      apply: (tag) => this.#snapshot("loadvm", "-a", tag).then(() => {}),
-      delete: (tag) => this.#snapshot("delvm", "-d", tag).then(() => {}),
-      list: () => this.#snapshot("info snapshots", "-l"),
-    };
+    this.snapshots = qemuSnapshots({
+      dir: instance.dir,
+      qemuImg: options.qemuImg,
+      running: () => this.#running(),
+      hmp: (line, timeoutMs) => this.#qmp((c) => c.hmp(line, timeoutMs)),
+    });
     this.display = {
       changePassword: (password) =>
         this.#qmp((c) => c.execute("change-vnc-password", { password })).then(
@@ -554,31 +555,6 @@ export class QemuDriver extends DriverDefaults {
   async #running(): Promise<boolean> {
     return this.#child !== undefined ||
       (await readPidFile(join(this.#dir, "qemu.pid"))) > 0;
-  }
-
-  /** Snapshots through HMP while running, through `qemu-img snapshot` while stopped. */
-  async #snapshot(hmp: string, flag: string, tag?: string): Promise<string> {
-    if (await this.#running()) {
-      const out = await this.#qmp((c) => c.hmp(tag ? `${hmp} ${tag}` : hmp));
-      if (tag && out.trim()) {
-        throw new LimaError({
-          summary: `failed to ${hmp} ${JSON.stringify(tag)}`,
-          detail: out.trim(),
-        });
-      }
-      return out;
-    }
-    const args = [
-      "snapshot",
-      flag,
-      ...(tag ? [tag] : []),
-      join(this.#dir, "disk"),
-    ];
-    return await runText(
-      this.#options.qemuImg,
-      args,
-      tag ? `${hmp} snapshot ${JSON.stringify(tag)}` : "list snapshots",
-    );
   }
 
   async #vncConnection(): Promise<string> {

@@ -72,11 +72,11 @@ export class QmpClient {
   }
 
   /** Runs a human-monitor (HMP) command such as `savevm TAG` and returns its output. */
-  async hmp(commandLine: string): Promise<string> {
+  async hmp(commandLine: string, timeoutMs = 30_000): Promise<string> {
     return String(
       await this.execute("human-monitor-command", {
         "command-line": commandLine,
-      }) ?? "",
+      }, timeoutMs) ?? "",
     );
   }
 
