@@ -163,7 +163,9 @@ export function usageError(err: CommanderError): LimaError {
   } else if ((m = /^unknown command '([^']+)'/.exec(message))) {
     summary = `unknown command ${JSON.stringify(m[1])} for "limactl"`;
   } else if ((m = /^option '([^']+)' argument missing/.exec(message))) {
-    summary = `flag needs an argument: ${m[1].split(/[ ,]+/).pop()}`;
+    // The option's flags (`-n, --name <string>`) end with the value's placeholder.
+    const long = m[1].split(/[ ,]+/).filter((t) => t.startsWith("-")).pop();
+    summary = `flag needs an argument: ${long}`;
   } else if (
     (m =
       /^too many arguments(?: for '([^']+)')?\. Expected (\d+) arguments? but got (\d+)/

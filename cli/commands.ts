@@ -20,6 +20,7 @@ import { renameCommand } from "./rename.ts";
 import { restartCommand } from "./restart.ts";
 import { shellCommand } from "./shell.ts";
 import { showSSHCommand } from "./show_ssh.ts";
+import { snapshotCommand } from "./snapshot.ts";
 import { startCommand } from "./start.ts";
 import { stopCommand } from "./stop.ts";
 import { sudoersCommand } from "./sudoers.ts";
@@ -60,6 +61,7 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
       networkCommand(),
       pruneCommand(),
       showSSHCommand(),
+      snapshotCommand(wiring),
       sudoersCommand(),
       templateCommand(),
       tunnelCommand(),

@@ -1,13 +1,6 @@
 import { Command } from "@commander-js/extra-typings";
 import { withExamples } from "./help.ts";
-
-function writeStdout(text: string): void {
-  const bytes = new TextEncoder().encode(text);
-  let written = 0;
-  while (written < bytes.length) {
-    written += Deno.stdout.writeSync(bytes.subarray(written));
-  }
-}
+import { writeStdout } from "./write_stdout.ts";
 
 const disk = () => import("../core/lifecycle/additional_disks.ts");
 

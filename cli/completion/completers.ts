@@ -34,6 +34,10 @@ const INSTANCE_COMMANDS = [
   "protect",
   "unprotect",
   "show-ssh",
+  "snapshot apply",
+  "snapshot create",
+  "snapshot delete",
+  "snapshot list",
   "tunnel",
 ];
 
