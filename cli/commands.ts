@@ -18,6 +18,7 @@ import { protectCommand } from "./protect.ts";
 import { pruneCommand } from "./prune.ts";
 import { renameCommand } from "./rename.ts";
 import { restartCommand } from "./restart.ts";
+import { screenshotCommand } from "./screenshot.ts";
 import { shellCommand } from "./shell.ts";
 import { showSSHCommand } from "./show_ssh.ts";
 import { snapshotCommand } from "./snapshot.ts";
@@ -60,6 +61,7 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
       driverCommand(wiring),
       networkCommand(),
       pruneCommand(),
+      screenshotCommand(),
       showSSHCommand(),
       snapshotCommand(wiring),
       sudoersCommand(),

@@ -1,6 +1,6 @@
 /**
  * Lima 2.x commands that act on a running guest, on one instance booted once: `tunnel`,
- * `snapshot` (live, over QMP), and last `stop` with `watch` following it.
+ * `screenshot` (of its VNC display) and `snapshot` (live, over QMP).
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
@@ -12,13 +12,15 @@ import { guestImage, skipVMTests, start, withLima } from "./harness.ts";
 const GUEST_ONLY_PORT = 8765;
 
 Deno.test({
-  name: "tunnel, live snapshots and watch on one running guest",
+  name: "tunnel, screenshot and live snapshots on one running guest",
   ignore: skipVMTests,
 }, async (t) => {
   const image = await guestImage();
   await withLima(async (lima) => {
     const template = parse(testTemplate(image));
     template.portForwards = [{ guestPort: GUEST_ONLY_PORT, ignore: true }];
+    // A display to capture (VNC needs no window on the host).
+    template.video = { display: "vnc" };
     const file = `${lima.home}/vm.yaml`;
     await Deno.writeTextFile(file, stringify(template));
     await start(lima, ["--tty=false", file]);
@@ -67,6 +69,21 @@ Deno.test({
             args: ["-f", "--", `-D 127.0.0.1:${socksPort} `],
           }).output();
         }
+      },
+    );
+
+    await t.step(
+      "screenshot: the guest's display is saved as a PNG",
+      async () => {
+        const r = await lima.expect(0, ["screenshot", "vm", "-o", "shot.png"]);
+        assert.match(r.stderr, /Screenshot saved to \\"shot\.png\\"/);
+        const png = await Deno.readFile(`${lima.home}/shot.png`);
+        assert.deepEqual(
+          [...png.subarray(1, 4)],
+          [...new TextEncoder().encode("PNG")],
+        );
+        const width = new DataView(png.buffer).getUint32(16);
+        assert.ok(width >= 640, `a ${width} pixels wide display`);
       },
     );
 
