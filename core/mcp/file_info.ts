@@ -1,4 +1,4 @@
-/** SFTP file attributes as Go's `fs.FileInfo` reports them (pkg/sftp), for `list_directory`. */
+/** SFTP file modes as Go's `fs.FileInfo` reports them (pkg/sftp), for `list_directory`. */
 
 /** Go's `fs.FileMode` type bits for each `S_IFMT` file type (powers, not shifts: bit 31 is set). */
 const TYPE_BITS: Record<number, number> = {
@@ -17,20 +17,4 @@ export function goFileMode(mode: number): number {
   if (mode & 0o2000) bits += 2 ** 22; // ModeSetgid
   if (mode & 0o1000) bits += 2 ** 20; // ModeSticky
   return bits;
-}
-
-const pad = (n: number, width = 2) => String(n).padStart(width, "0");
-
-/** Unix SECONDS as Go marshals a local `time.Time`: RFC 3339 in the host's time zone. */
-export function goTime(seconds: number): string {
-  const t = new Date(seconds * 1000);
-  const offset = -t.getTimezoneOffset();
-  const zone = offset === 0
-    ? "Z"
-    : `${offset > 0 ? "+" : "-"}${pad(Math.floor(Math.abs(offset) / 60))}:${
-      pad(Math.abs(offset) % 60)
-    }`;
-  return `${pad(t.getFullYear(), 4)}-${pad(t.getMonth() + 1)}-${
-    pad(t.getDate())
-  }T${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}${zone}`;
 }

@@ -9,7 +9,8 @@ import { glob } from "./glob.ts";
 import type { Guest } from "./guest.ts";
 import { mkdirAll, readDir, readFile, writeFile } from "./guest_files.ts";
 import { guestPathOf, hostWorkingDir } from "./host_path.ts";
-import { goFileMode, goTime } from "./file_info.ts";
+import { goFileMode } from "./file_info.ts";
+import { formatEventTime } from "../hostagent/events.ts";
 
 /** `read_file` reads at most this much, as in Lima. */
 const READ_LIMIT = 32 * 1024 * 1024;
@@ -41,7 +42,8 @@ function entryOf(name: string, attrs: Stats) {
     name,
     size: attrs.size,
     mode,
-    time: goTime(attrs.mtime),
+    // Go's local time.Time as JSON: RFC 3339 in the host's zone, as events are written.
+    time: formatEventTime(new Date(attrs.mtime * 1000)),
     is_dir: attrs.isDirectory(),
   };
 }

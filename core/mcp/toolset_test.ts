@@ -70,6 +70,12 @@ Deno.test(
         [byName.f.mode, byName.f.size, byName.f.is_dir],
         [0o600, 5, false],
       );
+      // The modification time, in whole seconds as SFTP reports it.
+      const mtime = (await Deno.stat(join(dir, "f"))).mtime!;
+      assert.equal(
+        Date.parse(byName.f.time as string),
+        Math.floor(mtime.getTime() / 1000) * 1000,
+      );
       assert.deepEqual([byName.sub.mode, byName.sub.is_dir], [
         2 ** 31 + 0o755,
         true,

@@ -19,6 +19,16 @@ import { runningFake } from "./running_fake.ts";
 
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
+/** The tools of Lima's MCP server, by name. */
+const TOOL_NAMES = [
+  "glob",
+  "list_directory",
+  "read_file",
+  "run_shell_command",
+  "search_file_content",
+  "write_file",
+];
+
 Deno.test("mcp info prints Lima's tools and their schemas as JSON", async () => {
   const limaHome = await tempLimaHome();
   try {
@@ -26,14 +36,7 @@ Deno.test("mcp info prints Lima's tools and their schemas as JSON", async () => 
     assert.ok(stdout.startsWith('{\n    "tools": [\n        {\n'));
     assert.ok(stdout.endsWith("}"), "no final newline, as in Lima");
     const { tools } = JSON.parse(stdout);
-    assert.deepEqual(tools.map((t: { name: string }) => t.name), [
-      "glob",
-      "list_directory",
-      "read_file",
-      "run_shell_command",
-      "search_file_content",
-      "write_file",
-    ]);
+    assert.deepEqual(tools.map((t: { name: string }) => t.name), TOOL_NAMES);
     const run = tools.find((t: { name: string }) =>
       t.name === "run_shell_command"
     );
@@ -106,14 +109,10 @@ Deno.test({
   try {
     assert.equal(client.getServerVersion()?.name, "lima");
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t: { name: string }) => t.name).sort(), [
-      "glob",
-      "list_directory",
-      "read_file",
-      "run_shell_command",
-      "search_file_content",
-      "write_file",
-    ]);
+    assert.deepEqual(
+      tools.map((t: { name: string }) => t.name).sort(),
+      TOOL_NAMES,
+    );
 
     let r = await client.callTool({
       name: "run_shell_command",
