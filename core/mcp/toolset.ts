@@ -36,12 +36,12 @@ async function runShellCommand(guest: Guest, args: Args) {
   };
 }
 
+/** A directory entry as Go's `fs.FileInfo` fields, in Lima's order. */
 function entryOf(name: string, attrs: Stats) {
-  const mode = goFileMode(attrs.mode);
   return {
     name,
     size: attrs.size,
-    mode,
+    mode: goFileMode(attrs.mode),
     // Go's local time.Time as JSON: RFC 3339 in the host's zone, as events are written.
     time: formatEventTime(new Date(attrs.mtime * 1000)),
     is_dir: attrs.isDirectory(),
