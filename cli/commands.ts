@@ -12,8 +12,10 @@ import { generateJSONSchemaCommand } from "./generate_jsonschema.ts";
 import { hostAgentCommand } from "./hostagent.ts";
 import { infoCommand } from "./info.ts";
 import { listCommand } from "./list.ts";
+import { mcpCommand } from "./mcp.ts";
 import { networkCommand } from "./network.ts";
 import { addPluginCommands } from "./plugin_commands.ts";
+import { PLUGIN_GROUP } from "./plugin_dispatch.ts";
 import { protectCommand } from "./protect.ts";
 import { pruneCommand } from "./prune.ts";
 import { renameCommand } from "./rename.ts";
@@ -70,6 +72,8 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
       validateCommand(),
       yqCommand(),
     ],
+    // Lima's `limactl-mcp` is a CLI plugin; built in here, it is listed where plugins are.
+    [PLUGIN_GROUP]: [mcpCommand()],
     // yq-restrictions is listed by the root help's "Additional help topics:".
     hidden: [
       debugCommand(),

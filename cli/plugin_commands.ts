@@ -1,6 +1,6 @@
 import { Command } from "@commander-js/extra-typings";
 import { discoverPlugins } from "../core/cli_plugins/discover.ts";
-import { PLUGIN_GROUP } from "./plugin_dispatch.ts";
+import { markPluginCommand, PLUGIN_GROUP } from "./plugin_dispatch.ts";
 import { flagsNotParsed } from "./completion/tree.ts";
 
 /**
@@ -25,6 +25,7 @@ export function addPluginCommands(program: Command): void {
       .configureOutput({ outputError: () => {} });
     // Its flags are the plugin's own: completion must not read them as limactl's.
     flagsNotParsed.add(command);
+    markPluginCommand(command);
     program.addCommand(command, { hidden: plugin.name.startsWith("url-") });
   }
 }

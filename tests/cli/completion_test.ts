@@ -57,7 +57,10 @@ async function commandNames(): Promise<string[]> {
   const names: string[] = [];
   let inCommands = false;
   for (const line of stdout.split("\n")) {
-    if (/^\S/.test(line)) inCommands = /Commands:$/.test(line);
+    // `mcp` is built in but listed where Lima lists its plugin.
+    if (/^\S/.test(line)) {
+      inCommands = /Commands:$|^Available Plugins/.test(line);
+    }
     const m = /^ {2}([a-z][\w-]*)/.exec(line);
     if (inCommands && m) names.push(m[1]);
   }

@@ -1,18 +1,21 @@
 /**
  * Lima 2.x commands that act on a running guest, on one instance booted once: `tunnel`,
- * `screenshot` (of its VNC display) and `snapshot` (live, over QMP).
+ * `screenshot` (of its VNC display), `snapshot` (live, over QMP) and `mcp serve` (an MCP client
+ * of the SDK calling its tools).
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { testTemplate } from "../fixtures/test_template.ts";
 import { freeLoopbackPort } from "../fixtures/free_port.ts";
-import { guestImage, skipVMTests, start, withLima } from "./harness.ts";
+import { guestImage, MAIN, skipVMTests, start, withLima } from "./harness.ts";
 
 /** A guest port that port forwarding leaves alone: only the tunnel reaches it. */
 const GUEST_ONLY_PORT = 8765;
 
 Deno.test({
-  name: "tunnel, screenshot and live snapshots on one running guest",
+  name: "tunnel, screenshot, live snapshots and MCP on one running guest",
   ignore: skipVMTests,
 }, async (t) => {
   const image = await guestImage();
@@ -110,6 +113,41 @@ Deno.test({
           "--quiet",
         ]);
         assert.equal(after.stdout, "");
+      },
+    );
+
+    await t.step(
+      "mcp serve: an MCP client lists the tools and runs uname -s in the guest",
+      async () => {
+        const client = new Client({ name: "e2e", version: "1.0.0" });
+        await client.connect(
+          new StdioClientTransport({
+            command: Deno.execPath(),
+            args: ["run", "-A", "--quiet", MAIN, "mcp", "serve", "vm"],
+            env: { ...Deno.env.toObject(), LIMA_HOME: lima.home },
+            stderr: "ignore",
+          }),
+        );
+        try {
+          const { tools } = await client.listTools();
+          assert.ok(
+            tools.some((tool: { name: string }) =>
+              tool.name === "run_shell_command"
+            ),
+          );
+          assert.equal(tools.length, 6);
+          const r = await client.callTool({
+            name: "run_shell_command",
+            arguments: { command: ["uname", "-s"], directory: "/" },
+          });
+          assert.deepEqual(r.structuredContent, {
+            stdout: "Linux\n",
+            stderr: "",
+            exit_code: 0,
+          });
+        } finally {
+          await client.close();
+        }
       },
     );
   });
