@@ -32,6 +32,7 @@ import { tunnelCommand } from "./tunnel.ts";
 import { unprotectCommand } from "./unprotect.ts";
 import { usernetCommand } from "./usernet.ts";
 import { validateCommand } from "./validate.ts";
+import { watchCommand } from "./watch.ts";
 import { yqCommand } from "./yq.ts";
 import { completionCommand } from "./completion/command.ts";
 import { yqRestrictionsTopic } from "./yq_restrictions.ts";
@@ -70,6 +71,7 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
       templateCommand(),
       tunnelCommand(),
       validateCommand(),
+      watchCommand(),
       yqCommand(),
     ],
     // Lima's `limactl-mcp` is a CLI plugin; built in here, it is listed where plugins are.

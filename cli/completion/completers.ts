@@ -39,6 +39,7 @@ const INSTANCE_COMMANDS = [
   "snapshot delete",
   "snapshot list",
   "tunnel",
+  "watch",
 ];
 
 /** Commands that take disk names (Lima's `bashCompleteDiskNames`). */
