@@ -37,7 +37,7 @@ import { yqCommand } from "./yq.ts";
 import { completionCommand } from "./completion/command.ts";
 import { yqRestrictionsTopic } from "./yq_restrictions.ts";
 import type { Wiring } from "./wiring.ts";
-import { cobraHelp } from "./help.ts";
+import { cobraHelp, setRunnable, withoutFlagsInUseLine } from "./help.ts";
 
 /** Sub-commands by Lima's help groups (the help sorts each group by name; hidden ones last). */
 function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
@@ -105,10 +105,21 @@ export function registerCommands(program: Command, wiring: Wiring): void {
   // Commands added from here on (completion, help) have no group: cobra lists them
   // under "Additional Commands:".
   program.helpCommand("help [command]", "Help about any command");
-  program.addCommand(completionCommand());
+  program.addCommand(cobraCompletion(completionCommand()));
   addPluginCommands(program);
   program.configureHelp({ formatHelp: (cmd) => cobraHelp(cmd) });
   inheritSettings(program);
+}
+
+/**
+ * What cobra's help and docs say of its completion command: it has no Run (its help shows no
+ * usage line of its own), and `completion bash` has DisableFlagsInUseLine.
+ */
+function cobraCompletion(completion: CommandUnknownOpts): CommandUnknownOpts {
+  setRunnable(completion, false);
+  const bash = completion.commands.find((c) => c.name() === "bash");
+  if (bash) withoutFlagsInUseLine(bash);
+  return completion;
 }
 
 function inheritSettings(parent: CommandUnknownOpts): void {

@@ -322,9 +322,12 @@ Deno.test("completion --help explains the shells as Lima does", async () => {
       new RegExp(`${shell}.*Generate the autocompletion script for ${shell}`),
     );
   }
+  // cobra's completion command has no Run, and its bash command no `[flags]` in its usage.
+  assert.match(stdout, /\nUsage:\n {2}limactl completion \[command\]\n\n/);
   const bash = await limactlExpect(0, ["completion", "bash", "--help"], {
     limaHome,
   });
+  assert.match(bash.stdout, /\nUsage:\n {2}limactl completion bash\n\n/);
   assert.match(bash.stdout, /source <\(limactl completion bash\)/);
   assert.match(
     bash.stdout,
