@@ -8,6 +8,7 @@ import { diskCommand } from "./disk.ts";
 import { driverCommand } from "./driver.ts";
 import { editCommand } from "./edit.ts";
 import { factoryResetCommand } from "./factory_reset.ts";
+import { generateDocCommand } from "./generate_doc.ts";
 import { generateJSONSchemaCommand } from "./generate_jsonschema.ts";
 import { hostAgentCommand } from "./hostagent.ts";
 import { infoCommand } from "./info.ts";
@@ -79,6 +80,7 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
     // yq-restrictions is listed by the root help's "Additional help topics:".
     hidden: [
       debugCommand(),
+      generateDocCommand(),
       generateJSONSchemaCommand(),
       hostAgentCommand(wiring),
       usernetCommand(),
