@@ -262,6 +262,30 @@ Deno.test("watch warns about an unknown instance and goes on watching the others
   }
 });
 
+Deno.test("watch stops following an instance whose log is not events, and says so", async () => {
+  const limaHome = await tempLimaHome();
+  try {
+    await using foo = await fakeRunning(limaHome, "foo");
+    const watch = new Watch(["foo"], limaHome);
+    await watch.ready();
+    await Deno.writeTextFile(
+      join(limaHome, "foo", "ha.stdout.log"),
+      "not an event\n",
+      {
+        append: true,
+      },
+    );
+    await watch.stderr.waitFor("Watcher for instance `foo` stopped");
+    await foo.append({ time: FUTURE, status: { running: true } });
+    await new Promise((r) => setTimeout(r, 500));
+    assertInterrupted(await watch.interrupt());
+    assertWarning(watch.stderr.text, "Watcher for instance `foo` stopped");
+    assert.equal(watch.stdout.text, "");
+  } finally {
+    await Deno.remove(limaHome, { recursive: true });
+  }
+});
+
 Deno.test("watch without names follows every instance, and those created while it runs", async () => {
   const limaHome = await tempLimaHome();
   try {
