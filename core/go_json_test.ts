@@ -8,3 +8,10 @@ Deno.test("goJSON escapes what Go's json.Marshal escapes", () => {
   );
   assert.equal(JSON.parse(goJSON({ s: "x<y\n" })).s, "x<y\n");
 });
+
+Deno.test("goJSON indents as json.MarshalIndent when asked", () => {
+  assert.equal(
+    goJSON({ a: [1], s: "<" }, "    "),
+    '{\n    "a": [\n        1\n    ],\n    "s": "\\u003c"\n}',
+  );
+});

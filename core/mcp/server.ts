@@ -16,7 +16,7 @@ import {
 import { errorMessage } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { argumentsProblem } from "./arguments.ts";
-import { goJSON } from "./go_json.ts";
+import { goJSON } from "../go_json.ts";
 import type { Guest } from "./guest.ts";
 import { HANDLERS } from "./toolset.ts";
 import { TOOLS } from "./tools.ts";
