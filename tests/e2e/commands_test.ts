@@ -1,7 +1,7 @@
 /**
  * Lima 2.x commands that act on a running guest, on one instance booted once: `tunnel`,
- * `screenshot` (of its VNC display), `snapshot` (live, over QMP) and `mcp serve` (an MCP client
- * of the SDK calling its tools).
+ * `screenshot` (of its VNC display), `snapshot` (live, over QMP), `mcp serve` (an MCP client
+ * of the SDK calling its tools), and last `watch` following a `stop`.
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
@@ -9,13 +9,22 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { testTemplate } from "../fixtures/test_template.ts";
 import { freeLoopbackPort } from "../fixtures/free_port.ts";
-import { guestImage, MAIN, skipVMTests, start, withLima } from "./harness.ts";
+import { readLines } from "../../core/read_lines.ts";
+import {
+  guestImage,
+  MAIN,
+  skipVMTests,
+  sleep,
+  start,
+  withLima,
+} from "./harness.ts";
 
 /** A guest port that port forwarding leaves alone: only the tunnel reaches it. */
 const GUEST_ONLY_PORT = 8765;
 
 Deno.test({
-  name: "tunnel, screenshot, live snapshots and MCP on one running guest",
+  name:
+    "tunnel, screenshot, live snapshots, MCP and watch on one running guest",
   ignore: skipVMTests,
 }, async (t) => {
   const image = await guestImage();
@@ -147,6 +156,32 @@ Deno.test({
           });
         } finally {
           await client.close();
+        }
+      },
+    );
+
+    // Last: it stops the instance.
+    await t.step(
+      "watch: the events of a stop appear as they happen",
+      async () => {
+        const watch = lima.command(["watch", "--json", "vm"]).spawn();
+        const lines = readLines(watch.stdout);
+        try {
+          await sleep(1000);
+          await lima.expect(0, ["stop", "vm"]);
+          const seen: string[] = [];
+          for (;;) {
+            const next = await lines.next();
+            assert.ok(!next.done, `watch ended early after ${seen.join("\n")}`);
+            seen.push(next.value);
+            const { instance, event } = JSON.parse(next.value);
+            assert.equal(instance, "vm");
+            if (event.status?.exiting) break;
+          }
+        } finally {
+          watch.kill("SIGINT");
+          await watch.status;
+          await lines.return(undefined);
         }
       },
     );
