@@ -1,4 +1,5 @@
 import type { Command, CommandUnknownOpts } from "@commander-js/extra-typings";
+import { autostartCommand } from "./autostart.ts";
 import { cloneCommand } from "./clone.ts";
 import { copyCommand } from "./copy.ts";
 import { createCommand } from "./create.ts";
@@ -25,6 +26,7 @@ import { shellCommand } from "./shell.ts";
 import { showSSHCommand } from "./show_ssh.ts";
 import { snapshotCommand } from "./snapshot.ts";
 import { startCommand } from "./start.ts";
+import { startAtLoginCommand } from "./start_at_login.ts";
 import { stopCommand } from "./stop.ts";
 import { sudoersCommand } from "./sudoers.ts";
 import { templateCommand } from "./template.ts";
@@ -36,7 +38,7 @@ import { yqCommand } from "./yq.ts";
 import { completionCommand } from "./completion/command.ts";
 import { yqRestrictionsTopic } from "./yq_restrictions.ts";
 import type { Wiring } from "./wiring.ts";
-import { cobraHelp } from "./help.ts";
+import { cobraHelp, deprecationNotice } from "./help.ts";
 
 /** Sub-commands by Lima's help groups (the help sorts each group by name; hidden ones last). */
 function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
@@ -52,6 +54,7 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
       editCommand(wiring),
     ],
     "Advanced Commands:": [
+      autostartCommand(),
       copyCommand(),
       cloneCommand(wiring),
       renameCommand(wiring),
@@ -75,10 +78,12 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
     // Lima's `limactl-mcp` is a CLI plugin; built in here, it is listed where plugins are.
     [PLUGIN_GROUP]: [mcpCommand()],
     // yq-restrictions is listed by the root help's "Additional help topics:".
+    // Hidden, or deprecated (which cobra leaves out of the help and of completion too).
     hidden: [
       debugCommand(),
       generateJSONSchemaCommand(),
       hostAgentCommand(wiring),
+      startAtLoginCommand(),
       usernetCommand(),
       yqRestrictionsTopic(),
     ],
@@ -106,6 +111,12 @@ export function registerCommands(program: Command, wiring: Wiring): void {
   program.addCommand(completionCommand());
   addPluginCommands(program);
   program.configureHelp({ formatHelp: (cmd) => cobraHelp(cmd) });
+  // cobra announces a deprecated command before parsing its flags (so with --help too), but not
+  // for `limactl help COMMAND`, which commander answers without dispatching.
+  program.hook("preSubcommand", (_root, command) => {
+    const notice = deprecationNotice(command);
+    if (notice) Deno.stderr.writeSync(new TextEncoder().encode(notice));
+  });
   inheritSettings(program);
 }
 
