@@ -170,7 +170,7 @@ export function launchAgentPath(host: AutostartHost, name: string): string {
 }
 
 /** Runs a service manager's command as Lima does: logged at debug level, output to the terminal. */
-export function runLogged(
+function runLogged(
   host: AutostartHost,
   argv: string[],
 ): Promise<void> {
