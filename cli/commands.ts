@@ -1,4 +1,5 @@
 import type { Command, CommandUnknownOpts } from "@commander-js/extra-typings";
+import { autostartCommand } from "./autostart.ts";
 import { cloneCommand } from "./clone.ts";
 import { copyCommand } from "./copy.ts";
 import { createCommand } from "./create.ts";
@@ -26,6 +27,7 @@ import { shellCommand } from "./shell.ts";
 import { showSSHCommand } from "./show_ssh.ts";
 import { snapshotCommand } from "./snapshot.ts";
 import { startCommand } from "./start.ts";
+import { startAtLoginCommand } from "./start_at_login.ts";
 import { stopCommand } from "./stop.ts";
 import { sudoersCommand } from "./sudoers.ts";
 import { templateCommand } from "./template.ts";
@@ -38,7 +40,12 @@ import { yqCommand } from "./yq.ts";
 import { completionCommand } from "./completion/command.ts";
 import { yqRestrictionsTopic } from "./yq_restrictions.ts";
 import type { Wiring } from "./wiring.ts";
-import { cobraHelp, setRunnable, withoutFlagsInUseLine } from "./help.ts";
+import {
+  cobraHelp,
+  deprecationNotice,
+  setRunnable,
+  withoutFlagsInUseLine,
+} from "./help.ts";
 
 /** Sub-commands by Lima's help groups (the help sorts each group by name; hidden ones last). */
 function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
@@ -54,6 +61,7 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
       editCommand(wiring),
     ],
     "Advanced Commands:": [
+      autostartCommand(),
       copyCommand(),
       cloneCommand(wiring),
       renameCommand(wiring),
@@ -78,11 +86,13 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
     // Lima's `limactl-mcp` is a CLI plugin; built in here, it is listed where plugins are.
     [PLUGIN_GROUP]: [mcpCommand()],
     // yq-restrictions is listed by the root help's "Additional help topics:".
+    // Hidden, or deprecated (which cobra leaves out of the help and of completion too).
     hidden: [
       debugCommand(),
       generateDocCommand(),
       generateJSONSchemaCommand(),
       hostAgentCommand(wiring),
+      startAtLoginCommand(),
       usernetCommand(),
       yqRestrictionsTopic(),
     ],
@@ -110,6 +120,12 @@ export function registerCommands(program: Command, wiring: Wiring): void {
   program.addCommand(cobraCompletion(completionCommand()));
   addPluginCommands(program);
   program.configureHelp({ formatHelp: (cmd) => cobraHelp(cmd) });
+  // cobra announces a deprecated command before parsing its flags (so with --help too), but not
+  // for `limactl help COMMAND`, which commander answers without dispatching.
+  program.hook("preSubcommand", (_root, command) => {
+    const notice = deprecationNotice(command);
+    if (notice) Deno.stderr.writeSync(new TextEncoder().encode(notice));
+  });
   inheritSettings(program);
 }
 

@@ -12,6 +12,7 @@ const examples = new WeakMap<Cmd, string>();
 const topics = new WeakSet<Cmd>();
 const runnable = new WeakMap<Cmd, boolean>();
 const noFlagsInUseLine = new WeakSet<Cmd>();
+const deprecations = new WeakMap<Cmd, string>();
 
 /** The prefix Lima gives `start`'s create flags, which its help lists apart. */
 export const CREATE_FLAG_PREFIX = "[limactl create] ";
@@ -46,6 +47,22 @@ export function setRunnable<C extends Cmd>(cmd: C, value: boolean): C {
 export function withoutFlagsInUseLine<C extends Cmd>(cmd: C): C {
   noFlagsInUseLine.add(cmd);
   return cmd;
+}
+
+/**
+ * Marks CMD deprecated (cobra's `Deprecated`): left out of the help and of completion (register
+ * it hidden), and running it first prints `Command "NAME" is deprecated, MESSAGE` on stderr.
+ */
+export function withDeprecation<C extends Cmd>(cmd: C, message: string): C {
+  deprecations.set(cmd, message);
+  return cmd;
+}
+
+/** cobra's notice for running the deprecated CMD, or undefined when CMD is not deprecated. */
+export function deprecationNotice(cmd: Cmd): string | undefined {
+  const message = deprecations.get(cmd);
+  if (message === undefined) return undefined;
+  return `Command ${JSON.stringify(cmd.name())} is deprecated, ${message}\n`;
 }
 
 /** Whether CMD is a help topic (listed under `Additional help topics:`). */
@@ -287,4 +304,15 @@ function flagTable(rows: Row[]): string {
   const width = Math.max(...rows.map(([flag]) => flag.length));
   return rows.map(([flag, usage]) => `${flag.padEnd(width)}   ${usage}`)
     .join("\n");
+}
+
+/**
+ * Lima's `WrapArgsError` (`cmd/limactl/main.go`): cobra's complaint about CMD's positional
+ * arguments (`accepts 1 arg(s), received 0`), with where to look and CMD's usage line.
+ */
+export function argsErrorMessage(cmd: Cmd, complaint: string): string {
+  const path = commandPath(cmd);
+  return `\`${path}\` ${complaint}.\nSee \`${path} --help\`.\n\nUsage:  ${
+    useLine(cmd)
+  }\n\n${short(cmd)}`;
 }

@@ -38,9 +38,10 @@ export const LAYERS: Record<string, Layer> = {
   driverHelpers: { folders: ["drivers/common"], over: ["plugins"] },
   lifecycle: {
     folders: ["core/lifecycle", "core/completion"],
-    over: ["mcp"],
+    over: ["mcp", "autostart"],
   },
   mcp: { folders: ["core/mcp"], over: ["reports"] },
+  autostart: { folders: ["core/autostart"], over: ["hostagent"] },
   reports: { folders: ["core/report"], over: ["hostagent"] },
   hostagent: { folders: ["core/hostagent"], over: ["guestServices"] },
   guestServices: {
