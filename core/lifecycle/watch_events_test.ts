@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { type EventStatus, formatEvent } from "../hostagent/events.ts";
 import type { LimaError } from "../errors.ts";
-import { LineFollower, waitForRunning } from "./watch_events.ts";
+import { waitForRunning } from "./watch_events.ts";
+import { LineFollower } from "../line_follower.ts";
 
 Deno.test("the follower returns whole new lines and starts over after truncation", async () => {
   const dir = await Deno.makeTempDir();
