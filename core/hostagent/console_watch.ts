@@ -1,0 +1,82 @@
+/**
+ * Following the guest's consoles while it boots: each new phase is reported as it shows, and a
+ * boot that cannot finish (a silent console, a kernel panic, no root file system, a failed sshd)
+ * ends the watch with its cause long before `start --timeout` would.
+ */
+import { LineFollower } from "../line_follower.ts";
+import { sleep } from "../sleep.ts";
+import {
+  type BootFailure,
+  type BootPhaseName,
+  consoleFailure,
+  consolePhase,
+  isLaterPhase,
+  plainConsoleLine,
+} from "./boot_phases.ts";
+
+/** How many console lines a failure quotes. */
+export const FAILURE_CONSOLE_LINES = 10;
+
+export interface ConsoleWatchOptions {
+  /** The driver's console logs (`DriverInfo.consoleLogs`); missing files are waited for. */
+  consoleLogs: string[];
+  /** A boot fails when no console has printed anything this long after the watch began. */
+  silenceMs: number;
+  onPhase: (phase: BootPhaseName, line: string) => void;
+  /** Whether sshd answers already: then a silent console is normal (a quiet image). */
+  sshdUp: () => boolean;
+  /** Ends the watch (the boot is done, or the host agent stops). */
+  signal: AbortSignal;
+  /** Polling interval; default 250 ms. */
+  intervalMs?: number;
+}
+
+/** Follows the consoles until SIGNAL aborts (undefined) or the boot is known to be stuck. */
+export async function watchConsoles(
+  o: ConsoleWatchOptions,
+): Promise<BootFailure | undefined> {
+  const followers = o.consoleLogs.map((path) => new LineFollower(path));
+  const started = performance.now();
+  const recent: string[] = [];
+  let printed = false;
+  let phase: BootPhaseName = "vm-started";
+  while (!o.signal.aborted) {
+    for (const follower of followers) {
+      for (const raw of await follower.read()) {
+        const line = plainConsoleLine(raw);
+        printed = true;
+        recent.push(line);
+        if (recent.length > FAILURE_CONSOLE_LINES) recent.shift();
+        const failure = consoleFailure(line);
+        if (failure && !(failure.kind === "sshd" && o.sshdUp())) {
+          return { ...failure, console: [...recent] };
+        }
+        const seen = consolePhase(line);
+        if (seen && isLaterPhase(seen, phase)) {
+          phase = seen;
+          o.onPhase(seen, line.trim());
+        }
+      }
+    }
+    if (
+      !printed && !o.sshdUp() && performance.now() - started >= o.silenceMs
+    ) {
+      return silentConsole(o);
+    }
+    await sleep(o.intervalMs ?? 250, o.signal);
+  }
+  return undefined;
+}
+
+function silentConsole(o: ConsoleWatchOptions): BootFailure {
+  return {
+    kind: "silent",
+    cause: `The guest printed nothing on its console within ${
+      Math.round(o.silenceMs / 1000)
+    }s of the VM's start`,
+    hint:
+      "the VM found nothing to boot: check the image's kernel and initrd (images[].kernel, images[].initrd) and the firmware (firmware.legacyBIOS); the console logs are " +
+      o.consoleLogs.join(", "),
+    console: [],
+  };
+}
