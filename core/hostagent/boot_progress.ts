@@ -10,10 +10,10 @@ import { watchConsoles } from "./console_watch.ts";
 import type { EventWriter } from "./events.ts";
 
 /**
- * How long the consoles may stay silent after the VM started. Our test guest prints its first
- * kernel line 3-6 s after QEMU starts under TCG emulation (direct kernel boot and SeaBIOS or
- * OVMF with GRUB alike, docs/architecture.md "Boot phases"); 60 s leaves room for a loaded
- * host and slow firmware, and still fails a start that has nothing to boot within 90 s.
+ * How long the consoles may stay silent after the VM started. Under TCG emulation the test guest
+ * prints its first kernel line 3-6 s after QEMU starts, whether booted directly or through
+ * SeaBIOS or OVMF and GRUB; 60 s leaves room for a loaded host and slow firmware, and still
+ * fails a start that has nothing to boot within 90 s.
  */
 export const BOOT_SILENCE_MS = 60_000;
 
