@@ -54,7 +54,7 @@ export const PHASE_LABELS: Record<BootPhaseName, string> = {
   bootloader: "boot loader",
   kernel: "kernel",
   initrd: "initrd",
-  userspace: "init (userspace)",
+  userspace: "userspace",
   "cloud-init-local": "cloud-init init-local",
   "cloud-init-network": "cloud-init init",
   "cloud-init-config": "cloud-init modules:config",

@@ -14,6 +14,9 @@ import {
   plainConsoleLine,
 } from "./boot_phases.ts";
 
+/** The kernel's echo of its command line, for the root device a failure should name. */
+const KERNEL_ROOT_ARG = /\] Command line: (?:.*\s)?root=(\S+)/;
+
 /** How many console lines a failure quotes. */
 export const FAILURE_CONSOLE_LINES = 10;
 
@@ -40,6 +43,7 @@ export async function watchConsoles(
   const recent: string[] = [];
   let printed = false;
   let phase: BootPhaseName = "vm-started";
+  let rootArg: string | undefined;
   while (!o.signal.aborted) {
     for (const follower of followers) {
       for (const raw of await follower.read()) {
@@ -47,9 +51,14 @@ export async function watchConsoles(
         printed = true;
         recent.push(line);
         if (recent.length > FAILURE_CONSOLE_LINES) recent.shift();
+        rootArg ??= KERNEL_ROOT_ARG.exec(line)?.[1];
         const failure = consoleFailure(line);
         if (failure && !(failure.kind === "sshd" && o.sshdUp())) {
-          return { ...failure, console: [...recent] };
+          const cause = failure.kind === "root" && rootArg &&
+              !failure.cause.includes("(")
+            ? `${failure.cause} (root=${rootArg})`
+            : failure.cause;
+          return { ...failure, cause, console: [...recent] };
         }
         const seen = consolePhase(line);
         if (seen && isLaterPhase(seen, phase)) {

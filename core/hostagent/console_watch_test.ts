@@ -107,3 +107,28 @@ Deno.test("a quiet guest whose sshd answers is not stuck, and a later sshd failu
     assert.equal(await watch, undefined);
   });
 });
+
+Deno.test("a root file system not found names the root= the kernel was given", async () => {
+  await withConsole(async (serial) => {
+    await append(
+      serial,
+      [
+        "[    0.000000] Command line: root=/dev/vdz ro console=ttyS0",
+        "Begin: Running /scripts/local-block ... done.",
+        "Gave up waiting for root file system device.  Common problems:",
+      ].join("\n") + "\n",
+    );
+    const failure = await watchConsoles({
+      consoleLogs: [serial],
+      silenceMs: 10_000,
+      onPhase: () => {},
+      sshdUp: () => false,
+      signal: new AbortController().signal,
+      intervalMs: 5,
+    });
+    assert.equal(
+      failure?.cause,
+      "The guest did not find its root file system (root=/dev/vdz)",
+    );
+  });
+});
