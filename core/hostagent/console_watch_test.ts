@@ -14,6 +14,17 @@ async function withConsole(
   }
 }
 
+/** Follows CONSOLES, before sshd answers, until the boot is found stuck. */
+const untilStuck = (consoles: string[], silenceMs = 10_000) =>
+  watchConsoles({
+    consoleLogs: consoles,
+    silenceMs,
+    onPhase: () => {},
+    sshdUp: () => false,
+    signal: new AbortController().signal,
+    intervalMs: 5,
+  });
+
 const append = (path: string, text: string) =>
   Deno.writeTextFile(path, text, { append: true });
 
@@ -56,14 +67,7 @@ Deno.test("a kernel panic ends the watch with the last console lines", async () 
       [...lines, "[ 9.1] Kernel panic - not syncing: Attempted to kill init!"]
         .join("\n") + "\n",
     );
-    const failure = await watchConsoles({
-      consoleLogs: [serial],
-      silenceMs: 10_000,
-      onPhase: () => {},
-      sshdUp: () => false,
-      signal: new AbortController().signal,
-      intervalMs: 5,
-    });
+    const failure = await untilStuck([serial]);
     assert.equal(failure?.kind, "panic");
     assert.equal(failure?.console.length, 10);
     assert.equal(failure?.console.at(0), "[ 5.0] line 5");
@@ -74,14 +78,7 @@ Deno.test("a kernel panic ends the watch with the last console lines", async () 
 Deno.test("consoles that stay empty end the watch after the silence bound", async () => {
   await withConsole(async (serial, virtio) => {
     const started = performance.now();
-    const failure = await watchConsoles({
-      consoleLogs: [serial, virtio],
-      silenceMs: 100,
-      onPhase: () => {},
-      sshdUp: () => false,
-      signal: new AbortController().signal,
-      intervalMs: 5,
-    });
+    const failure = await untilStuck([serial, virtio], 100);
     assert.ok(performance.now() - started >= 100);
     assert.equal(failure?.kind, "silent");
     assert.match(failure?.cause ?? "", /printed nothing on its console/);
@@ -118,14 +115,7 @@ Deno.test("a root file system not found names the root= the kernel was given", a
         "Gave up waiting for root file system device.  Common problems:",
       ].join("\n") + "\n",
     );
-    const failure = await watchConsoles({
-      consoleLogs: [serial],
-      silenceMs: 10_000,
-      onPhase: () => {},
-      sshdUp: () => false,
-      signal: new AbortController().signal,
-      intervalMs: 5,
-    });
+    const failure = await untilStuck([serial]);
     assert.equal(
       failure?.cause,
       "The guest did not find its root file system (root=/dev/vdz)",

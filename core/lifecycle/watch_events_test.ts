@@ -114,13 +114,7 @@ Deno.test("a stuck boot fails the start with its cause, the console lines and a 
     }),
   ]);
   await assert.rejects(
-    waitForRunning({
-      instDir: dir,
-      name: "x",
-      since,
-      timeoutMs: 2000,
-      bootDisplay: { style: "log" },
-    }),
+    waitForRunning(loggingPhases(dir, since)),
     (err: LimaError) => {
       assert.equal(
         err.diagnostic.summary,
@@ -151,13 +145,7 @@ Deno.test("boot phases are logged with the time since the start began", async ()
     formatEvent({ running: true, sshLocalPort: 2222 }, at(4)),
   ]);
   const logged = await capturedLog(() =>
-    waitForRunning({
-      instDir: dir,
-      name: "x",
-      since,
-      timeoutMs: 2000,
-      bootDisplay: { style: "log" },
-    })
+    waitForRunning(loggingPhases(dir, since))
   );
   assert.deepEqual(
     logged.filter((l) => l.includes("Boot phase")).map((l) =>
@@ -171,6 +159,17 @@ Deno.test("boot phases are logged with the time since the start began", async ()
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+/** A wait for instance DIR that logs boot phases as lines, whatever stderr is. */
+function loggingPhases(dir: string, since: Date) {
+  return {
+    instDir: dir,
+    name: "x",
+    since,
+    timeoutMs: 2000,
+    bootDisplay: { style: "log" as const },
+  };
+}
 
 /** The log lines FN writes, in logrus' text form. */
 async function capturedLog(fn: () => Promise<void>): Promise<string[]> {
