@@ -17,6 +17,9 @@ import {
 /** The kernel's echo of its command line, for the root device a failure should name. */
 const KERNEL_ROOT_ARG = /\] Command line: (?:.*\s)?root=(\S+)/;
 
+/** The `[    5.389355] ` a kernel message starts with: it repeats the time the phase has. */
+const KERNEL_TIMESTAMP = /^\[\s*\d+\.\d+\]\s*/;
+
 /** How many console lines a failure quotes. */
 export const FAILURE_CONSOLE_LINES = 10;
 
@@ -63,7 +66,7 @@ export async function watchConsoles(
         const seen = consolePhase(line);
         if (seen && isLaterPhase(seen, phase)) {
           phase = seen;
-          o.onPhase(seen, line.trim());
+          o.onPhase(seen, line.replace(KERNEL_TIMESTAMP, "").trim());
         }
       }
     }

@@ -29,9 +29,14 @@ function elapsed(since: Date, at: Date): string {
   return `${(Math.max(0, at.getTime() - since.getTime()) / 1000).toFixed(1)}s`;
 }
 
+/** PHASE's label (its name when a newer host agent sent one we do not know). */
+function phaseLabel(phase: BootPhase): string {
+  return PHASE_LABELS[phase.phase] ?? phase.phase;
+}
+
 /** How PHASE reads: its label, and the requirement or console line it came with. */
 export function describePhase(phase: BootPhase): string {
-  const label = PHASE_LABELS[phase.phase] ?? phase.phase;
+  const label = phaseLabel(phase);
   if (!phase.detail) return label;
   const detail = phase.detail.length > DETAIL_CHARS
     ? `${phase.detail.slice(0, DETAIL_CHARS - 1)}…`
@@ -42,7 +47,7 @@ export function describePhase(phase: BootPhase): string {
 export class BootDisplay {
   readonly #o: BootDisplayOptions;
   readonly #style: BootDisplayStyle;
-  #current: { text: string; at: Date } | undefined;
+  #current: { label: string; detail?: string; at: Date } | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #restoreLog: (() => void) | undefined;
 
@@ -54,14 +59,13 @@ export class BootDisplay {
 
   /** Shows PHASE, reached at AT. */
   show(phase: BootPhase, at: Date): void {
-    const text = describePhase(phase);
     if (this.#style === "log") {
-      logger.info(`Boot phase: ${text}`, {
+      logger.info(`Boot phase: ${describePhase(phase)}`, {
         elapsed: elapsed(this.#o.since, at),
       });
       return;
     }
-    this.#current = { text, at };
+    this.#current = { label: phaseLabel(phase), detail: phase.detail, at };
     if (this.#timer === undefined) this.#begin();
     this.#draw();
   }
@@ -93,9 +97,12 @@ export class BootDisplay {
   #draw(): void {
     if (!this.#current) return;
     const now = elapsed(this.#o.since, new Date());
-    const line = `Booting [${now}]: ${this.#current.text} (at ${
-      elapsed(this.#o.since, this.#current.at)
-    })`;
+    const { label, detail } = this.#current;
+    const at = elapsed(this.#o.since, this.#current.at);
+    // The label first: a narrow terminal cuts the console line it quotes, not the phase.
+    const line = `Booting [${now}] ${label} (at ${at})${
+      detail ? `: ${detail}` : ""
+    }`;
     const width = this.#o.columns ?? terminalColumns();
     this.#write(`\r\x1b[K${line.slice(0, Math.max(20, width - 1))}`);
   }
@@ -106,9 +113,10 @@ export class BootDisplay {
   }
 }
 
+/** The terminal's width; 80 when it is not known (a pseudo-terminal nobody sized says 0). */
 function terminalColumns(): number {
   try {
-    return Deno.consoleSize().columns;
+    return Deno.consoleSize().columns || 80;
   } catch {
     return 80;
   }

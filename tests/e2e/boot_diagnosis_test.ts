@@ -1,9 +1,9 @@
 /**
  * `limactl start` shows where the boot is and says early why a boot is stuck. One instance of the
  * test guest: a normal start shows the boot's phases in order, as log lines and on a terminal,
- * with the events in `ha.stdout.log`; then the same instance is broken three ways (its kernel
- * file removed, `init=/bin/false`, a root device that does not exist) and each start must fail
- * within 90 s naming the cause, long before `--timeout`.
+ * with the events in `ha.stdout.log`; then the same instance is broken four ways (its kernel
+ * file removed, `init=/bin/false`, a root device that does not exist, an sshd_config sshd
+ * refuses) and each start must fail within 90 s naming the cause, long before `--timeout`.
  */
 import assert from "node:assert/strict";
 import { terminalCommand } from "../cli/helpers.ts";
@@ -103,13 +103,14 @@ Deno.test({
     await t.step("a normal start logs every phase in order", async () => {
       const since = new Date();
       const r = await start(lima, ["--tty=false", file]);
+      // Stopped first, so that a failed assertion leaves the next steps a stopped instance.
+      await lima.expect(0, ["stop", "--force", "vm"]);
       assertInOrder(loggedPhases(r.stderr), NORMAL_PHASES, "start's log");
       assertInOrder(await eventPhases(lima, since), NORMAL_EVENTS, "events");
       // Lima's fields are still there for tools that read them.
       const events = (await Deno.readTextFile(`${dir}/ha.stdout.log`))
         .split("\n").filter(Boolean).map((l) => JSON.parse(l));
       assert.ok(events.some((e) => e.status.running && e.status.sshLocalPort));
-      await lima.expect(0, ["stop", "--force", "vm"]);
     });
 
     await t.step("on a terminal the phases show on one live line", async () => {
@@ -128,17 +129,17 @@ Deno.test({
           seconds(performance.now() - started)
         }`,
       );
+      await lima.expect(0, ["stop", "--force", "vm"]);
       assert.equal(out.code, 0, screen);
       // Each phase redraws the same line: a carriage return, then the line cleared.
       const drawn = [
         ...screen.replaceAll("\r\x1b[K", "<CR>").matchAll(
-          /<CR>Booting \[[\d.]+s\]: ([^:(]+?)(?::| \()/g,
+          /<CR>Booting \[[\d.]+s\] (.+?) \(at /g,
         ),
       ].map((m) => m[1]);
       assertInOrder(drawn, NORMAL_PHASES, "the terminal line");
       assert.doesNotMatch(screen, /INFO\[\d+\] Boot phase:/);
       assert.match(screen, /READY/);
-      await lima.expect(0, ["stop", "--force", "vm"]);
     });
 
     await t.step(
@@ -183,5 +184,25 @@ Deno.test({
         );
       },
     );
+
+    await t.step("sshd_config broken: start names sshd", async () => {
+      // The fast path's lima-init runs the boot scripts, provisions included, before
+      // ssh.service starts (tests/fixtures/build-image.sh), so sshd starts on the broken file.
+      await Deno.writeTextFile(
+        `${dir}/kernel.cmdline`,
+        "root=/dev/vda ro console=ttyS0 cloud-init=disabled",
+      );
+      await lima.expect(0, [
+        "edit",
+        "vm",
+        "--set",
+        `.provision += [{"mode": "boot", "script": "#!/bin/sh\\necho NotAnOption yes >>/etc/ssh/sshd_config\\n"}]`,
+      ]);
+      const stderr = await startStuck(lima, "sshd failing");
+      assert.match(
+        stderr,
+        /The guest's sshd failed to start \(ssh\.service\)/,
+      );
+    });
   });
 });
