@@ -79,7 +79,8 @@ async function eventPhases(lima: Lima, since: Date): Promise<string[]> {
 /** Starts "vm", which must fail within STUCK_START_MS; returns its stderr. */
 async function startStuck(lima: Lima, what: string): Promise<string> {
   const started = performance.now();
-  const r = await lima.run(["start", "--tty=false", "--timeout", "10m", "vm"]);
+  // Far beyond the 90 s asked, yet short of Lima's 10 minutes: a missed diagnosis fails soon.
+  const r = await lima.run(["start", "--tty=false", "--timeout", "3m", "vm"]);
   const took = performance.now() - started;
   console.log(`  ${what}: start failed after ${seconds(took)}`);
   assert.equal(r.code, 1, `start exited ${r.code}:\n${r.stderr}`);
@@ -129,7 +130,15 @@ Deno.test({
           seconds(performance.now() - started)
         }`,
       );
-      await lima.expect(0, ["stop", "--force", "vm"]);
+      try {
+        // For the last step: sshd will refuse its configuration at the next boot.
+        await lima.sh(
+          "vm",
+          "echo NotAnOption yes | sudo tee -a /etc/ssh/sshd_config >/dev/null && sync",
+        );
+      } finally {
+        await lima.expect(0, ["stop", "--force", "vm"]);
+      }
       assert.equal(out.code, 0, screen);
       // Each phase redraws the same line: a carriage return, then the line cleared.
       const drawn = [
@@ -186,18 +195,12 @@ Deno.test({
     );
 
     await t.step("sshd_config broken: start names sshd", async () => {
-      // The fast path's lima-init runs the boot scripts, provisions included, before
-      // ssh.service starts (tests/fixtures/build-image.sh), so sshd starts on the broken file.
+      // The terminal step left a line sshd refuses in sshd_config. On the cloud-init path
+      // ssh.service starts before the serial getty, while systemd still reports on the console.
       await Deno.writeTextFile(
         `${dir}/kernel.cmdline`,
-        "root=/dev/vda ro console=ttyS0 cloud-init=disabled",
+        "root=/dev/vda ro console=ttyS0",
       );
-      await lima.expect(0, [
-        "edit",
-        "vm",
-        "--set",
-        `.provision += [{"mode": "boot", "script": "#!/bin/sh\\necho NotAnOption yes >>/etc/ssh/sshd_config\\n"}]`,
-      ]);
       const stderr = await startStuck(lima, "sshd failing");
       assert.match(
         stderr,
