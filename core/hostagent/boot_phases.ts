@@ -114,8 +114,11 @@ const FAILURE_PATTERNS: [
   ],
   [
     "sshd",
-    /Failed to start (sshd?\.service)/,
-    (m) => `The guest's sshd failed to start (${m[1]})`,
+    // systemd shortens the unit's name to fit the console ("ssh.servic…"), and Debian's and
+    // Fedora's units are ssh.service and sshd.service.
+    /Failed to start (sshd?)\.s|Failed to start .*OpenBSD Secure Shell|Failed to start .*OpenSSH/,
+    (m) =>
+      `The guest's sshd failed to start${m[1] ? ` (${m[1]}.service)` : ""}`,
     HINTS.sshd,
   ],
 ];

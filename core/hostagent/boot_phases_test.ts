@@ -105,6 +105,25 @@ Deno.test("initramfs giving up on the root device names the device", () => {
   );
 });
 
+Deno.test("sshd failing to start is named when systemd shortened its unit's name", () => {
+  // From the test guest's serial.log with a line sshd refuses in sshd_config.
+  const failure = consoleFailure(
+    "[\x1b[0;1;31mFAILED\x1b[0m] Failed to start \x1b[0;1;39mssh.servic…\x1b[0m - OpenBSD Secure Shell server.",
+  );
+  assert.equal(failure?.kind, "sshd");
+  assert.equal(
+    failure?.cause,
+    "The guest's sshd failed to start (ssh.service)",
+  );
+  assert.equal(
+    consoleFailure(
+      "[FAILED] Failed to start sshd.service - OpenSSH server daemon.",
+    )
+      ?.cause,
+    "The guest's sshd failed to start (sshd.service)",
+  );
+});
+
 Deno.test("sshd failing to start is named, with colours removed", () => {
   const failure = consoleFailure(
     "[\x1b[0;1;31mFAILED\x1b[0m] Failed to start \x1b[0;1;39mssh.service\x1b[0m - OpenBSD Secure Shell server.",

@@ -47,6 +47,7 @@ export async function watchConsoles(
   let printed = false;
   let phase: BootPhaseName = "vm-started";
   let rootArg: string | undefined;
+  let sshdFailures = 0;
   while (!o.signal.aborted) {
     for (const follower of followers) {
       for (const raw of await follower.read()) {
@@ -56,7 +57,11 @@ export async function watchConsoles(
         if (recent.length > FAILURE_CONSOLE_LINES) recent.shift();
         rootArg ??= KERNEL_ROOT_ARG.exec(line)?.[1];
         const failure = consoleFailure(line);
-        if (failure && !(failure.kind === "sshd" && o.sshdUp())) {
+        if (failure?.kind === "sshd" && (o.sshdUp() || ++sshdFailures < 2)) {
+          // systemd restarts sshd: one failure may pass, a repeated one will not.
+          continue;
+        }
+        if (failure) {
           const cause = failure.kind === "root" && rootArg &&
               !failure.cause.includes("(")
             ? `${failure.cause} (root=${rootArg})`

@@ -122,3 +122,18 @@ Deno.test("a root file system not found names the root= the kernel was given", a
     );
   });
 });
+
+Deno.test("sshd failing once may pass; failing again ends the watch", async () => {
+  await withConsole(async (serial) => {
+    const failed =
+      "[FAILED] Failed to start ssh.servic… - OpenBSD Secure Shell server.\n";
+    await append(serial, failed + "         Starting ssh.service...\n");
+    const watch = untilStuck([serial], 500);
+    const pending = new Promise((r) => setTimeout(() => r("pending"), 50));
+    assert.equal(await Promise.race([watch, pending]), "pending");
+    await append(serial, failed);
+    const failure = await watch;
+    assert.equal(failure?.kind, "sshd");
+    assert.match(failure?.console.at(-1) ?? "", /Failed to start ssh/);
+  });
+});
