@@ -73,6 +73,8 @@ interface LimaTimes {
   /** From the host agent's log, relative to the start of `limactl start`. */
   qemuStarted?: number;
   sshSatisfied?: number;
+  /** Each boot phase of the host agent's events, relative to the start of `limactl start`. */
+  phases: [string, number][];
 }
 
 // A short LIMA_HOME: the instance's unix sockets must fit in sun_path.
@@ -106,6 +108,13 @@ async function readQemuCommandLine(
     await sleep(100);
   }
   return [];
+}
+
+/** The `bootPhase` events of `ha.stdout.log` (EVENTS), each with its time since START. */
+function phaseTimes(events: string, start: number): [string, number][] {
+  return events.split("\n").filter(Boolean).map((line) => JSON.parse(line))
+    .filter((e) => e.status?.bootPhase)
+    .map((e) => [e.status.bootPhase.phase, Date.parse(e.time) - start]);
 }
 
 /** Seconds since START of the first host agent log record whose message matches RE. */
@@ -205,6 +214,10 @@ async function limaRun(
         sshSatisfied: logTime(
           log,
           /^The essential requirement 1 of \d+ is satisfied/,
+          wallStart,
+        ),
+        phases: phaseTimes(
+          await Deno.readTextFile(join(dir, "ha.stdout.log")),
           wallStart,
         ),
       },
@@ -335,6 +348,11 @@ try {
       }, ssh requirement met at ${
         t.sshSatisfied === undefined ? "?" : seconds(t.sshSatisfied)
       }); load before: ${load}`,
+    );
+    console.log(
+      `  phases: ${
+        t.phases.map(([phase, at]) => `${phase} ${seconds(at)}`).join(", ")
+      }`,
     );
   };
   const baseline = async (i: number) => {

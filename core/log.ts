@@ -78,6 +78,11 @@ export function configureLogger(changes: Partial<LoggerOptions>): void {
   options = { ...options, ...changes };
 }
 
+/** Where log lines go now, for a display that must clear its line around them (boot phases). */
+export function loggerWrite(): (line: string) => void {
+  return options.write;
+}
+
 /** The format in use, for output that must match it (download progress). */
 export function logFormat(): LogFormat {
   return options.format;

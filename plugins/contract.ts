@@ -192,6 +192,12 @@ export interface DriverInfo {
   vsockPort: number;
   virtioPort: string;
   instanceDir: string;
+  /**
+   * Ours: absolute paths of the files the guest's consoles are logged to while it boots. The host
+   * agent follows them to show the boot's phases and to recognise a stuck boot; a driver that
+   * declares none gets neither.
+   */
+  consoleLogs?: string[];
   features: {
     canRunGui: boolean;
     dynamicSSHAddress: boolean;

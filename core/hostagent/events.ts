@@ -3,6 +3,7 @@
  * line on its stdout, which `limactl start` redirects to `INSTDIR/ha.stdout.log` and follows.
  */
 import type { PortForwardEvent } from "../portfwd/event.ts";
+import type { BootFailure, BootPhase } from "./boot_phases.ts";
 
 export interface CloudInitProgress {
   logLine?: string;
@@ -28,6 +29,10 @@ export interface EventStatus {
   cloudInitProgress?: CloudInitProgress;
   portForward?: PortForwardEvent;
   vsock?: VsockEvent;
+  /** Ours, beside Lima's fields: the phase the boot has reached (core/hostagent/boot_phases.ts). */
+  bootPhase?: BootPhase;
+  /** Ours: why the boot cannot finish, on the `exiting` event that ends it. */
+  bootFailure?: BootFailure;
 }
 
 export interface HostAgentEvent {
@@ -114,9 +119,9 @@ export class EventWriter {
     this.#line(status);
   }
 
-  /** Re-sends the current status with EXTRA set (progress and port-forward events). */
+  /** Re-sends the current status with EXTRA set (progress, port-forward and boot phase events). */
   emitWith(
-    extra: Pick<EventStatus, "cloudInitProgress" | "portForward">,
+    extra: Pick<EventStatus, "cloudInitProgress" | "portForward" | "bootPhase">,
   ): void {
     this.#line({ ...this.#current, ...extra });
   }

@@ -85,3 +85,30 @@ Deno.test("goEventTime writes a parsed event time as Go marshals it", () => {
     "2025-01-02 03:04:05",
   );
 });
+
+Deno.test("boot phase events keep Lima's fields and add ours beside them", () => {
+  const lines: string[] = [];
+  const writer = new EventWriter((b) =>
+    lines.push(new TextDecoder().decode(b))
+  );
+  writer.emit({ sshLocalPort: 2222 });
+  writer.emitWith({ bootPhase: { phase: "kernel", detail: "Linux version" } });
+  writer.emit({
+    exiting: true,
+    errors: ["The guest kernel panicked: x"],
+    bootFailure: {
+      kind: "panic",
+      cause: "The guest kernel panicked: x",
+      hint: "h",
+      console: ["Kernel panic - not syncing: x"],
+    },
+  });
+  const [, phase, exiting] = lines.map((l) => JSON.parse(l));
+  assert.deepEqual(phase.status, {
+    sshLocalPort: 2222,
+    bootPhase: { phase: "kernel", detail: "Linux version" },
+  });
+  assert.equal(exiting.status.exiting, true);
+  assert.deepEqual(exiting.status.errors, ["The guest kernel panicked: x"]);
+  assert.equal(exiting.status.bootFailure.kind, "panic");
+});

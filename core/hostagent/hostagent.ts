@@ -29,6 +29,8 @@ import type { DriverRegistry } from "../../plugins/registry.ts";
 import { serveAPI } from "./api.ts";
 import { copyToHost, removeCopiedFiles } from "./copy_to_host.ts";
 import { EventWriter } from "./events.ts";
+import { bootFailureMessage, BootProgress } from "./boot_progress.ts";
+import type { BootFailure } from "./boot_phases.ts";
 import {
   checkRequirements,
   essentialRequirements,
@@ -235,6 +237,12 @@ async function serve(
   const routine = new AbortController();
   let vm: RunningVM | undefined;
   let crash: string | undefined;
+  let bootFailure: BootFailure | undefined;
+  const progress = new BootProgress({
+    events,
+    instDir: dir,
+    consoleLogs: info.consoleLogs ?? [],
+  });
   let forwarding: PortForwarding | undefined;
   const mounts: SSHFSMount[] = [];
   const endpoint = userV2 && usernetPaths(userV2.name).endpointSocket;
@@ -242,6 +250,8 @@ async function serve(
   try {
     vm = await driver.start();
     events.emit({ sshLocalPort });
+    progress.phase("vm-started", info.name);
+    const stuck = progress.stuck().then((boot) => ({ boot }));
     // As QEMU's own exit would, a user-v2 network that cannot reach the guest ends the host agent.
     const networkFailed = endpoint
       ? configureUserV2({
@@ -270,7 +280,8 @@ async function serve(
       config: configured,
       iid,
       dir,
-      run: scriptRunner(pool, target, configured),
+      run: scriptRunner(pool, target, configured, progress),
+      progress,
       pool,
       target,
       mount: async () => {
@@ -313,6 +324,8 @@ async function serve(
       intervalMs: options.requirementIntervalMs,
       timeoutMs: options.requirementTimeoutMs,
     }).then((errs) => {
+      progress.finish();
+      progress.phase("ready");
       events.emit({
         running: true,
         sshLocalPort,
@@ -328,8 +341,15 @@ async function serve(
       vm.exited.then((report) => ({ report })),
       shutdown.then((reason) => ({ reason })),
       networkFailed,
+      stuck,
     ]);
-    if ("failure" in ended) {
+    if ("boot" in ended) {
+      bootFailure = ended.boot;
+      crash = bootFailureMessage(bootFailure);
+      logger.error(crash);
+      await killStuckVM(vm);
+      vm = undefined;
+    } else if ("failure" in ended) {
       crash = `the user-v2 network failed: ${ended.failure}`;
       logger.error(crash);
     } else if ("reason" in ended) {
@@ -345,6 +365,7 @@ async function serve(
   } finally {
     logger.info("Shutting down the host agent");
     routine.abort();
+    progress.finish();
     if (crash) {
       // With the VM gone, SSH channels and the forwards being set up wait for answers that
       // never come; the listeners end with this process.
@@ -364,12 +385,26 @@ async function serve(
       );
     }
     await stopDriver(driver, vm !== undefined);
-    if (crash) events.emit({ exiting: true, errors: [crash] });
+    if (crash) events.emit({ exiting: true, errors: [crash], bootFailure });
     await api.close();
     await dns?.close();
   }
   if (crash) throw new VMStoppedError({ summary: crash });
   events.emit({ exiting: true });
+}
+
+/**
+ * Ends the process of a VM whose boot is stuck: a guest that panicked or sits in an initramfs
+ * shell never answers the driver's graceful power-down, which would wait minutes for it.
+ */
+async function killStuckVM(vm: RunningVM): Promise<void> {
+  if (vm.pid === undefined) return;
+  try {
+    Deno.kill(vm.pid, "SIGKILL");
+  } catch {
+    // It has ended already.
+  }
+  await vm.exited;
 }
 
 /** How long the host agent waits for its forwards and mounts to close after the VM crashed. */
@@ -426,14 +461,16 @@ function scriptRunner(
   pool: SSHPool,
   target: SSHTarget,
   config: LimaYAML,
+  progress: BootProgress,
 ): ScriptRunner {
   const linux = (config.os ?? "Linux") === "Linux";
   return async (req) => {
     // Until sshd answers, a login attempt would only wait for its own timeout.
-    if (
-      req.description === "ssh" && !(await sshBanner(target.host, target.port))
-    ) {
-      return "no SSH banner received";
+    if (req.description === "ssh") {
+      if (!(await sshBanner(target.host, target.port))) {
+        return "no SSH banner received";
+      }
+      progress.sshdAnswered();
     }
     const conn = await pool.get(target);
     const { command, stdin } = scriptCommand(req.script, {
@@ -472,6 +509,7 @@ interface RoutineOptions {
   signal: AbortSignal;
   intervalMs?: number;
   timeoutMs?: number;
+  progress: BootProgress;
 }
 
 /**
@@ -490,7 +528,12 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
       "Running in plain mode. Mounts, dynamic port forwarding, containerd, etc. will be ignored. Guest agent will not be running. Static port forwarding is allowed.",
     );
   }
-  const check = { signal: o.signal, timeoutMs: o.timeoutMs };
+  const check = {
+    signal: o.signal,
+    timeoutMs: o.timeoutMs,
+    onSatisfied: (description: string) =>
+      o.progress.phase("requirement", description),
+  };
   const bootDone = new AbortController();
   const errors = await checkRequirements(
     "essential",
@@ -538,6 +581,7 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
     ...await checkRequirements("final", [final], o.run, {
       ...check,
       intervalMs: o.intervalMs,
+      onSatisfied: () => o.progress.phase("boot-scripts-done"),
     }),
   );
   bootDone.abort();

@@ -205,6 +205,8 @@ export interface CheckOptions {
   /** Pause between attempts; default 1 s. */
   intervalMs?: number;
   signal: AbortSignal;
+  /** Told the description of each requirement once it is satisfied (a boot phase). */
+  onSatisfied?: (description: string) => void;
 }
 
 /**
@@ -245,6 +247,7 @@ export async function checkRequirements(
     }
     if (failure === undefined) {
       logger.info(`The ${group} requirement ${n} is satisfied`);
+      options.onSatisfied?.(req.description);
       continue;
     }
     errors.push(

@@ -16,63 +16,10 @@ import {
   parseEventTime,
 } from "../hostagent/events.ts";
 import { InstanceFiles } from "../store/paths.ts";
+import type { BootFailure } from "../hostagent/boot_phases.ts";
+import { BootDisplay, type BootDisplayStyle } from "./boot_display.ts";
 import { sleep } from "../sleep.ts";
-import { ifFound } from "../if_found.ts";
-
-/** Reads the lines appended to a file since the last call (tail -F). */
-export class LineFollower {
-  readonly path: string;
-  #offset = 0;
-  #ino: number | null = null;
-  #partial = "";
-  readonly #decoder = new TextDecoder();
-
-  constructor(path: string) {
-    this.path = path;
-  }
-
-  /** Complete new lines; none when the file does not exist. */
-  async read(): Promise<string[]> {
-    const file = await ifFound(Deno.open(this.path, { read: true }));
-    if (!file) return [];
-    try {
-      const info = await file.stat();
-      if (info.ino !== this.#ino || info.size < this.#offset) {
-        // Replaced or truncated: start from its beginning.
-        this.#ino = info.ino;
-        this.#offset = 0;
-        this.#partial = "";
-      }
-      if (info.size === this.#offset) return [];
-      await file.seek(this.#offset, Deno.SeekMode.Start);
-      const buf = new Uint8Array(info.size - this.#offset);
-      let got = 0;
-      while (got < buf.length) {
-        const n = await file.read(buf.subarray(got));
-        if (n === null) break;
-        got += n;
-      }
-      this.#offset += got;
-      const text = this.#partial +
-        this.#decoder.decode(buf.subarray(0, got), { stream: true });
-      const lines = text.split("\n");
-      this.#partial = lines.pop() ?? "";
-      return lines.filter((l) => l.trim() !== "");
-    } finally {
-      file.close();
-    }
-  }
-}
-
-/** The last N non-empty lines of PATH (empty when it cannot be read). */
-export async function tailLines(path: string, n: number): Promise<string[]> {
-  try {
-    const text = await Deno.readTextFile(path);
-    return text.split("\n").filter((l) => l.trim() !== "").slice(-n);
-  } catch {
-    return [];
-  }
-}
+import { LineFollower, tailLines } from "../line_follower.ts";
 
 const LOG_LEVELS: Record<string, Level> = {
   trace: "trace",
@@ -226,6 +173,8 @@ export interface WaitRunningOptions {
   hostAgentExited?: Promise<string>;
   /** Show cloud-init output lines (`--progress`). */
   progress?: boolean;
+  /** How boot phases are shown; default: by whether stderr is a terminal. */
+  bootDisplay?: { style?: BootDisplayStyle; write?: (text: string) => void };
 }
 
 /** What a successful start ends with: which shell command to suggest. */
@@ -255,6 +204,7 @@ export async function waitForRunning(o: WaitRunningOptions): Promise<void> {
   let portShown = false;
   let failure: LimaError | undefined;
   let progressStarted = false;
+  const display = new BootDisplay({ since: o.since, ...o.bootDisplay });
   const outcome = await watchHostAgentEvents({
     instDir: o.instDir,
     since: o.since,
@@ -262,6 +212,14 @@ export async function waitForRunning(o: WaitRunningOptions): Promise<void> {
     hostAgentExited: o.hostAgentExited,
     onEvent: (event) => {
       const s = event.status;
+      if (s.bootPhase) {
+        display.show(s.bootPhase, parseEventTime(event.time) ?? new Date());
+      }
+      if (s.exiting || s.running) display.end();
+      if (s.exiting && s.bootFailure) {
+        failure = stuckBootError(s.bootFailure, hint);
+        return true;
+      }
       if (!portShown && s.sshLocalPort) {
         logger.info(`SSH Local Port: ${s.sshLocalPort}`);
         portShown = true;
@@ -297,6 +255,7 @@ export async function waitForRunning(o: WaitRunningOptions): Promise<void> {
       return false;
     },
   });
+  display.end();
   // The status of an `exiting` or `degraded` event carries its errors.
   if (failure) throw failure;
   if (outcome === "done") return;
@@ -314,5 +273,16 @@ export async function waitForRunning(o: WaitRunningOptions): Promise<void> {
     summary: `host agent process has exited: ${outcome.exited}`,
     detail: tails || undefined,
     hint,
+  });
+}
+
+/** A boot the host agent found stuck: its cause, the console lines that show it, and what to check. */
+function stuckBootError(boot: BootFailure, hint: string): LimaError {
+  return new LimaError({
+    summary: boot.cause,
+    detail: boot.console.length > 0
+      ? `last lines of the guest's console:\n  ${boot.console.join("\n  ")}`
+      : undefined,
+    hint: `${boot.hint}; ${hint}`,
   });
 }

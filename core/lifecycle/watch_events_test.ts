@@ -1,21 +1,8 @@
 import assert from "node:assert/strict";
 import { type EventStatus, formatEvent } from "../hostagent/events.ts";
 import type { LimaError } from "../errors.ts";
-import { LineFollower, waitForRunning } from "./watch_events.ts";
-
-Deno.test("the follower returns whole new lines and starts over after truncation", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/log`;
-  const follower = new LineFollower(path);
-  assert.deepEqual(await follower.read(), []);
-  await Deno.writeTextFile(path, "one\ntw");
-  assert.deepEqual(await follower.read(), ["one"]);
-  await Deno.writeTextFile(path, "o\n", { append: true });
-  assert.deepEqual(await follower.read(), ["two"]);
-  await Deno.writeTextFile(path, "new\n");
-  assert.deepEqual(await follower.read(), ["new"]);
-  await Deno.remove(dir, { recursive: true });
-});
+import { waitForRunning } from "./watch_events.ts";
+import { configureLogger, loggerWrite } from "../log.ts";
 
 async function instanceDir(events: string[], stderr = ""): Promise<string> {
   const dir = await Deno.makeTempDir();
@@ -110,3 +97,89 @@ Deno.test("the host agent's exit ends the wait with its cause", async () => {
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("a stuck boot fails the start with its cause, the console lines and a hint", async () => {
+  const since = new Date(Date.now() - 1000);
+  const dir = await instanceDir([
+    formatEvent({ sshLocalPort: 2222 }),
+    formatEvent({
+      exiting: true,
+      errors: ["The guest kernel panicked: Attempted to kill init!"],
+      bootFailure: {
+        kind: "panic",
+        cause: "The guest kernel panicked: Attempted to kill init!",
+        hint: "check the kernel",
+        console: ["[ 9.1] Kernel panic - not syncing: Attempted to kill init!"],
+      },
+    }),
+  ]);
+  await assert.rejects(
+    waitForRunning(loggingPhases(dir, since)),
+    (err: LimaError) => {
+      assert.equal(
+        err.diagnostic.summary,
+        "The guest kernel panicked: Attempted to kill init!",
+      );
+      assert.match(err.diagnostic.detail ?? "", /\[ 9\.1\] Kernel panic/);
+      assert.match(err.diagnostic.hint ?? "", /^check the kernel; see /);
+      return true;
+    },
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("boot phases are logged with the time since the start began", async () => {
+  const since = new Date(Date.now() - 5000);
+  const at = (s: number) => new Date(since.getTime() + s * 1000);
+  const dir = await instanceDir([
+    formatEvent({ sshLocalPort: 2222 }, at(1)),
+    formatEvent(
+      { sshLocalPort: 2222, bootPhase: { phase: "vm-started" } },
+      at(1),
+    ),
+    formatEvent(
+      { sshLocalPort: 2222, bootPhase: { phase: "kernel", detail: "Linux" } },
+      at(3.5),
+    ),
+    formatEvent({ sshLocalPort: 2222, bootPhase: { phase: "ready" } }, at(4)),
+    formatEvent({ running: true, sshLocalPort: 2222 }, at(4)),
+  ]);
+  const logged = await capturedLog(() =>
+    waitForRunning(loggingPhases(dir, since))
+  );
+  assert.deepEqual(
+    logged.filter((l) => l.includes("Boot phase")).map((l) =>
+      /msg="(Boot phase: [^"]*)" elapsed=([\d.]+s)/.exec(l)?.slice(1)
+    ),
+    [
+      ["Boot phase: VM started", "1.0s"],
+      ["Boot phase: kernel: Linux", "3.5s"],
+      ["Boot phase: READY", "4.0s"],
+    ],
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+/** A wait for instance DIR that logs boot phases as lines, whatever stderr is. */
+function loggingPhases(dir: string, since: Date) {
+  return {
+    instDir: dir,
+    name: "x",
+    since,
+    timeoutMs: 2000,
+    bootDisplay: { style: "log" as const },
+  };
+}
+
+/** The log lines FN writes, in logrus' text form. */
+async function capturedLog(fn: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  const write = loggerWrite();
+  configureLogger({ write: (l) => lines.push(l), terminal: false });
+  try {
+    await fn();
+  } finally {
+    configureLogger({ write, terminal: Deno.stderr.isTerminal() });
+  }
+  return lines;
+}

@@ -15,6 +15,9 @@ import type { NetworkAttachment } from "../../plugins/contract.ts";
 /** The virtio-serial port name the guest agent writes to. */
 export const GUEST_AGENT_PORT = "io.lima-vm.guest_agent.0";
 
+/** The logfiles of the consoles serialArgs sets up: serial port, PCI serial (Arm), virtio console. */
+export const CONSOLE_LOGS = ["serial.log", "serialp.log", "serialv.log"];
+
 export interface QemuPlan {
   name: string;
   dir: string;

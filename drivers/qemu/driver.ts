@@ -45,7 +45,7 @@ import {
   type QemuBinary,
   qemuBinary,
 } from "./binary.ts";
-import { GUEST_AGENT_PORT, qemuCommandLine } from "./cmdline.ts";
+import { CONSOLE_LOGS, GUEST_AGENT_PORT, qemuCommandLine } from "./cmdline.ts";
 import { createDisk, growDisk } from "./instance_disk.ts";
 import { findFirmware, firmwareCandidates, usesFirmware } from "./firmware.ts";
 import { QmpClient } from "./qmp.ts";
@@ -407,9 +407,7 @@ export class QemuDriver extends DriverDefaults {
     });
     for (
       const stale of [
-        "serial.log",
-        "serialp.log",
-        "serialv.log",
+        ...CONSOLE_LOGS,
         "qmp.sock",
         "qemu.pid",
         "serial.sock",
@@ -543,6 +541,8 @@ export class QemuDriver extends DriverDefaults {
       vsockPort: 0,
       virtioPort: GUEST_AGENT_PORT,
       instanceDir: this.#dir,
+      // The chardev logfiles of serialArgs (cmdline.ts); only some exist on a given arch.
+      consoleLogs: CONSOLE_LOGS.map((file) => join(this.#dir, file)),
       features: driverFeatures(qemuCapabilities(this.#host.mountTypes)),
     });
   }

@@ -18,6 +18,13 @@ else
 	}
 fi
 
+# The host agent follows the guest's console to show where the boot is
+# (core/hostagent/boot_phases.ts); these lines are its markers for the boot scripts.
+console_marker() {
+	printf 'LIMA| %s\n' "$*" >/dev/console 2>/dev/null || :
+}
+console_marker "boot scripts started"
+
 : "${LIMA_CIDATA_MNT:=/mnt/lima-cidata}"
 export LIMA_CIDATA_MNT
 
@@ -341,5 +348,6 @@ if [ -e "$LIMA_REBOOT_REQUIRED" ]; then
 else
 	printf '%s\n' "$LIMA_CIDATA_IID" >"$RUN/lima-boot-done"
 	log "Boot done"
+	console_marker "boot scripts finished"
 fi
 exit "$CODE"
