@@ -2,7 +2,7 @@ import { Command, Option } from "@commander-js/extra-typings";
 import { withExamples } from "./help.ts";
 import { ExitCodeError } from "../core/errors.ts";
 import { type GlobalOptions, isTty } from "./app.ts";
-import { selectOnTerminal } from "./select.ts";
+import { selectAfterSession } from "./select.ts";
 import { startRequested } from "./start_prompt.ts";
 import type { Wiring } from "./wiring.ts";
 
@@ -53,7 +53,7 @@ Hint: try --debug to show the detailed logs, if it seems hanging (mostly due to 
         reconnect: opts.reconnect,
         sync: opts.sync,
         // Without --tty the changes of --sync come back unasked, as in Lima.
-        select: isTty(globals) ? selectOnTerminal : undefined,
+        select: isTty(globals) ? selectAfterSession : undefined,
       });
       if (code !== 0) throw new ExitCodeError(code);
     });

@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
+import { sharedStdin } from "../stdin.ts";
 import { InstanceFiles } from "../store/paths.ts";
 import { driverFacts } from "../../plugins/driver_facts.ts";
 import type { Select } from "../prompt.ts";
@@ -163,7 +164,8 @@ async function runScript(conn: SSHConnection, script: string): Promise<number> {
   const proc = await conn.start(script, {
     pty,
     env: colorterm ? { COLORTERM: colorterm } : undefined,
-    stdin: Deno.stdin.readable,
+    // Shared, so that what is typed after the session (the question of --sync) is not lost.
+    stdin: sharedStdin(),
     stdout: Deno.stdout.writable,
     stderr: Deno.stderr.writable,
   });
