@@ -8,7 +8,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { lookPath } from "../../core/look_path.ts";
 import { freeLoopbackPort } from "../fixtures/free_port.ts";
-import { haveSSHD, startTestGuest, type TestGuest } from "../fixtures/sshd.ts";
+import { haveSSHD } from "../fixtures/sshd.ts";
+import { runningFake } from "./running_fake.ts";
 import {
   assertFatal,
   assertWarning,
@@ -112,46 +113,6 @@ Deno.test("the lima wrapper forwards to limactl shell", async () => {
     await Deno.remove(limaHome, { recursive: true });
   }
 });
-
-interface RunningFake extends AsyncDisposable {
-  guest: TestGuest;
-  limaHome: string;
-  /** A directory mounted into the instance (the fake guest shares the host's file system). */
-  work: string;
-}
-
-/** Instance `vm` that status reporting sees as Running, logging in to the test sshd. */
-async function runningFake(): Promise<RunningFake> {
-  const guest = await startTestGuest("_guest");
-  const { limaHome } = guest;
-  const work = join(limaHome, "work dir");
-  await Deno.mkdir(work);
-  await createDummyInstance("vm", {
-    limaHome,
-    yaml: JSON.stringify({
-      images: [{ location: "/etc/profile" }],
-      user: { name: guest.sshd.user },
-      ssh: { localPort: guest.sshd.port },
-      mounts: [{ location: work }],
-    }),
-  });
-  const instDir = join(limaHome, "vm");
-  await Deno.writeTextFile(join(instDir, "ha.pid"), `${Deno.pid}\n`);
-  await Deno.writeTextFile(join(instDir, "qemu.pid"), `${Deno.pid}\n`);
-  const server = Deno.serve(
-    { path: join(instDir, "ha.sock"), onListen: () => {} },
-    () => Response.json({ sshLocalPort: guest.sshd.port }),
-  );
-  return {
-    guest,
-    limaHome,
-    work,
-    async [Symbol.asyncDispose]() {
-      await server.shutdown();
-      await guest[Symbol.asyncDispose]();
-    },
-  };
-}
 
 Deno.test({
   name: "shell runs commands with exit codes, stdin, stderr and quoting intact",
