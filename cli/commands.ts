@@ -9,6 +9,7 @@ import { driverCommand } from "./driver.ts";
 import { editCommand } from "./edit.ts";
 import { factoryResetCommand } from "./factory_reset.ts";
 import { generateJSONSchemaCommand } from "./generate_jsonschema.ts";
+import { guestInstallCommand } from "./guest_install.ts";
 import { hostAgentCommand } from "./hostagent.ts";
 import { infoCommand } from "./info.ts";
 import { listCommand } from "./list.ts";
@@ -72,6 +73,7 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
     hidden: [
       debugCommand(),
       generateJSONSchemaCommand(),
+      guestInstallCommand(),
       hostAgentCommand(wiring),
       usernetCommand(),
       yqRestrictionsTopic(),
