@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
 import { testTemplate } from "../fixtures/test_template.ts";
 import { freeLoopbackPort } from "../fixtures/free_port.ts";
+import { GUEST_AGENT_PYTHON } from "../../core/guestagent/agent.ts";
 import { guestImage, skipVMTests, start, withLima } from "./harness.ts";
 
 /** A guest port that port forwarding leaves alone: only the tunnel reaches it. */
@@ -93,6 +94,25 @@ Deno.test({
           "--quiet",
         ]);
         assert.equal(after.stdout, "");
+      },
+    );
+
+    await t.step(
+      "guest-install: the guest agent is installed again where the boot put it",
+      async () => {
+        const agent = "/usr/local/bin/lima-guestagent";
+        await lima.sh("vm", `sudo truncate -s 0 ${agent}`);
+        await lima.expect(0, ["guest-install", "vm"]);
+        const digest = await crypto.subtle.digest(
+          "SHA-256",
+          new TextEncoder().encode(GUEST_AGENT_PYTHON),
+        );
+        const hex = Array.from(new Uint8Array(digest))
+          .map((b) => b.toString(16).padStart(2, "0")).join("");
+        assert.equal(
+          await lima.sh("vm", `stat -c '%a %U' ${agent}; sha256sum < ${agent}`),
+          `755 root\n${hex}  -`,
+        );
       },
     );
   });
