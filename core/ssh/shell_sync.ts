@@ -12,7 +12,7 @@ import { lookPath } from "../look_path.ts";
 import { quote } from "../quote.ts";
 import { shellQuote } from "../shell_quote.ts";
 import type { Instance } from "../instance/record.ts";
-import type { SSHConnection } from "./client.ts";
+import type { RunResult, SSHConnection } from "./client.ts";
 import { runRsync } from "./rsync_copy.ts";
 import type { SyncBackSteps } from "./sync_back.ts";
 
@@ -128,8 +128,7 @@ export async function syncIn(
   if (mkdir.code !== 0) {
     throw new LimaError({
       summary: "failed to create the synced workdir in guest instance",
-      detail: new TextDecoder().decode(mkdir.stderr).trim() ||
-        `exit status ${mkdir.code}`,
+      detail: failure(mkdir),
     });
   }
   const remote = await remotePath(dirs.guest);
@@ -180,10 +179,13 @@ export function syncBackSteps(session: SyncSession): SyncBackSteps {
       const rm = await session.conn.run(`rm -rf ${shellQuote(dirs.guest)}`);
       if (rm.code !== 0) {
         logger.warn("Failed to clean up guest synced workdir", {
-          error: new TextDecoder().decode(rm.stderr).trim() ||
-            `exit status ${rm.code}`,
+          error: failure(rm),
         });
       }
     },
   };
 }
+
+/** What a failed guest command said, else its exit status. */
+const failure = (r: RunResult) =>
+  new TextDecoder().decode(r.stderr).trim() || `exit status ${r.code}`;
