@@ -49,6 +49,6 @@ export function cloneCommand(wiring: Wiring) {
     wiring,
     "clone",
     "Clone an instance of Lima",
-    "Clone an instance of Lima.\n\nNot to be confused with 'limactl copy' ('limactl cp').",
+    "Clone an instance of Lima.\n\nNot to be confused with 'limactl copy' ('limactl cp').\n",
   );
 }

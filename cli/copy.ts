@@ -9,7 +9,8 @@ export function copyCommand() {
     .summary("Copy files between host and guest")
     .description(`Copy files between host and guest
 
-Prefix guest filenames with the instance name and a colon.`)
+Prefix guest filenames with the instance name and a colon.
+`)
     .usage("SOURCE ... TARGET")
     .argument("<paths...>")
     .option("-r, --recursive", "Copy directories recursively")

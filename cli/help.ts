@@ -4,11 +4,15 @@
  * `Additional help topics:`. commander calls `cobraHelp` for every command's `--help`.
  */
 import type { CommandUnknownOpts, Option } from "@commander-js/extra-typings";
+import { LimaError } from "../core/errors.ts";
 
 type Cmd = CommandUnknownOpts;
 
 const examples = new WeakMap<Cmd, string>();
 const topics = new WeakSet<Cmd>();
+const runnable = new WeakMap<Cmd, boolean>();
+const noFlagsInUseLine = new WeakSet<Cmd>();
+const deprecations = new WeakMap<Cmd, string>();
 
 /** The prefix Lima gives `start`'s create flags, which its help lists apart. */
 export const CREATE_FLAG_PREFIX = "[limactl create] ";
@@ -23,6 +27,42 @@ export function withExamples<C extends Cmd>(cmd: C, text: string): C {
 export function asHelpTopic<C extends Cmd>(cmd: C): C {
   topics.add(cmd);
   return cmd;
+}
+
+/** The `Examples:` block of CMD, if it has one. */
+export function examplesOf(cmd: Cmd): string | undefined {
+  return examples.get(cmd);
+}
+
+/**
+ * Says whether CMD counts as runnable (has cobra's `Run`) when its action does not tell:
+ * cobra's `completion` shows its help from an action here, and plugins run before parsing.
+ */
+export function setRunnable<C extends Cmd>(cmd: C, value: boolean): C {
+  runnable.set(cmd, value);
+  return cmd;
+}
+
+/** cobra's `DisableFlagsInUseLine`: CMD's usage line does not end in `[flags]`. */
+export function withoutFlagsInUseLine<C extends Cmd>(cmd: C): C {
+  noFlagsInUseLine.add(cmd);
+  return cmd;
+}
+
+/**
+ * Marks CMD deprecated (cobra's `Deprecated`): left out of the help and of completion (register
+ * it hidden), and running it first prints `Command "NAME" is deprecated, MESSAGE` on stderr.
+ */
+export function withDeprecation<C extends Cmd>(cmd: C, message: string): C {
+  deprecations.set(cmd, message);
+  return cmd;
+}
+
+/** cobra's notice for running the deprecated CMD, or undefined when CMD is not deprecated. */
+export function deprecationNotice(cmd: Cmd): string | undefined {
+  const message = deprecations.get(cmd);
+  if (message === undefined) return undefined;
+  return `Command ${JSON.stringify(cmd.name())} is deprecated, ${message}\n`;
 }
 
 /** Whether CMD is a help topic (listed under `Additional help topics:`). */
@@ -136,31 +176,59 @@ function visibleCommands(cmd: Cmd): Cmd[] {
     .sort((a, b) => a.name().localeCompare(b.name())) as Cmd[];
 }
 
-function isRunnable(cmd: Cmd): boolean {
+/** cobra's `Runnable`. */
+export function isRunnable(cmd: Cmd): boolean {
+  const set = runnable.get(cmd);
+  if (set !== undefined) return set;
   return Boolean(
     (cmd as unknown as { _actionHandler?: unknown })._actionHandler,
   );
 }
 
-function commandPath(cmd: Cmd): string {
+/** cobra's `CommandPath`: the names from the root down to CMD. */
+export function commandPath(cmd: Cmd): string {
   const names: string[] = [];
   for (let c: Cmd | null = cmd; c; c = c.parent) names.unshift(c.name());
   return names.join(" ");
 }
 
 /** cobra's `UseLine`: the command path, the arguments, and `[flags]` unless already there. */
-function useLine(cmd: Cmd): string {
+export function useLine(cmd: Cmd): string {
   const args = cmd.usage().replace("[options]", "[flags]").replace(
     /\s*\[command\]$/,
     "",
   );
   const line = `${commandPath(cmd)} ${args}`.trimEnd();
+  if (noFlagsInUseLine.has(cmd)) return line.replace(/ \[flags\]$/, "");
   return line.includes("[flags]") ? line : `${line} [flags]`;
 }
 
+/**
+ * Lima's `WrapArgsError`: a wrong number of arguments (cobra's message ERR), with where to look
+ * and the usage line.
+ */
+export function argsError(cmd: Cmd, err: string): LimaError {
+  const path = commandPath(cmd);
+  return new LimaError({
+    summary: `\`${path}\` ${err}.\nSee \`${path} --help\`.\n\nUsage:  ${
+      useLine(cmd)
+    }\n\n${short(cmd)}`,
+  });
+}
+
 /** cobra's `Short`: the summary, else the description's first line. */
-function short(cmd: Cmd): string {
+export function short(cmd: Cmd): string {
   return cmd.summary() || cmd.description().split("\n")[0];
+}
+
+/**
+ * cobra's `Long` as written (help trims its end, generated docs do not): the description of
+ * a command with a summary; without one, the description is `Short` unless it has more lines.
+ */
+export function cobraLong(cmd: Cmd): string {
+  const description = cmd.description();
+  if (cmd.summary()) return description === cmd.summary() ? "" : description;
+  return description.includes("\n") ? description : "";
 }
 
 /** cobra's `Long`, else `Short`. */
@@ -194,24 +262,41 @@ function sortRows(rows: Row[]): Row[] {
 }
 
 /** pflag's flag column (`  -y, --yes`, `      --name string`) and usage with its default. */
-function flagRow(option: Option, withDefault: boolean): Row {
+export function flagRow(option: Option, withDefault: boolean): Row {
   const type = /[<[]([^>\]]+)[>\]]/.exec(option.flags)?.[1] ?? "";
+  const { name, usage: unquoted } = unquoteUsage(option.description);
   let flag = option.short
     ? `  ${option.short}, ${option.long}`
     : `      ${option.long}`;
-  if (type) flag += ` ${type}`;
-  let usage = option.description;
+  if (name ?? type) flag += ` ${name ?? type}`;
+  let usage = unquoted;
   const value = option.defaultValue;
-  const zero = value === undefined || value === "" || value === false ||
-    value === 0 || (Array.isArray(value) && value.length === 0);
+  // pflag's IP slices are not among the types whose empty default it leaves out.
+  const shown = type === "ipSlice"
+    ? `[${Array.isArray(value) ? value.join(",") : ""}]`
+    : value;
+  const zero = shown === undefined || shown === "" || shown === false ||
+    shown === 0 || (Array.isArray(shown) && shown.length === 0);
   if (withDefault && !zero) {
     usage += ` (default ${
-      typeof value === "string" && type === "string"
-        ? JSON.stringify(value)
-        : String(value)
+      typeof shown === "string" && type === "string"
+        ? JSON.stringify(shown)
+        : String(shown)
     })`;
   }
   return [flag, usage];
+}
+
+/**
+ * pflag's `UnquoteUsage`: the first back-quoted word of a usage names the flag's value (in
+ * place of its type), and loses its back quotes.
+ */
+export function unquoteUsage(usage: string): { name?: string; usage: string } {
+  const i = usage.indexOf("`");
+  const j = i < 0 ? -1 : usage.indexOf("`", i + 1);
+  if (j < 0) return { usage };
+  const name = usage.slice(i + 1, j);
+  return { name, usage: usage.slice(0, i) + name + usage.slice(j + 1) };
 }
 
 /** pflag's `FlagUsages`: usages aligned three columns after the widest flag. */
@@ -219,4 +304,15 @@ function flagTable(rows: Row[]): string {
   const width = Math.max(...rows.map(([flag]) => flag.length));
   return rows.map(([flag, usage]) => `${flag.padEnd(width)}   ${usage}`)
     .join("\n");
+}
+
+/**
+ * Lima's `WrapArgsError` (`cmd/limactl/main.go`): cobra's complaint about CMD's positional
+ * arguments (`accepts 1 arg(s), received 0`), with where to look and CMD's usage line.
+ */
+export function argsErrorMessage(cmd: Cmd, complaint: string): string {
+  const path = commandPath(cmd);
+  return `\`${path}\` ${complaint}.\nSee \`${path} --help\`.\n\nUsage:  ${
+    useLine(cmd)
+  }\n\n${short(cmd)}`;
 }

@@ -1,7 +1,8 @@
 import { Command } from "@commander-js/extra-typings";
 import { discoverPlugins } from "../core/cli_plugins/discover.ts";
-import { PLUGIN_GROUP } from "./plugin_dispatch.ts";
+import { markPluginCommand, PLUGIN_GROUP } from "./plugin_dispatch.ts";
 import { flagsNotParsed } from "./completion/tree.ts";
+import { setRunnable } from "./help.ts";
 
 /**
  * Adds, after the built-in commands, a command for each CLI plugin that none of them
@@ -25,6 +26,9 @@ export function addPluginCommands(program: Command): void {
       .configureOutput({ outputError: () => {} });
     // Its flags are the plugin's own: completion must not read them as limactl's.
     flagsNotParsed.add(command);
+    markPluginCommand(command);
+    // Lima's plugin commands have a Run (here `runPluginCommand` runs them).
+    setRunnable(command, true);
     program.addCommand(command, { hidden: plugin.name.startsWith("url-") });
   }
 }

@@ -9,6 +9,14 @@ import type { GlobalOptions } from "./app.ts";
 /** The help group Lima lists CLI plugins under; `addPluginCommands` puts them there. */
 export const PLUGIN_GROUP = "Available Plugins (Experimental):";
 
+/** The commands `addPluginCommands` made for plugins (built-in commands may share their group). */
+const pluginCommands = new WeakSet<object>();
+
+/** Marks COMMAND as standing for a CLI plugin, which `runPluginCommand` runs. */
+export function markPluginCommand(command: Command): void {
+  pluginCommands.add(command);
+}
+
 /**
  * Runs the CLI plugin ARGS name, if they name one (`limactl [GLOBAL FLAGS] NAME ARGS…` with
  * NAME a plugin command of PROGRAM, see `addPluginCommands`): the global flags before NAME
@@ -22,7 +30,7 @@ export async function runPluginCommand(
   const at = operandIndex(program, args);
   if (at === undefined) return false;
   const command = program.commands.find((c) => c.name() === args[at]);
-  if (command?.helpGroup() !== PLUGIN_GROUP) return false;
+  if (!command || !pluginCommands.has(command)) return false;
   const [{ applyGlobalOptions, normalizeBooleanFlags }, { findPlugin }, {
     runPlugin,
   }] = await Promise.all([

@@ -12,7 +12,8 @@ export function shellCommand(wiring: Wiring) {
     .summary("Execute shell in Lima")
     .description(`Execute shell in Lima
 
-Hint: try --debug to show the detailed logs, if it seems hanging (mostly due to some SSH issue).`)
+Hint: try --debug to show the detailed logs, if it seems hanging (mostly due to some SSH issue).
+`)
     .usage("[flags] INSTANCE [COMMAND...]")
     .argument("[args...]")
     .option("--shell <string>", "Shell interpreter, e.g. /bin/bash")

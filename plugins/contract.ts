@@ -11,7 +11,7 @@ import type { Diagnostic } from "../core/errors.ts";
 import { type LimaYAML, MOUNT_TYPES } from "../core/config/schema.ts";
 
 /** The contract version this build of limactl implements (`major.minor`). */
-export const CONTRACT_VERSION = "1.1";
+export const CONTRACT_VERSION = "1.2";
 
 /** Host architectures (Deno's names, which are also Lima's). */
 export const HOST_ARCHS = ["x86_64", "aarch64"] as const;
@@ -60,6 +60,8 @@ export const DriverCapabilitiesSchema = z.strictObject({
   gui: z.boolean(),
   /** `display` member present (VNC password and address). */
   display: z.boolean(),
+  /** `display.screenshot` member present (contract 1.2; absent: false). */
+  screenshot: z.boolean().optional(),
   /** The SSH address is only known once the VM runs (ask `sshAddress()` after `start()`). */
   dynamicSSHAddress: z.boolean(),
   /** The guest gets its seed as a `cidata/` directory instead of `cidata.iso`. */
@@ -224,10 +226,26 @@ export interface SnapshotOps {
   list(): Promise<string>;
 }
 
+/** The image formats of `limactl screenshot`, as in Lima. */
+export type ScreenshotFormat = "png" | "bmp";
+
+/** Thrown by `DisplayOps.screenshot` when the VM has no display to capture (Lima's `ErrNoDisplay`). */
+export class NoDisplayError extends Error {
+  constructor() {
+    super("no display configured");
+    this.name = "NoDisplayError";
+  }
+}
+
 export interface DisplayOps {
   changePassword(password: string): Promise<void>;
   /** The actual display address (e.g. `127.0.0.1:5900`). */
   connection(): Promise<string>;
+  /**
+   * The VM display as an image file's bytes (Lima's `driver.Screenshotter`), present exactly
+   * when `capabilities.screenshot` is true. Throws `NoDisplayError` when the VM has no display.
+   */
+  screenshot?(format: ScreenshotFormat): Promise<Uint8Array<ArrayBuffer>>;
 }
 
 /**

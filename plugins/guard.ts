@@ -10,6 +10,7 @@ import {
   type DriverManifest,
   DriverManifestSchema,
   isContractCompatible,
+  NoDisplayError,
   supportsHost,
 } from "./contract.ts";
 
@@ -187,6 +188,18 @@ export function guardDriver(name: string, driver: Driver): Driver {
         () => display.connection(),
       ),
     };
+    const screenshot = display.screenshot?.bind(display);
+    if (screenshot) {
+      guarded.display.screenshot = async (format) => {
+        try {
+          return await screenshot(format);
+        } catch (err) {
+          // The host agent answers it as Lima does (422), not as a driver failure.
+          if (err instanceof NoDisplayError) throw err;
+          throw driverError(err, name, "capture a screenshot");
+        }
+      };
+    }
   }
   return guarded;
 }
@@ -196,12 +209,14 @@ export function presentCapabilities(driver: Driver): {
   snapshots: boolean;
   gui: boolean;
   display: boolean;
+  screenshot: boolean;
   guestAgentConn: boolean;
 } {
   return {
     snapshots: driver.snapshots !== undefined,
     gui: typeof driver.runGUI === "function",
     display: driver.display !== undefined,
+    screenshot: typeof driver.display?.screenshot === "function",
     guestAgentConn: typeof driver.guestAgentConn === "function",
   };
 }
@@ -216,18 +231,21 @@ export function capabilityMismatches(
     snapshots: caps.snapshots,
     gui: caps.gui,
     display: caps.display,
+    screenshot: caps.screenshot ?? false,
     guestAgentConn: caps.guestAgentTransport !== "ssh",
   };
   const member = {
     snapshots: "snapshots",
     gui: "runGUI",
     display: "display",
+    screenshot: "display.screenshot",
     guestAgentConn: "guestAgentConn",
   };
   const flag = {
     snapshots: "capabilities.snapshots",
     gui: "capabilities.gui",
     display: "capabilities.display",
+    screenshot: "capabilities.screenshot",
     guestAgentConn: "capabilities.guestAgentTransport",
   };
   return (Object.keys(expected) as (keyof typeof expected)[])

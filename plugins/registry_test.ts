@@ -215,7 +215,7 @@ Deno.test("an incompatible contract version is refused naming both versions", as
     const err = await failure(registry.install(file));
     assert.equal(
       err.diagnostic.summary,
-      'driver `tiny` implements driver contract version "2.0", but this limactl implements version "1.1"',
+      'driver `tiny` implements driver contract version "2.0", but this limactl implements version "1.2"',
     );
     assert.deepEqual(await registry.list(), []);
   });

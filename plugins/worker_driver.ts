@@ -254,6 +254,12 @@ function proxy(conn: Connection, created: CreatedDriver): Driver {
     driver.display = {
       changePassword: (pw) => call("display.changePassword", pw),
       connection: () => call<string>("display.connection"),
+      ...(created.members.screenshot
+        ? {
+          screenshot: (format) =>
+            call<Uint8Array<ArrayBuffer>>("display.screenshot", format),
+        }
+        : {}),
     };
   }
   return driver;

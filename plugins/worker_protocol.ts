@@ -44,6 +44,7 @@ export interface CreatedDriver {
     snapshots: boolean;
     gui: boolean;
     display: boolean;
+    screenshot: boolean;
     guestAgentConn: boolean;
   };
 }
@@ -69,5 +70,6 @@ export const CALLABLE = [
   "snapshots.list",
   "display.changePassword",
   "display.connection",
+  "display.screenshot",
 ] as const;
 export type Callable = typeof CALLABLE[number];

@@ -38,8 +38,10 @@ export const LAYERS: Record<string, Layer> = {
   driverHelpers: { folders: ["drivers/common"], over: ["plugins"] },
   lifecycle: {
     folders: ["core/lifecycle", "core/completion"],
-    over: ["reports"],
+    over: ["mcp", "autostart"],
   },
+  mcp: { folders: ["core/mcp"], over: ["reports"] },
+  autostart: { folders: ["core/autostart"], over: ["hostagent"] },
   reports: { folders: ["core/report"], over: ["hostagent"] },
   hostagent: { folders: ["core/hostagent"], over: ["guestServices"] },
   guestServices: {
@@ -74,6 +76,8 @@ export const PACKAGE_LAYERS: Record<string, string[]> = {
   "npm:@commander-js/extra-typings": ["main", "cli", "cliCompletion"],
   // Terminal menus are drawn by the CLI; the core decides what an answer means.
   "npm:@inquirer/select": ["cli"],
+  // The MCP SDK serves `limactl mcp`; nothing else speaks MCP.
+  "npm:@modelcontextprotocol/sdk": ["mcp"],
 };
 
 /**

@@ -36,7 +36,8 @@ To load completions for every new session, execute once:
 
 	limactl completion bash > $(brew --prefix)/etc/bash_completion.d/limactl
 
-You will need to start a new shell for this setup to take effect.`,
+You will need to start a new shell for this setup to take effect.
+`,
     script: bashScript,
   },
   {
@@ -51,7 +52,8 @@ To load completions for every new session, execute once:
 
 	limactl completion fish > ~/.config/fish/completions/limactl.fish
 
-You will need to start a new shell for this setup to take effect.`,
+You will need to start a new shell for this setup to take effect.
+`,
     script: fishScript,
   },
   {
@@ -63,7 +65,8 @@ To load completions in your current shell session:
 	limactl completion powershell | Out-String | Invoke-Expression
 
 To load completions for every new session, add the output of the above command
-to your powershell profile.`,
+to your powershell profile.
+`,
     script: powershellScript,
   },
   {
@@ -89,7 +92,8 @@ To load completions for every new session, execute once:
 
 	limactl completion zsh > $(brew --prefix)/share/zsh/site-functions/_limactl
 
-You will need to start a new shell for this setup to take effect.`,
+You will need to start a new shell for this setup to take effect.
+`,
     script: zshScript,
   },
 ];
@@ -114,7 +118,8 @@ export function completionCommand() {
     .summary("Generate the autocompletion script for the specified shell")
     .description(
       `Generate the autocompletion script for limactl for the specified shell.
-See each sub-command's help for details on how to use the generated script.`,
+See each sub-command's help for details on how to use the generated script.
+`,
     )
     .helpOption("-h, --help", "help for completion")
     .allowExcessArguments()

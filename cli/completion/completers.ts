@@ -23,6 +23,9 @@ export type DriverNames = () => Promise<string[]>;
 
 /** Commands that take instance names (Lima's `bashCompleteInstanceNames`). */
 const INSTANCE_COMMANDS = [
+  "autostart disable",
+  "autostart enable",
+  "start-at-login",
   "stop",
   "restart",
   "list",
@@ -39,6 +42,7 @@ const INSTANCE_COMMANDS = [
   "snapshot delete",
   "snapshot list",
   "tunnel",
+  "watch",
 ];
 
 /** Commands that take disk names (Lima's `bashCompleteDiskNames`). */

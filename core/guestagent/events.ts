@@ -3,6 +3,7 @@
  * listening sockets appeared and disappeared since the previous line (the first lists all).
  */
 import { LimaError } from "../errors.ts";
+import { readLines } from "../read_lines.ts";
 
 /** The transport protocol of a guest listener. */
 export type Proto = "tcp" | "udp";
@@ -73,15 +74,5 @@ export function parseAgentLine(line: string): ListenerEvent {
 export async function* agentEvents(
   stream: ReadableStream<Uint8Array>,
 ): AsyncGenerator<ListenerEvent> {
-  let pending = "";
-  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-    pending += text;
-    let nl: number;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      const line = pending.slice(0, nl).trim();
-      pending = pending.slice(nl + 1);
-      if (line) yield parseAgentLine(line);
-    }
-  }
-  if (pending.trim()) yield parseAgentLine(pending.trim());
+  for await (const line of readLines(stream)) yield parseAgentLine(line);
 }

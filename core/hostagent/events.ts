@@ -10,6 +10,14 @@ export interface CloudInitProgress {
   active?: boolean;
 }
 
+/** A vsock forwarder's start, as Lima's host agent reports it (this one has none). */
+export interface VsockEvent {
+  type: "started" | "skipped" | "failed";
+  hostAddr?: string;
+  vsockPort?: number;
+  reason?: string;
+}
+
 /** `status` of an event; every key is omitted when zero or empty. */
 export interface EventStatus {
   running?: boolean;
@@ -19,6 +27,7 @@ export interface EventStatus {
   sshLocalPort?: number;
   cloudInitProgress?: CloudInitProgress;
   portForward?: PortForwardEvent;
+  vsock?: VsockEvent;
 }
 
 export interface HostAgentEvent {
@@ -115,4 +124,99 @@ export class EventWriter {
   #line(status: EventStatus): void {
     this.#write(new TextEncoder().encode(formatEvent(status) + "\n"));
   }
+}
+
+const RFC3339 =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * An event time as Go prints a `time.Time` it parsed from TEXT (RFC 3339 with nanoseconds,
+ * trailing zeros of the fraction dropped, a zero offset as `Z`); TEXT itself when it is not
+ * RFC 3339.
+ */
+export function goEventTime(text: string): string {
+  const m = RFC3339.exec(text);
+  if (!m) return text;
+  const fraction = (m[2] ?? "").slice(0, 9).replace(/0+$/, "");
+  const zone = /^(z|[+-]00:00)$/i.test(m[3]) ? "Z" : m[3];
+  return `${m[1]}${fraction ? `.${fraction}` : ""}${zone}`;
+}
+
+/** The wall-clock time of an event time in its own offset, as Go's `time.DateTime` layout. */
+export function eventDateTime(text: string): string {
+  const m = RFC3339.exec(text);
+  return m ? m[1].replace("T", " ") : text;
+}
+
+/** Keeps strings, else "" (Go's zero value). */
+const str = (v: unknown) => typeof v === "string" ? v : "";
+
+/**
+ * EVENT as Lima's `events.Event` marshals it: the fields of its Go structs in their order,
+ * those tagged `omitempty` left out when zero, unknown fields dropped.
+ */
+export function goEvent(event: HostAgentEvent): {
+  time: string;
+  status: Record<string, unknown>;
+} {
+  const s = event.status as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const put = (key: string, value: unknown) => {
+    if (
+      value === undefined || value === null || value === false ||
+      value === 0 || value === "" || (Array.isArray(value) && !value.length)
+    ) return;
+    out[key] = value;
+  };
+  put("running", s.running === true);
+  put("degraded", s.degraded === true);
+  put("exiting", s.exiting === true);
+  put("errors", Array.isArray(s.errors) ? s.errors.map(str) : undefined);
+  put("sshLocalPort", typeof s.sshLocalPort === "number" ? s.sshLocalPort : 0);
+  const progress = object(s.cloudInitProgress);
+  if (progress) {
+    out.cloudInitProgress = omitEmpty({
+      logLine: str(progress.logLine),
+      completed: progress.completed === true,
+      active: progress.active === true,
+    });
+  }
+  const pf = object(s.portForward);
+  if (pf) {
+    out.portForward = {
+      type: str(pf.type),
+      ...omitEmpty({
+        protocol: str(pf.protocol),
+        guestAddr: str(pf.guestAddr),
+        hostAddr: str(pf.hostAddr),
+        error: str(pf.error),
+      }),
+    };
+  }
+  const vsock = object(s.vsock);
+  if (vsock) {
+    out.vsock = {
+      type: str(vsock.type),
+      ...omitEmpty({
+        hostAddr: str(vsock.hostAddr),
+        vsockPort: typeof vsock.vsockPort === "number" ? vsock.vsockPort : 0,
+        reason: str(vsock.reason),
+      }),
+    };
+  }
+  return { time: goEventTime(event.time), status: out };
+}
+
+function object(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === "object" && !Array.isArray(v)
+    ? v as Record<string, unknown>
+    : undefined;
+}
+
+function omitEmpty(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, v]) =>
+      v !== "" && v !== 0 && v !== false
+    ),
+  );
 }

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import {
+  eventDateTime,
   EventWriter,
   formatEvent,
   formatEventTime,
+  goEventTime,
   parseEvent,
   parseEventTime,
 } from "./events.ts";
@@ -63,4 +65,23 @@ Deno.test("port-forward events repeat the current status", () => {
 Deno.test("a line that is not an event is refused", () => {
   assert.throws(() => parseEvent('{"status":{}}'));
   assert.throws(() => parseEvent("not json"));
+});
+
+Deno.test("goEventTime writes a parsed event time as Go marshals it", () => {
+  assert.equal(
+    goEventTime("2025-01-02T03:04:05.120000+09:00"),
+    "2025-01-02T03:04:05.12+09:00",
+  );
+  assert.equal(
+    goEventTime("2025-01-02T03:04:05.000+00:00"),
+    "2025-01-02T03:04:05Z",
+  );
+  assert.equal(
+    goEventTime("2025-01-02T03:04:05.1234567891Z"),
+    "2025-01-02T03:04:05.123456789Z",
+  );
+  assert.equal(
+    eventDateTime("2025-01-02T03:04:05.5-07:00"),
+    "2025-01-02 03:04:05",
+  );
 });

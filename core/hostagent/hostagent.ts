@@ -222,7 +222,14 @@ async function serve(
     options: opensshOptions,
   });
 
-  const api = await serveAPI(options.socket, () => ({ sshLocalPort }));
+  const screenshot = loaded.manifest.capabilities.screenshot
+    ? driver.display?.screenshot?.bind(driver.display)
+    : undefined;
+  const api = await serveAPI(options.socket, {
+    info: () => ({ sshLocalPort }),
+    driverName: vmType,
+    screenshot,
+  });
   logger.info(`hostagent socket created at ${options.socket}`);
   const pool = new SSHPool({ timeoutMs: 10_000 });
   const routine = new AbortController();

@@ -2,6 +2,7 @@
  * `limactl delete` (Lima's `pkg/instance/delete.go`): remove instances, refusing protected or
  * running ones.
  */
+import { unregisterDeleted } from "../autostart/commands.ts";
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
@@ -100,6 +101,8 @@ export async function deleteInstance(
       hint: diagnostic?.hint,
     }, { cause: err });
   }
+  // As in Lima, the instance's autostart entry (if any) goes with it.
+  await unregisterDeleted(inst);
   logger.info(`Deleted ${quote(name)} (${quote(inst.dir)})`);
   return true;
 }

@@ -4,30 +4,18 @@
  * snapshots, of the running VM or of the stopped instance's disk, as the driver decides. Drivers
  * without `capabilities.snapshots` are refused before anything is done.
  */
-import { join } from "node:path";
 import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
-import { inspectInstance } from "../instance/instance.ts";
+import { inspectExisting } from "../instance/inspect_existing.ts";
 import type { Instance } from "../instance/record.ts";
 import { lockInstance } from "../store/lock.ts";
 import { validateInstanceName } from "../store/names.ts";
-import { instanceDir, InstanceFiles } from "../store/paths.ts";
 import type { SnapshotOps } from "../../plugins/contract.ts";
 import { assertHostSupported } from "../../plugins/guard.ts";
 import type { DriverRegistry } from "../../plugins/registry.ts";
 
 export interface SnapshotOptions {
   drivers: DriverRegistry;
-}
-
-/** The existing instance NAME; Lima's `store.Inspect` error when it has no `lima.yaml`. */
-async function inspectExisting(name: string): Promise<Instance> {
-  const inst = await inspectInstance(name);
-  if (!inst) {
-    const file = join(instanceDir(name), InstanceFiles.limaYAML);
-    throw new LimaError({ summary: `open ${file}: no such file or directory` });
-  }
-  return inst;
 }
 
 /** Lima's check of `--tag`, made after the instance was found, as Lima does. */

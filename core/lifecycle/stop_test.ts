@@ -26,7 +26,9 @@ async function withRunningInstance(
   for (const log of ["ha.stdout.log", "ha.stderr.log"]) {
     await Deno.writeTextFile(`${dir}/${log}`, "");
   }
-  const api = await serveAPI(`${dir}/ha.sock`, () => ({ sshLocalPort: 60022 }));
+  const api = await serveAPI(`${dir}/ha.sock`, {
+    info: () => ({ sshLocalPort: 60022 }),
+  });
   try {
     await fn({ agent, vm });
   } finally {

@@ -86,7 +86,11 @@ const LOG_LEVELS: Record<string, Level> = {
 };
 
 /** Re-logs one `ha.stderr.log` line (a JSON log record, or verbatim text) unless older than SINCE. */
-function relogHostAgentLine(line: string, since: Date, extra: () => object) {
+function relogHostAgentLine(
+  line: string,
+  since: Date | undefined,
+  extra: () => object,
+) {
   let record: Record<string, unknown>;
   try {
     record = JSON.parse(line);
@@ -99,7 +103,7 @@ function relogHostAgentLine(line: string, since: Date, extra: () => object) {
   }
   const { level, msg, time, ...fields } = record;
   const at = typeof time === "string" ? parseEventTime(time) : undefined;
-  if (at && at < since) return;
+  if (at && since && at < since) return;
   const lvl = LOG_LEVELS[String(level)] ?? "info";
   const message = `[hostagent] ${String(msg ?? "")}`;
   const more = / requirement \d+ of \d+ is satisfied$/.test(String(msg))
@@ -110,18 +114,25 @@ function relogHostAgentLine(line: string, since: Date, extra: () => object) {
 
 export interface WatchOptions {
   instDir: string;
-  /** Events and log records older than this are from an earlier run and ignored. */
-  since: Date;
-  timeoutMs: number;
+  /** Events and log records older than this are from an earlier run and ignored; none when unset. */
+  since?: Date;
+  /** How long to watch; no limit when unset. */
+  timeoutMs?: number;
   /** Called for each new event; returns true when the watch is done. */
   onEvent: (event: HostAgentEvent) => boolean | Promise<boolean>;
   /** Settles (with how it ended) when the host agent process has exited. */
   hostAgentExited?: Promise<string>;
   /** Polling interval; default 100 ms. */
   intervalMs?: number;
+  /** Re-log the host agent's `ha.stderr.log` records (default true; Lima's `propagateStderr`). */
+  propagateStderr?: boolean;
+  /** Add the time since the watch began to the re-logged "requirement … is satisfied" records (default true). */
+  elapsedOnRequirements?: boolean;
+  /** Ends the watch ("aborted") when aborted. */
+  signal?: AbortSignal;
 }
 
-export type WatchOutcome = "done" | "timeout" | { exited: string };
+export type WatchOutcome = "done" | "timeout" | "aborted" | { exited: string };
 
 /** Follows both log files until `onEvent` says done, the host agent exits, or time is up. */
 export async function watchHostAgentEvents(
@@ -133,18 +144,21 @@ export async function watchHostAgentEvents(
   const stderr = new LineFollower(
     join(o.instDir, InstanceFiles.hostAgentStderr),
   );
-  const deadline = Date.now() + o.timeoutMs;
+  const deadline = Date.now() + (o.timeoutMs ?? Infinity);
   const started = performance.now();
-  const elapsed = () => ({
-    elapsed: `${((performance.now() - started) / 1000).toFixed(1)}s`,
-  });
+  const elapsed = () =>
+    o.elapsedOnRequirements === false ? {} : {
+      elapsed: `${((performance.now() - started) / 1000).toFixed(1)}s`,
+    };
+  const propagateStderr = o.propagateStderr ?? true;
   let exited: string | undefined;
   o.hostAgentExited?.then((how) => exited = how);
   for (;;) {
     // Checked before reading, so that the lines written just before the exit are still seen.
     const exitedBefore = exited;
+    if (o.signal?.aborted) return "aborted";
     for (const line of await stderr.read()) {
-      relogHostAgentLine(line, o.since, elapsed);
+      if (propagateStderr) relogHostAgentLine(line, o.since, elapsed);
     }
     for (const line of await stdout.read()) {
       let event: HostAgentEvent;
@@ -159,12 +173,13 @@ export async function watchHostAgentEvents(
         });
       }
       const at = parseEventTime(event.time);
-      if (at && at < o.since) continue;
+      if (at && o.since && at < o.since) continue;
       if (await o.onEvent(event)) return "done";
+      if (o.signal?.aborted) return "aborted";
     }
     if (exitedBefore !== undefined) return { exited: exitedBefore };
     if (Date.now() >= deadline) return "timeout";
-    await sleep(o.intervalMs ?? 100);
+    await sleep(o.intervalMs ?? 100, o.signal);
   }
 }
 
@@ -286,7 +301,7 @@ export async function waitForRunning(o: WaitRunningOptions): Promise<void> {
   if (failure) throw failure;
   if (outcome === "done") return;
   const tails = await logTails(o.instDir);
-  if (outcome === "timeout") {
+  if (outcome === "timeout" || outcome === "aborted") {
     throw new LimaError({
       summary: `did not receive an event with the \`running\` status within ${
         Math.round(o.timeoutMs / 1000)

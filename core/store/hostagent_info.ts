@@ -1,6 +1,6 @@
 /**
- * Asks a running host agent for its `/v1/info` over `INSTDIR/ha.sock` (Lima's
- * `pkg/hostagent/api/client/client.go`).
+ * Asks a running host agent over `INSTDIR/ha.sock` (Lima's `pkg/hostagent/api/client/client.go`):
+ * its `/v1/info`, or any GET.
  */
 
 /** The parts of the host agent's info answer that status reporting uses. */
@@ -14,33 +14,43 @@ export interface HostAgentInfoOptions {
   timeoutMs?: number;
 }
 
+/** A GET of PATH on the host agent socket SOCK: its status and body; throws when it does not answer in time. */
+export async function hostAgentGet(
+  sock: string,
+  path: string,
+  timeoutMs: number,
+): Promise<{ status: number; body: Uint8Array<ArrayBuffer> }> {
+  const client = Deno.createHttpClient({
+    proxy: { transport: "unix", path: sock },
+  });
+  try {
+    const res = await fetch(`http://lima-hostagent${path}`, {
+      client,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: res.status, body: await res.bytes() };
+  } finally {
+    client.close();
+  }
+}
+
 /** `GET /v1/info` on the host agent socket SOCK; throws when it does not answer in time or not with 200. */
 export async function hostAgentInfo(
   sock: string,
   options: HostAgentInfoOptions = {},
 ): Promise<HostAgentInfo> {
-  const client = Deno.createHttpClient({
-    proxy: { transport: "unix", path: sock },
-  });
-  try {
-    const res = await fetch("http://lima-hostagent/v1/info", {
-      client,
-      signal: AbortSignal.timeout(options.timeoutMs ?? 3000),
-    });
-    const body = await res.text();
-    if (res.status !== 200) {
-      throw new Error(`unexpected status ${res.status}: ${body.trim()}`);
-    }
-    const info = JSON.parse(body) as Record<string, unknown>;
-    return {
-      sshLocalPort: typeof info.sshLocalPort === "number"
-        ? info.sshLocalPort
-        : undefined,
-      autoStartedIdentifier: typeof info.autoStartedIdentifier === "string"
-        ? info.autoStartedIdentifier
-        : undefined,
-    };
-  } finally {
-    client.close();
+  const res = await hostAgentGet(sock, "/v1/info", options.timeoutMs ?? 3000);
+  const body = new TextDecoder().decode(res.body);
+  if (res.status !== 200) {
+    throw new Error(`unexpected status ${res.status}: ${body.trim()}`);
   }
+  const info = JSON.parse(body) as Record<string, unknown>;
+  return {
+    sshLocalPort: typeof info.sshLocalPort === "number"
+      ? info.sshLocalPort
+      : undefined,
+    autoStartedIdentifier: typeof info.autoStartedIdentifier === "string"
+      ? info.autoStartedIdentifier
+      : undefined,
+  };
 }

@@ -49,6 +49,7 @@ import { GUEST_AGENT_PORT, qemuCommandLine } from "./cmdline.ts";
 import { createDisk, growDisk } from "./instance_disk.ts";
 import { findFirmware, firmwareCandidates, usesFirmware } from "./firmware.ts";
 import { QmpClient } from "./qmp.ts";
+import { captureScreenshot } from "./screenshot.ts";
 import { qemuSnapshots } from "./snapshots.ts";
 import { DriverDefaults } from "../../plugins/driver_defaults.ts";
 import { driverFeatures } from "../../plugins/driver_features.ts";
@@ -111,6 +112,7 @@ export function qemuCapabilities(mountTypes: MountType[]): DriverCapabilities {
     snapshots: true,
     gui: false,
     display: true,
+    screenshot: true,
     dynamicSSHAddress: false,
     noCloudInit: false,
     guestAgentTransport: "virtio-serial",
@@ -156,6 +158,8 @@ export class QemuDriver extends DriverDefaults {
           () => {},
         ),
       connection: () => this.#vncConnection(),
+      screenshot: (format) =>
+        this.#qmp((c) => captureScreenshot(c, this.#dir, format)),
     };
     this.guestAgentConn = () =>
       Promise.resolve({

@@ -1,5 +1,6 @@
 /** A minimal QMP client over the instance's `qmp.sock` (QEMU Machine Protocol, JSON lines). */
 import { errorMessage, LimaError } from "../../core/errors.ts";
+import { readLines } from "../../core/read_lines.ts";
 import { withTimeout } from "../../core/timeout.ts";
 
 interface QmpReply {
@@ -92,22 +93,6 @@ export class QmpClient {
     const { value, done } = await this.#lines.next();
     if (done) throw new LimaError({ summary: "QMP connection closed" });
     return JSON.parse(value) as QmpReply;
-  }
-}
-
-async function* readLines(
-  stream: ReadableStream<Uint8Array>,
-): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let buffered = "";
-  for await (const chunk of stream) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, nl).trim();
-      buffered = buffered.slice(nl + 1);
-      if (line) yield line;
-    }
   }
 }
 

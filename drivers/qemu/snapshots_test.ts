@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LimaError } from "../../core/errors.ts";
-import { exists } from "../../core/exists.ts";
 import { configureLogger } from "../../core/log.ts";
 import type { Driver } from "../../plugins/contract.ts";
 import qemu from "./mod.ts";
+import { startPausedQemu } from "./_paused_qemu.ts";
 import {
   hmpArgument,
   hmpSnapshotList,
@@ -263,27 +263,11 @@ Deno.test("a running QEMU (paused before its firmware) saves, lists, loads and d
   const dir = await Deno.makeTempDir({ prefix: "lima-snap-" });
   const disk = join(dir, "disk");
   await run("qemu-img", ["create", "-f", "qcow2", disk, "16M"]);
-  const x86 = Deno.build.arch === "x86_64";
-  const vm = new Deno.Command(`qemu-system-${x86 ? "x86_64" : "aarch64"}`, {
-    args: [
-      ...["-M", x86 ? "pc" : "virt", "-accel", "tcg", "-m", "64"],
-      ...["-nodefaults", "-display", "none", "-S"],
-      ...["-drive", `file=${disk},if=none,format=qcow2,id=disk0`],
-      ...[
-        "-chardev",
-        `socket,id=qmp,path=${join(dir, "qmp.sock")},server=on,wait=off`,
-      ],
-      ...["-qmp", "chardev:qmp", "-pidfile", join(dir, "qemu.pid")],
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
   try {
-    for (let i = 0; !(await exists(join(dir, "qemu.pid"))); i++) {
-      assert.ok(i < 100, "QEMU did not write its pid file within 10 s");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await using _vm = await startPausedQemu(dir, [
+      "-drive",
+      `file=${disk},if=none,format=qcow2,id=disk0`,
+    ]);
     const snapshots = qemu({ name: "snap", dir, config: { vmType: "qemu" } })
       .snapshots!;
     assert.equal(await snapshots.list(), "");
@@ -300,8 +284,6 @@ Deno.test("a running QEMU (paused before its firmware) saves, lists, loads and d
     await snapshots.delete("snap1");
     assert.doesNotMatch(await snapshots.list(), /snap1/);
   } finally {
-    vm.kill("SIGKILL");
-    await vm.output();
     await Deno.remove(dir, { recursive: true });
   }
 });

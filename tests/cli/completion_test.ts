@@ -57,7 +57,10 @@ async function commandNames(): Promise<string[]> {
   const names: string[] = [];
   let inCommands = false;
   for (const line of stdout.split("\n")) {
-    if (/^\S/.test(line)) inCommands = /Commands:$/.test(line);
+    // `mcp` is built in but listed where Lima lists its plugin.
+    if (/^\S/.test(line)) {
+      inCommands = /Commands:$|^Available Plugins/.test(line);
+    }
     const m = /^ {2}([a-z][\w-]*)/.exec(line);
     if (inCommands && m) names.push(m[1]);
   }
@@ -319,9 +322,12 @@ Deno.test("completion --help explains the shells as Lima does", async () => {
       new RegExp(`${shell}.*Generate the autocompletion script for ${shell}`),
     );
   }
+  // cobra's completion command has no Run, and its bash command no `[flags]` in its usage.
+  assert.match(stdout, /\nUsage:\n {2}limactl completion \[command\]\n\n/);
   const bash = await limactlExpect(0, ["completion", "bash", "--help"], {
     limaHome,
   });
+  assert.match(bash.stdout, /\nUsage:\n {2}limactl completion bash\n\n/);
   assert.match(bash.stdout, /source <\(limactl completion bash\)/);
   assert.match(
     bash.stdout,

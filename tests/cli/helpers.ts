@@ -52,6 +52,21 @@ export async function limactl(
   };
 }
 
+/** Starts `deno run -A main.ts ARGS` with LIMA_HOME set and stdout/stderr piped (no stdin). */
+export function spawnLimactl(
+  args: string[],
+  options: RunOptions,
+): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    env: { LIMA_HOME: options.limaHome, ...options.env },
+    cwd: options.cwd ?? options.limaHome,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
 /**
  * Runs `limactl ARGS` on a pseudo-terminal (util-linux `script`) that reads ANSWER; a run still
  * waiting for the terminal after 30 s is killed. The terminal merges stdout and stderr.

@@ -1,25 +1,39 @@
 /**
  * Lima 2.x commands that act on a running guest, on one instance booted once: `tunnel`,
- * `snapshot` (live, over QMP), and last `stop` with `watch` following it.
+ * `screenshot` (of its VNC display), `snapshot` (live, over QMP), `mcp serve` (an MCP client
+ * of the SDK calling its tools), `guest-install`, and last `watch` following a `stop`.
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { testTemplate } from "../fixtures/test_template.ts";
 import { freeLoopbackPort } from "../fixtures/free_port.ts";
 import { GUEST_AGENT_PYTHON } from "../../core/guestagent/agent.ts";
-import { guestImage, skipVMTests, start, withLima } from "./harness.ts";
+import { readLines } from "../../core/read_lines.ts";
+import {
+  guestImage,
+  MAIN,
+  skipVMTests,
+  sleep,
+  start,
+  withLima,
+} from "./harness.ts";
 
 /** A guest port that port forwarding leaves alone: only the tunnel reaches it. */
 const GUEST_ONLY_PORT = 8765;
 
 Deno.test({
-  name: "tunnel, live snapshots and watch on one running guest",
+  name:
+    "tunnel, screenshot, live snapshots, MCP, guest-install and watch on one running guest",
   ignore: skipVMTests,
 }, async (t) => {
   const image = await guestImage();
   await withLima(async (lima) => {
     const template = parse(testTemplate(image));
     template.portForwards = [{ guestPort: GUEST_ONLY_PORT, ignore: true }];
+    // A display to capture (VNC needs no window on the host).
+    template.video = { display: "vnc" };
     const file = `${lima.home}/vm.yaml`;
     await Deno.writeTextFile(file, stringify(template));
     await start(lima, ["--tty=false", file]);
@@ -72,6 +86,21 @@ Deno.test({
     );
 
     await t.step(
+      "screenshot: the guest's display is saved as a PNG",
+      async () => {
+        const r = await lima.expect(0, ["screenshot", "vm", "-o", "shot.png"]);
+        assert.match(r.stderr, /Screenshot saved to \\"shot\.png\\"/);
+        const png = await Deno.readFile(`${lima.home}/shot.png`);
+        assert.deepEqual(
+          [...png.subarray(1, 4)],
+          [...new TextEncoder().encode("PNG")],
+        );
+        const width = new DataView(png.buffer).getUint32(16);
+        assert.ok(width >= 640, `a ${width} pixels wide display`);
+      },
+    );
+
+    await t.step(
       "snapshot: a live snapshot brings a changed file back",
       async () => {
         await lima.sh("vm", "echo before > ~/snap.txt && sync");
@@ -98,6 +127,41 @@ Deno.test({
     );
 
     await t.step(
+      "mcp serve: an MCP client lists the tools and runs uname -s in the guest",
+      async () => {
+        const client = new Client({ name: "e2e", version: "1.0.0" });
+        await client.connect(
+          new StdioClientTransport({
+            command: Deno.execPath(),
+            args: ["run", "-A", "--quiet", MAIN, "mcp", "serve", "vm"],
+            env: { ...Deno.env.toObject(), LIMA_HOME: lima.home },
+            stderr: "ignore",
+          }),
+        );
+        try {
+          const { tools } = await client.listTools();
+          assert.ok(
+            tools.some((tool: { name: string }) =>
+              tool.name === "run_shell_command"
+            ),
+          );
+          assert.equal(tools.length, 6);
+          const r = await client.callTool({
+            name: "run_shell_command",
+            arguments: { command: ["uname", "-s"], directory: "/" },
+          });
+          assert.deepEqual(r.structuredContent, {
+            stdout: "Linux\n",
+            stderr: "",
+            exit_code: 0,
+          });
+        } finally {
+          await client.close();
+        }
+      },
+    );
+
+    await t.step(
       "guest-install: the guest agent is installed again where the boot put it",
       async () => {
         const agent = "/usr/local/bin/lima-guestagent";
@@ -113,6 +177,32 @@ Deno.test({
           await lima.sh("vm", `stat -c '%a %U' ${agent}; sha256sum < ${agent}`),
           `755 root\n${hex}  -`,
         );
+      },
+    );
+
+    // Last: it stops the instance.
+    await t.step(
+      "watch: the events of a stop appear as they happen",
+      async () => {
+        const watch = lima.command(["watch", "--json", "vm"]).spawn();
+        const lines = readLines(watch.stdout);
+        try {
+          await sleep(1000);
+          await lima.expect(0, ["stop", "vm"]);
+          const seen: string[] = [];
+          for (;;) {
+            const next = await lines.next();
+            assert.ok(!next.done, `watch ended early after ${seen.join("\n")}`);
+            seen.push(next.value);
+            const { instance, event } = JSON.parse(next.value);
+            assert.equal(instance, "vm");
+            if (event.status?.exiting) break;
+          }
+        } finally {
+          watch.kill("SIGINT");
+          await watch.status;
+          await lines.return(undefined);
+        }
       },
     );
   });

@@ -9,7 +9,8 @@ import { buildGuestImage, type GuestImage } from "../fixtures/guest_image.ts";
 import { missingPrerequisites } from "../fixtures/prerequisites.ts";
 
 export const CI = Deno.env.get("CI") === "true";
-const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+/** The checkout's entry point, which every `limactl` run of the tests runs. */
+export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 /** Per boot; TCG on 2 cores needs 40-60 s, more on a busy machine. */
 export const BOOT_TIMEOUT = Deno.env.get("LIMA_TEST_BOOT_TIMEOUT") ?? "6m";
 const BUILD_TIMEOUT_MS = 20 * 60 * 1000;
