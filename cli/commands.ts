@@ -11,6 +11,7 @@ import { editCommand } from "./edit.ts";
 import { factoryResetCommand } from "./factory_reset.ts";
 import { generateDocCommand } from "./generate_doc.ts";
 import { generateJSONSchemaCommand } from "./generate_jsonschema.ts";
+import { guestInstallCommand } from "./guest_install.ts";
 import { hostAgentCommand } from "./hostagent.ts";
 import { infoCommand } from "./info.ts";
 import { listCommand } from "./list.ts";
@@ -91,6 +92,7 @@ function groups(wiring: Wiring): Record<string, CommandUnknownOpts[]> {
       debugCommand(),
       generateDocCommand(),
       generateJSONSchemaCommand(),
+      guestInstallCommand(),
       hostAgentCommand(wiring),
       startAtLoginCommand(),
       usernetCommand(),

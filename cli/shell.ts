@@ -1,7 +1,8 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { withExamples } from "./help.ts";
 import { ExitCodeError } from "../core/errors.ts";
-import type { GlobalOptions } from "./app.ts";
+import { type GlobalOptions, isTty } from "./app.ts";
+import { selectAfterSession } from "./select.ts";
 import { startRequested } from "./start_prompt.ts";
 import type { Wiring } from "./wiring.ts";
 
@@ -20,6 +21,10 @@ Hint: try --debug to show the detailed logs, if it seems hanging (mostly due to 
     .option("--reconnect", "Reconnect to the SSH session")
     .option("--preserve-env", "Propagate environment variables to the shell")
     .option("--start", "Start the instance if it is not already running")
+    .option(
+      "--sync <string>",
+      "Copy a host directory to the guest and vice-versa upon exit",
+    )
     .addOption(new Option("--instance <string>", "Instance name").hideHelp())
     .action(async (args, opts, cmd) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
@@ -47,6 +52,9 @@ Hint: try --debug to show the detailed logs, if it seems hanging (mostly due to 
         workdir: opts.workdir,
         preserveEnv: opts.preserveEnv,
         reconnect: opts.reconnect,
+        sync: opts.sync,
+        // Without --tty the changes of --sync come back unasked, as in Lima.
+        select: isTty(globals) ? selectAfterSession : undefined,
       });
       if (code !== 0) throw new ExitCodeError(code);
     });
@@ -59,6 +67,7 @@ const VALUE_OPTIONS = new Set([
   "--shell",
   "--workdir",
   "--instance",
+  "--sync",
 ]);
 
 /**

@@ -122,6 +122,7 @@ export function completionTable(drivers: DriverNames): CompletionTable {
     start: (_args, toComplete) => instancesAndTemplates(toComplete),
     "network list": () => completeNetworkNames(),
     prune: noFiles,
+    "guest-install": noFiles,
     completion: noFiles,
     "completion bash": noFiles,
     "completion zsh": noFiles,

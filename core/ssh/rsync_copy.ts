@@ -14,6 +14,10 @@ import { instanceSSHOptions } from "./target.ts";
 export interface RsyncOptions {
   recursive?: boolean;
   verbose?: boolean;
+  /** Further rsync flags, after Lima's own (its copytool's `AdditionalArgs`). */
+  extraArgs?: string[];
+  /** Collect stdout and return it rather than showing it. */
+  captureOutput?: boolean;
 }
 
 /** Copies PATHS (sources then target) with rsync; throws when rsync is missing on either side. */
@@ -21,28 +25,45 @@ export async function rsyncCopy(
   paths: CopyPath[],
   options: RsyncOptions = {},
 ): Promise<void> {
-  const rsync = lookPath("rsync");
-  if (!rsync) {
+  if (!lookPath("rsync")) {
     throw new LimaError({
       summary: "rsync not found on host",
       hint: "install rsync, or use --backend=scp",
     });
   }
   const inst = await remoteInstance(paths);
-  const ssh = inst && await sshCommand(inst);
-  if (ssh && !(await guestHasRsync(ssh, inst))) {
+  if (inst && !(await guestHasRsync(inst))) {
     throw new LimaError({
       summary: `rsync not available on guest ${quote(inst.name)}`,
       hint: "install rsync in the guest, or use --backend=scp",
     });
   }
-  const status = await new Deno.Command(rsync, {
-    args: rsyncArgs(paths, options, ssh && { ssh, login: login(inst) }),
+  await runRsync(paths, options, inst);
+}
+
+/**
+ * Runs the host's rsync over PATHS, the guest side (if any) reached over SSH to INST; resolves
+ * to its stdout when OPTIONS ask to capture it. Throws when rsync fails.
+ */
+export async function runRsync(
+  paths: CopyPath[],
+  options: RsyncOptions,
+  inst?: Instance,
+): Promise<string> {
+  const remote = inst && { ssh: await sshCommand(inst), login: login(inst) };
+  const child = new Deno.Command(lookPath("rsync") ?? "rsync", {
+    args: rsyncArgs(paths, options, remote),
     stdin: "null",
-  }).spawn().status;
+    stdout: options.captureOutput ? "piped" : "inherit",
+  }).spawn();
+  const stdout = options.captureOutput
+    ? new Response(child.stdout).text()
+    : Promise.resolve("");
+  const [status, text] = await Promise.all([child.status, stdout]);
   if (!status.success) {
     throw new LimaError({ summary: `rsync exited with status ${status.code}` });
   }
+  return text;
 }
 
 /** The one running instance PATHS name; rsync cannot copy between two remote sides. */
@@ -73,8 +94,8 @@ async function sshCommand(inst: Instance): Promise<string[]> {
 const login = (inst: Instance) =>
   `${inst.config?.user?.name}@${inst.sshAddress || "127.0.0.1"}`;
 
-async function guestHasRsync(ssh: string[], inst: Instance): Promise<boolean> {
-  const [exe, ...args] = ssh;
+async function guestHasRsync(inst: Instance): Promise<boolean> {
+  const [exe, ...args] = await sshCommand(inst);
   const out = await new Deno.Command(exe, {
     args: [...args, login(inst), "command -v rsync >/dev/null 2>&1"],
     stdin: "null",
@@ -95,6 +116,7 @@ export function rsyncArgs(
 ): string[] {
   const args = ["-a", ...(options.verbose ? ["-v", "--progress"] : ["-q"])];
   if (options.recursive) args.push("-r");
+  args.push(...options.extraArgs ?? []);
   if (remote) args.push("-e", shellJoin(remote.ssh));
   const adjusted = options.recursive ? scpSlashes(paths) : paths;
   // A path starting with a dash is a path, not an option.

@@ -7,12 +7,21 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
+import { sharedStdin } from "../stdin.ts";
 import { InstanceFiles } from "../store/paths.ts";
 import { driverFacts } from "../../plugins/driver_facts.ts";
-import { connect, type PtyOptions } from "./client.ts";
+import type { Select } from "../prompt.ts";
+import { connect, type PtyOptions, type SSHConnection } from "./client.ts";
 import { runningInstance } from "./running_instance.ts";
 import { DEFAULT_SHELL_ENV_BLOCK, preservedEnv } from "./shell_env.ts";
 import { shellScript } from "./shell_script.ts";
+import {
+  syncBackSteps,
+  type SyncDirs,
+  syncDirs,
+  syncIn,
+} from "./shell_sync.ts";
+import { syncBack } from "./sync_back.ts";
 import { sshTarget } from "./target.ts";
 
 export interface ShellOptions {
@@ -24,6 +33,10 @@ export interface ShellOptions {
   workdir?: string;
   preserveEnv?: boolean;
   reconnect?: boolean;
+  /** `--sync`: the host directory to copy into the guest and back. */
+  sync?: string;
+  /** Asks whether to copy `--sync`'s changes back; none when there is no terminal. */
+  select?: Select;
 }
 
 /** Splits the positional arguments into the instance name and the command. */
@@ -109,14 +122,26 @@ export async function runShell(options: ShellOptions): Promise<number> {
     : undefined;
   if (options.reconnect) await closeControlMaster(inst.dir);
   const config = inst.config!;
+  const facts = await driverFacts(inst.vmType);
+  const dirs: SyncDirs | undefined = options.sync
+    ? syncDirs({
+      dir: options.sync,
+      hasMounts: (config.mounts ?? []).length > 0,
+      vmType: inst.vmType,
+      guestSeesHostFiles: facts.guestSeesHostFiles ?? false,
+      workdir: options.workdir,
+      guestHome: config.user?.home ?? "",
+    })
+    : undefined;
   const script = shellScript({
     workdir: options.workdir,
+    syncDir: dirs?.guest,
     cwd: currentDir(),
     hostHome: realPathOr(homedir()),
     mountLocations: (config.mounts ?? []).map((m) =>
       realPathOr(m.location ?? "")
     ),
-    guestSeesHostFiles: (await driverFacts(inst.vmType)).guestSeesHostFiles,
+    guestSeesHostFiles: facts.guestSeesHostFiles,
     shell: options.shell,
     userShell: config.user?.shell ?? undefined,
     env,
@@ -124,13 +149,23 @@ export async function runShell(options: ShellOptions): Promise<number> {
   });
   logger.debug(`executing in instance ${name}: ${script}`);
   using conn = await connect(await sshTarget(inst), { retries: 2 });
+  const sync = dirs && await syncIn(inst, conn, dirs);
+  const code = await runScript(conn, script);
+  // A failed command leaves the guest copy as it is, unsynced, as in Lima.
+  if (sync && code === 0) await syncBack(syncBackSteps(sync), options.select);
+  return code;
+}
+
+/** Runs SCRIPT with the terminal and streams of this process; resolves to its exit code. */
+async function runScript(conn: SSHConnection, script: string): Promise<number> {
   const pty = ptyOptions();
   const colorterm = Deno.env.get("COLORTERM");
   if (pty) Deno.stdin.setRaw(true);
   const proc = await conn.start(script, {
     pty,
     env: colorterm ? { COLORTERM: colorterm } : undefined,
-    stdin: Deno.stdin.readable,
+    // Shared, so that what is typed after the session (the question of --sync) is not lost.
+    stdin: sharedStdin(),
     stdout: Deno.stdout.writable,
     stderr: Deno.stderr.writable,
   });

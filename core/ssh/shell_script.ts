@@ -7,6 +7,8 @@ import { shellJoin, shellQuote } from "../shell_quote.ts";
 export interface ShellScriptInput {
   /** `--workdir`: must exist in the guest. */
   workdir?: string;
+  /** `--sync`: the guest copy of the synced directory, where the shell starts. */
+  syncDir?: string;
   /** The host's working directory with symlinks resolved; undefined when unknown. */
   cwd?: string;
   /** The host home directory with symlinks resolved. */
@@ -35,6 +37,8 @@ export function changeDirCommand(input: ShellScriptInput): string {
   if (input.workdir !== undefined && input.workdir !== "") {
     return `cd ${shellQuote(input.workdir)} || exit 1`;
   }
+  // `--sync` excludes `--workdir`, mounts and a guest seeing host files: its copy comes first.
+  if (input.syncDir !== undefined) return `cd ${shellQuote(input.syncDir)}`;
   const cwd = input.cwd;
   if (
     cwd !== undefined &&

@@ -19,6 +19,13 @@ Deno.test("--workdir wins and must exist", () => {
   );
 });
 
+Deno.test("--sync starts in the guest copy of the synced directory", () => {
+  assert.equal(
+    changeDirCommand({ ...base, syncDir: "/home/me.linux/w/a b" }),
+    "cd '/home/me.linux/w/a b'",
+  );
+});
+
 Deno.test("a working directory inside a mount is used verbatim, with the home as fallback", () => {
   assert.equal(
     changeDirCommand({ ...base, mountLocations: ["/home/me/src"] }),

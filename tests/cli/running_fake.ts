@@ -1,7 +1,7 @@
 /**
- * Instance `vm` that status reporting sees as Running: live PIDs in `ha.pid`/`qemu.pid`, a
- * host agent socket that answers `/v1/info`, and a real sshd on loopback standing in for the
- * guest (it shares the host's file system).
+ * A "running" instance for CLI tests without a VM: live PIDs in `ha.pid`/`qemu.pid`, a host
+ * agent socket that answers `/v1/info`, and a real sshd on loopback standing in for the guest.
+ * The guest shares the host's file system and runs as the user running the tests.
  */
 import { join } from "node:path";
 import { startTestGuest, type TestGuest } from "../fixtures/sshd.ts";
@@ -14,9 +14,29 @@ export interface RunningFake extends AsyncDisposable {
   work: string;
 }
 
+export interface FakeOptions {
+  /** Fields replacing the defaults' (`mounts`, `user`), given the LIMA_HOME. */
+  config?: (limaHome: string) => Record<string, unknown>;
+  /** Give the guest a `sudo` that runs its command as the login user, as root in CI. */
+  sudo?: boolean;
+}
+
 /** Instance `vm` that status reporting sees as Running, logging in to the test sshd. */
-export async function runningFake(): Promise<RunningFake> {
-  const guest = await startTestGuest("_guest");
+export async function runningFake(
+  options: FakeOptions = {},
+): Promise<RunningFake> {
+  const bin = options.sudo
+    ? await Deno.makeTempDir({ prefix: "lima-guest-bin-" })
+    : undefined;
+  if (bin) {
+    await Deno.writeTextFile(join(bin, "sudo"), '#!/bin/sh\nexec "$@"\n', {
+      mode: 0o755,
+    });
+  }
+  const guest = await startTestGuest("_guest", {
+    path: bin &&
+      `${bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+  });
   const { limaHome } = guest;
   const work = join(limaHome, "work dir");
   await Deno.mkdir(work);
@@ -27,6 +47,7 @@ export async function runningFake(): Promise<RunningFake> {
       user: { name: guest.sshd.user },
       ssh: { localPort: guest.sshd.port },
       mounts: [{ location: work }],
+      ...options.config?.(limaHome),
     }),
   });
   const instDir = join(limaHome, "vm");
@@ -43,6 +64,7 @@ export async function runningFake(): Promise<RunningFake> {
     async [Symbol.asyncDispose]() {
       await server.shutdown();
       await guest[Symbol.asyncDispose]();
+      if (bin) await Deno.remove(bin, { recursive: true });
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Lima 2.x commands that act on a running guest, on one instance booted once: `tunnel`,
  * `screenshot` (of its VNC display), `snapshot` (live, over QMP), `mcp serve` (an MCP client
- * of the SDK calling its tools), and last `watch` following a `stop`.
+ * of the SDK calling its tools), `guest-install`, and last `watch` following a `stop`.
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
@@ -9,6 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { testTemplate } from "../fixtures/test_template.ts";
 import { freeLoopbackPort } from "../fixtures/free_port.ts";
+import { GUEST_AGENT_PYTHON } from "../../core/guestagent/agent.ts";
 import { readLines } from "../../core/read_lines.ts";
 import {
   guestImage,
@@ -24,7 +25,7 @@ const GUEST_ONLY_PORT = 8765;
 
 Deno.test({
   name:
-    "tunnel, screenshot, live snapshots, MCP and watch on one running guest",
+    "tunnel, screenshot, live snapshots, MCP, guest-install and watch on one running guest",
   ignore: skipVMTests,
 }, async (t) => {
   const image = await guestImage();
@@ -157,6 +158,25 @@ Deno.test({
         } finally {
           await client.close();
         }
+      },
+    );
+
+    await t.step(
+      "guest-install: the guest agent is installed again where the boot put it",
+      async () => {
+        const agent = "/usr/local/bin/lima-guestagent";
+        await lima.sh("vm", `sudo truncate -s 0 ${agent}`);
+        await lima.expect(0, ["guest-install", "vm"]);
+        const digest = await crypto.subtle.digest(
+          "SHA-256",
+          new TextEncoder().encode(GUEST_AGENT_PYTHON),
+        );
+        const hex = Array.from(new Uint8Array(digest))
+          .map((b) => b.toString(16).padStart(2, "0")).join("");
+        assert.equal(
+          await lima.sh("vm", `stat -c '%a %U' ${agent}; sha256sum < ${agent}`),
+          `755 root\n${hex}  -`,
+        );
       },
     );
 
