@@ -1,7 +1,9 @@
 /**
- * Lima 2.x commands that act on a running guest, on one instance booted once: `tunnel`,
- * `screenshot` (of its VNC display), `snapshot` (live, over QMP), `mcp serve` (an MCP client
- * of the SDK calling its tools), `guest-install`, and last `watch` following a `stop`.
+ * Lima 2.x commands that act on a running guest, on one instance booted once (on a terminal,
+ * where start draws the boot's phases on one live line): `tunnel`, `screenshot` (of its VNC
+ * display), `snapshot` (live, over QMP), `mcp serve` (an MCP client of the SDK calling its
+ * tools), `guest-install`, `watch` following a `stop`, and last a start that names a broken
+ * sshd.
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
@@ -11,21 +13,15 @@ import { testTemplate } from "../fixtures/test_template.ts";
 import { freeLoopbackPort } from "../fixtures/free_port.ts";
 import { GUEST_AGENT_PYTHON } from "../../core/guestagent/agent.ts";
 import { readLines } from "../../core/read_lines.ts";
-import {
-  guestImage,
-  MAIN,
-  skipVMTests,
-  sleep,
-  start,
-  withLima,
-} from "./harness.ts";
+import { startOnTerminal, startStuck } from "./boot_phases.ts";
+import { guestImage, MAIN, skipVMTests, sleep, withLima } from "./harness.ts";
 
 /** A guest port that port forwarding leaves alone: only the tunnel reaches it. */
 const GUEST_ONLY_PORT = 8765;
 
 Deno.test({
   name:
-    "tunnel, screenshot, live snapshots, MCP, guest-install and watch on one running guest",
+    "boot phases on a terminal, then tunnel, screenshot, live snapshots, MCP, guest-install, watch and a broken sshd on one guest",
   ignore: skipVMTests,
 }, async (t) => {
   const image = await guestImage();
@@ -36,7 +32,13 @@ Deno.test({
     template.video = { display: "vnc" };
     const file = `${lima.home}/vm.yaml`;
     await Deno.writeTextFile(file, stringify(template));
-    await start(lima, ["--tty=false", file]);
+    await lima.expect(0, ["create", "--tty=false", file]);
+    const booted = await t.step(
+      "start on a terminal shows the boot's phases on one live line",
+      () => startOnTerminal(lima, "vm"),
+    );
+    // The steps below would only repeat that the guest is not there.
+    if (!booted) return;
 
     await t.step(
       "tunnel: curl through the SOCKS proxy reaches a guest-only port",
@@ -180,7 +182,17 @@ Deno.test({
       },
     );
 
-    // Last: it stops the instance.
+    await t.step(
+      "sshd_config gets a line sshd refuses, for the last step",
+      async () => {
+        await lima.sh(
+          "vm",
+          "echo NotAnOption yes | sudo tee -a /etc/ssh/sshd_config >/dev/null && sync",
+        );
+      },
+    );
+
+    // It stops the instance.
     await t.step(
       "watch: the events of a stop appear as they happen",
       async () => {
@@ -205,5 +217,13 @@ Deno.test({
         }
       },
     );
+
+    await t.step("a broken sshd_config: start names sshd", async () => {
+      // On the cloud-init path ssh.service starts before the serial getty, while systemd still
+      // reports on the console; it starts after cloud-init's network stage, which took 55-110 s
+      // under emulation on a loaded 2-core host.
+      const stderr = await startStuck(lima, "sshd failing", ["vm"], 150_000);
+      assert.match(stderr, /The guest's sshd failed to start \(ssh\.service\)/);
+    });
   });
 });

@@ -2,11 +2,18 @@
  * The user-mode network of a real instance: Lima's addresses, `host.lima.internal` reaching a
  * server on the host's loopback, and the host resolver answering `hostResolver.hosts` (names
  * without a dot too, which systemd-resolved otherwise asks only LLMNR about) and passing other
- * names to the host's own name servers.
+ * names to the host's own name servers. Its start also shows that every boot phase is logged.
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
 import { testTemplate } from "../fixtures/test_template.ts";
+import {
+  assertInOrder,
+  eventPhases,
+  loggedPhases,
+  NORMAL_EVENTS,
+  NORMAL_PHASES,
+} from "./boot_phases.ts";
 import { guestImage, skipVMTests, start, withLima } from "./harness.ts";
 
 Deno.test({
@@ -30,7 +37,26 @@ Deno.test({
       };
       const file = `${lima.home}/vm.yaml`;
       await Deno.writeTextFile(file, stringify(template));
-      await start(lima, ["--tty=false", file]);
+      const started = await start(lima, ["--tty=false", file]);
+
+      await t.step(
+        "start logged every boot phase in order, and so did the events",
+        async () => {
+          assertInOrder(
+            loggedPhases(started.stderr),
+            NORMAL_PHASES,
+            "start's log",
+          );
+          assertInOrder(await eventPhases(lima, "vm"), NORMAL_EVENTS, "events");
+          // Lima's fields are still there for tools that read them.
+          const events = (await Deno.readTextFile(
+            `${lima.dir("vm")}/ha.stdout.log`,
+          )).split("\n").filter(Boolean).map((l) => JSON.parse(l));
+          assert.ok(
+            events.some((e) => e.status.running && e.status.sshLocalPort),
+          );
+        },
+      );
 
       await t.step(
         "the guest has 192.168.5.15 and uses 192.168.5.3",
