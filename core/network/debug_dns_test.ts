@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import dgram from "node:dgram";
-import { Buffer } from "node:buffer";
 import { freeLoopbackPort } from "../../tests/fixtures/free_port.ts";
 import { LimaError } from "../errors.ts";
 import { startDebugDNS } from "./debug_dns.ts";
 import { startDNSServer } from "./dns_server.ts";
+import { ask } from "./_dns_ask.ts";
 
 /** A query of type ANY for a malformed name: the server answers without asking upstream. */
 const MALFORMED = new Uint8Array([
@@ -23,29 +22,13 @@ const MALFORMED = new Uint8Array([
   63,
 ]);
 
-async function askUDP(port: number): Promise<Uint8Array> {
-  const sock = dgram.createSocket("udp4");
-  try {
-    return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("no answer")), 3000);
-      sock.on("message", (m) => {
-        clearTimeout(timer);
-        resolve(new Uint8Array(m));
-      });
-      sock.send(Buffer.from(MALFORMED), port, "127.0.0.1");
-    });
-  } finally {
-    sock.close();
-  }
-}
-
 Deno.test("debug dns serves on the UDP and TCP ports given, and only UDP without TCPPORT", async () => {
   const udp = freeLoopbackPort();
   const tcp = freeLoopbackPort();
   const both = await startDebugDNS([String(udp), String(tcp)]);
   try {
     assert.deepEqual([both.udpPort, both.tcpPort], [udp, tcp]);
-    const reply = await askUDP(udp);
+    const reply = await ask(udp, MALFORMED);
     assert.deepEqual([reply[0], reply[1]], [0x42, 0x42]);
     (await Deno.connect({ hostname: "127.0.0.1", port: tcp })).close();
   } finally {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { Buffer } from "node:buffer";
+import { ask } from "./_dns_ask.ts";
 import {
   parseQuestion,
   resolvConfServers,
@@ -31,22 +32,6 @@ function query(name: string, type: number, id = 0x1234): Uint8Array {
     0,
     1,
   ]);
-}
-
-async function ask(port: number, msg: Uint8Array): Promise<Uint8Array> {
-  const sock = dgram.createSocket("udp4");
-  try {
-    return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("no answer")), 3000);
-      sock.on("message", (m) => {
-        clearTimeout(timer);
-        resolve(new Uint8Array(m));
-      });
-      sock.send(Buffer.from(msg), port, "127.0.0.1");
-    });
-  } finally {
-    sock.close();
-  }
 }
 
 /** The answers of RESPONSE as [type, rdata] pairs (names are not decoded). */
