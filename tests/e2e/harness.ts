@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { buildGuestImage, type GuestImage } from "../fixtures/guest_image.ts";
+import { buildCloudImage, type CloudImage } from "../fixtures/cloud_image.ts";
 import { missingPrerequisites } from "../fixtures/prerequisites.ts";
 
 export const CI = Deno.env.get("CI") === "true";
@@ -260,16 +261,25 @@ export async function withLima(
   }
 }
 
-export async function guestImage(): Promise<GuestImage> {
+/** Runs the image builder BUILD under the build timeout, logging how long it took. */
+async function timedBuild<T>(
+  what: string,
+  build: (options: { signal: AbortSignal }) => Promise<T>,
+): Promise<T> {
   assert.deepEqual(missing, [], "prerequisites are missing in CI");
   const started = performance.now();
-  const image = await buildGuestImage({
-    signal: AbortSignal.timeout(BUILD_TIMEOUT_MS),
-  });
-  console.log(
-    `  guest image ready after ${seconds(performance.now() - started)}`,
-  );
+  const image = await build({ signal: AbortSignal.timeout(BUILD_TIMEOUT_MS) });
+  console.log(`  ${what} ready after ${seconds(performance.now() - started)}`);
   return image;
+}
+
+export function guestImage(): Promise<GuestImage> {
+  return timedBuild("guest image", buildGuestImage);
+}
+
+/** The cloud-shaped image of `build-cloud-image.sh` (GPT, UEFI and BIOS GRUB, growpart). */
+export function cloudImage(): Promise<CloudImage> {
+  return timedBuild("cloud image", buildCloudImage);
 }
 
 /**
