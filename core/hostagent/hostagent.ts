@@ -325,7 +325,8 @@ async function serve(
       timeoutMs: options.requirementTimeoutMs,
     }).then((errs) => {
       progress.finish();
-      progress.phase("ready");
+      // A degraded start is not READY: start prints DEGRADED and the errors instead.
+      if (errs.length === 0) progress.phase("ready");
       events.emit({
         running: true,
         sshLocalPort,
