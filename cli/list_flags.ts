@@ -4,6 +4,8 @@
  * building every command costs more than listing. The parser takes only plain spellings;
  * anything else goes through the command tree so that help and error messages stay the same.
  */
+import { writeStdout } from "./write_stdout.ts";
+
 /** One flag of `limactl list`. */
 export interface ListFlag {
   /** The long name, without dashes. */
@@ -143,19 +145,12 @@ export async function runList(invocation: ListInvocation): Promise<void> {
   const tty = Deno.env.get("_LIMA_OUTPUT_IS_TTY")
     ? true
     : Deno.stdout.isTerminal();
-  const encoder = new TextEncoder();
   await listInstances({
     ...invocation,
     outputIsTTY: tty,
     terminalWidth: Deno.stdout.isTerminal()
       ? Deno.consoleSize().columns
       : undefined,
-    write: (text) => {
-      const bytes = encoder.encode(text);
-      let written = 0;
-      while (written < bytes.length) {
-        written += Deno.stdout.writeSync(bytes.subarray(written));
-      }
-    },
+    write: writeStdout,
   });
 }

@@ -1,6 +1,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { logger } from "../core/log.ts";
 import { intParser } from "./edit_flags.ts";
+import { writeStdout } from "./write_stdout.ts";
 
 /** `limactl tunnel [--type socks] [--socks-port N] INSTANCE` (experimental, as in Lima). */
 export function tunnelCommand() {
@@ -29,6 +30,6 @@ Create a SOCKS tunnel so that the host can join the guest network.`)
         type: opts.type,
         socksPort: opts.socksPort,
       });
-      await Deno.stdout.write(new TextEncoder().encode(text));
+      writeStdout(text);
     });
 }

@@ -1,5 +1,6 @@
 import { Command } from "@commander-js/extra-typings";
 import { withExamples } from "./help.ts";
+import { writeAllSync } from "./write_stdout.ts";
 
 /** `limactl watch [INSTANCE]...` (Lima's `cmd/limactl/watch.go`). */
 export function watchCommand() {
@@ -26,21 +27,14 @@ The command will continue watching until interrupted (Ctrl+C).`)
       ]);
       // Lima shows only warnings and errors unless --verbose (also over --debug).
       if (!opts.verbose) configureLogger({ level: "warn" });
-      const encoder = new TextEncoder();
-      const writeAll = (file: typeof Deno.stdout) => (line: string) => {
-        const bytes = encoder.encode(line + "\n");
-        for (let n = 0; n < bytes.length;) {
-          n += file.writeSync(bytes.subarray(n));
-        }
-      };
       // Until interrupted: Ctrl-C ends the process as it ends Lima's (by the signal).
       await watchInstances({
         names,
         json: opts.json,
         history: opts.history,
         propagateStderr: opts.verbose,
-        write: writeAll(Deno.stdout),
-        status: writeAll(Deno.stderr),
+        write: (line) => writeAllSync(Deno.stdout, line + "\n"),
+        status: (line) => writeAllSync(Deno.stderr, line + "\n"),
       });
     });
 }

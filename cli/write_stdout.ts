@@ -1,8 +1,16 @@
-/** Writes TEXT to stdout whole (one `writeSync` may write only part of it to a pipe). */
-export function writeStdout(text: string): void {
+/** Writes TEXT to FILE whole (one `writeSync` may write only part of it to a pipe). */
+export function writeAllSync(
+  file: { writeSync(p: Uint8Array): number },
+  text: string,
+): void {
   const bytes = new TextEncoder().encode(text);
   let written = 0;
   while (written < bytes.length) {
-    written += Deno.stdout.writeSync(bytes.subarray(written));
+    written += file.writeSync(bytes.subarray(written));
   }
+}
+
+/** Writes TEXT to stdout whole. */
+export function writeStdout(text: string): void {
+  writeAllSync(Deno.stdout, text);
 }
