@@ -2,7 +2,6 @@
  * `limactl`: the entry point. Builds the command tree, runs it, and turns every
  * error into Lima's exit conventions (fatal message and exit 1, or a child's exit code).
  */
-import process from "node:process";
 import { parseListArgs, runList } from "./cli/list_flags.ts";
 import { rerunWithoutPrompts } from "./cli/without_prompts.ts";
 import { runPluginCommand } from "./cli/plugin_dispatch.ts";
@@ -20,7 +19,7 @@ export async function main(args: string[]): Promise<number> {
   });
   // yq owns its whole command line (its flags clash with ours), as does a binary named yq.
   if (args[0] === "yq") return await yq(args.slice(1));
-  if (isYqProgramName(process.argv0)) return await yq(args);
+  if (await startedAsYq()) return await yq(args);
   // Only the root knows -v/--version; after a command name, -v is that command's flag.
   if (args.length === 1 && (args[0] === "-v" || args[0] === "--version")) {
     console.log(`limactl version ${VERSION}`);
@@ -51,11 +50,15 @@ export async function main(args: string[]): Promise<number> {
 }
 
 /**
- * Whether the program was started under the name yq (Lima's `MaybeRunYQ`: the base name up to
- * its first dot, so `yq.lima.exe` counts). argv[0], not the executable: a link named yq
- * resolves to limactl.
+ * Whether the compiled program was started under the name yq (Lima's `MaybeRunYQ`: the base
+ * name up to its first dot, so `yq.lima.exe` counts). argv[0], not the executable: a link
+ * named yq resolves to limactl. From source the program is `deno`, and `node:process` (the
+ * only source of argv[0]) is not loaded: the first `node:` module costs `limactl list` more
+ * than its listing.
  */
-function isYqProgramName(argv0: string): boolean {
+async function startedAsYq(): Promise<boolean> {
+  if (!Deno.build.standalone) return false;
+  const { argv0 } = (await import("node:process")).default;
   return argv0.split(/[\\/]/).pop()!.split(".")[0] === "yq";
 }
 

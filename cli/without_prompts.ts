@@ -5,7 +5,6 @@
  * `DENO_NO_PROMPT`; a plain `deno run -A main.ts` on a terminal runs itself again with
  * prompts off.
  */
-import { selfCommand } from "../core/hostagent/spawn.ts";
 
 /** The exit code of this command run again without prompts, or undefined when it need not be. */
 export async function rerunWithoutPrompts(
@@ -14,6 +13,8 @@ export async function rerunWithoutPrompts(
   if (Deno.build.standalone || Deno.env.get("DENO_NO_PROMPT")) return undefined;
   // Deno only prompts when both stdin and stderr are terminals.
   if (!Deno.stdin.isTerminal() || !Deno.stderr.isTerminal()) return undefined;
+  // Loaded here, not at the top: main.ts imports this file on every run, `list` included.
+  const { selfCommand } = await import("../core/hostagent/spawn.ts");
   const [program, ...prefix] = selfCommand();
   const child = new Deno.Command(program, {
     args: [...prefix, ...args],

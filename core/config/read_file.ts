@@ -2,7 +2,6 @@
  * Reading template and lima.yaml text from files, pipes, stdin and HTTP: never more than the
  * 4 MiB Lima accepts (Lima's `limayaml` reader has the same limit), and only valid UTF-8.
  */
-import { dirname, join } from "node:path";
 import { errorMessage, LimaError } from "../errors.ts";
 import { readCapped } from "../read_capped.ts";
 
@@ -80,21 +79,38 @@ export function decodeUTF8(bytes: Uint8Array, source: string): string {
   }
 }
 
+/** Refuses PATH (stat'ed as INFO) unless it is a regular file within the size limit. */
+function checkRegular(path: string, info: Deno.FileInfo): void {
+  if (!info.isFile) {
+    throw new LimaError({
+      summary: `${JSON.stringify(path)} is not a regular file`,
+    });
+  }
+  if (info.size > MAX_TEMPLATE_BYTES) {
+    throw tooLarge(`file ${JSON.stringify(path)}`);
+  }
+}
+
 /**
  * The text of a regular file within the size limit (lima.yaml and `_config` files: anything
  * else, such as a FIFO nobody writes to, would block whoever reads it).
  */
 export async function readRegularText(path: string): Promise<string> {
   const info = await Deno.stat(path);
-  if (!info.isFile) {
-    throw new LimaError({
-      summary: `${JSON.stringify(path)} is not a regular file`,
-    });
-  }
+  checkRegular(path, info);
   return decodeUTF8(
     await readWithin(path, info),
     `file ${JSON.stringify(path)}`,
   );
+}
+
+/**
+ * `readRegularText` without a wait on the I/O threads: `limactl list` reads every
+ * instance's lima.yaml, and there each wait costs more than the read itself.
+ */
+export function readRegularTextSync(path: string): string {
+  checkRegular(path, Deno.statSync(path));
+  return decodeUTF8(Deno.readFileSync(path), `file ${JSON.stringify(path)}`);
 }
 
 /**
@@ -111,6 +127,8 @@ async function linkTarget(
   if (bytes.length > 255) return undefined;
   const text = new TextDecoder().decode(bytes);
   if (!LINK_TEXT.test(text) || text.split("/").includes("..")) return undefined;
+  // `list` reads lima.yaml through here: `node:path` only loads for a link-like file.
+  const { dirname, join } = await import("node:path");
   const target = join(dirname(path), text);
   try {
     return (await Deno.stat(target)).isFile ? target : undefined;

@@ -11,7 +11,10 @@
 import { hostInfo, machineID } from "../config/host.ts";
 import type { LimaYAML } from "../config/schema.ts";
 import { logger } from "../log.ts";
-import { MAX_TEMPLATE_BYTES, readRegularText } from "../config/read_file.ts";
+import {
+  MAX_TEMPLATE_BYTES,
+  readRegularTextSync,
+} from "../config/read_file.ts";
 import { VERSION } from "../version.ts";
 import { configDir, InstanceFiles, joinPath } from "../store/paths.ts";
 import { ifFoundSync } from "../if_found.ts";
@@ -93,12 +96,12 @@ function sharedKey(): string {
   return processKey;
 }
 
-async function instanceKey(
+function instanceKey(
   instDir: string,
   name: string,
   files: ReadonlySet<string>,
-): Promise<string> {
-  const yaml = await readRegularText(joinPath(instDir, InstanceFiles.limaYAML));
+): string {
+  const yaml = readRegularTextSync(joinPath(instDir, InstanceFiles.limaYAML));
   const version = files.has(InstanceFiles.limaVersion)
     ? readOptional(joinPath(instDir, InstanceFiles.limaVersion))
     : null;
@@ -146,7 +149,7 @@ export async function loadConfigCached(
 ): Promise<LimaYAML> {
   const files = options.files ??
     new Set(Array.from(Deno.readDirSync(options.instDir), (e) => e.name));
-  const key = await instanceKey(options.instDir, options.name, files);
+  const key = instanceKey(options.instDir, options.name, files);
   const cacheFile = joinPath(options.instDir, CONFIG_CACHE_FILE);
   try {
     const entry = files.has(CONFIG_CACHE_FILE)
