@@ -44,6 +44,7 @@ import type { Wiring } from "./wiring.ts";
 import {
   cobraHelp,
   deprecationNotice,
+  isRunnable,
   setRunnable,
   withoutFlagsInUseLine,
 } from "./help.ts";
@@ -136,7 +137,6 @@ export function registerCommands(program: Command, wiring: Wiring): void {
  * usage line of its own), and `completion bash` has DisableFlagsInUseLine.
  */
 function cobraCompletion(completion: CommandUnknownOpts): CommandUnknownOpts {
-  setRunnable(completion, false);
   const bash = completion.commands.find((c) => c.name() === "bash");
   if (bash) withoutFlagsInUseLine(bash);
   return completion;
@@ -147,6 +147,17 @@ function inheritSettings(parent: CommandUnknownOpts): void {
     child.exitOverride().configureOutput({ outputError: () => {} })
       .showSuggestionAfterError(true)
       .configureHelp({ formatHelp: (cmd) => cobraHelp(cmd) });
+    if (child.commands.length > 0 && !isRunnable(child)) showsHelp(child);
     inheritSettings(child);
   }
+}
+
+/**
+ * A command that only groups others (cobra's command without Run): given no subcommand, or an
+ * argument that names none, cobra prints its help on stdout and exits 0 (only the root calls
+ * an unknown name an error). Commander would print the help on stderr and fail.
+ */
+function showsHelp(group: CommandUnknownOpts): void {
+  group.allowExcessArguments().action(() => group.outputHelp());
+  setRunnable(group, false);
 }

@@ -112,7 +112,7 @@ function shellCommand(shell: Shell) {
     });
 }
 
-/** `limactl completion`: without a known shell it shows its help, as cobra does. */
+/** `limactl completion`: without a known shell it shows its help (see `registerCommands`). */
 export function completionCommand() {
   const completion = new Command("completion")
     .summary("Generate the autocompletion script for the specified shell")
@@ -121,9 +121,7 @@ export function completionCommand() {
 See each sub-command's help for details on how to use the generated script.
 `,
     )
-    .helpOption("-h, --help", "help for completion")
-    .allowExcessArguments()
-    .action(() => completion.outputHelp());
+    .helpOption("-h, --help", "help for completion");
   for (const shell of SHELLS) completion.addCommand(shellCommand(shell));
   return completion;
 }

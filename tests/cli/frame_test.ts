@@ -61,6 +61,26 @@ Deno.test("bare limactl prints the help to stdout and exits 0, as cobra does", a
   }
 });
 
+Deno.test("a command that only groups others prints its help to stdout and exits 0, as cobra does", async () => {
+  for (
+    const [args, usage] of [
+      [["disk"], "limactl disk [command]"],
+      [["snapshot", "nosuch"], "limactl snapshot [command]"],
+      [["network"], "limactl network [command]"],
+      [["completion"], "limactl completion [command]"],
+    ] as const
+  ) {
+    const { stdout, stderr } = await limactlExpect(0, [...args], { limaHome });
+    assert.ok(stdout.includes(`\nUsage:\n  ${usage}\n`), stdout);
+    assert.equal(stderr, "");
+  }
+  // Flags are still parsed first: an unknown one is an error.
+  const { stderr } = await limactlExpect(1, ["disk", "--nosuch"], {
+    limaHome,
+  });
+  assertFatal(stderr, "unknown flag: --nosuch");
+});
+
 Deno.test("an unknown command fails also with --help", async () => {
   for (
     const args of [
