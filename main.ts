@@ -50,16 +50,28 @@ export async function main(args: string[]): Promise<number> {
 }
 
 /**
- * Whether the compiled program was started under the name yq (Lima's `MaybeRunYQ`: the base
- * name up to its first dot, so `yq.lima.exe` counts). argv[0], not the executable: a link
- * named yq resolves to limactl. From source the program is `deno`, and `node:process` (the
- * only source of argv[0]) is not loaded: the first `node:` module costs `limactl list` more
- * than its listing.
+ * Whether the program was started under the name yq (Lima's `MaybeRunYQ`: the base name up to
+ * its first dot, so `yq.lima.exe` counts). argv[0], not the executable: a link named yq
+ * resolves to limactl.
  */
 async function startedAsYq(): Promise<boolean> {
-  if (!Deno.build.standalone) return false;
-  const { argv0 } = (await import("node:process")).default;
-  return argv0.split(/[\\/]/).pop()!.split(".")[0] === "yq";
+  const name = (await argv0()).split(/[\\/]/).pop()!;
+  return name.split(".")[0] === "yq";
+}
+
+/**
+ * argv[0]. Linux tells it in /proc; elsewhere it takes `node:process`, whose loading costs
+ * `limactl list` more than the listing, so it is loaded only there.
+ */
+async function argv0(): Promise<string> {
+  if (Deno.build.os === "linux") {
+    try {
+      return Deno.readTextFileSync("/proc/self/cmdline").split("\0")[0];
+    } catch {
+      // No /proc mounted: ask node:process.
+    }
+  }
+  return (await import("node:process")).default.argv0;
 }
 
 async function yq(args: string[]): Promise<number> {
