@@ -1,6 +1,6 @@
 import { Command } from "@commander-js/extra-typings";
 import { withExamples } from "./help.ts";
-import { writeStdout } from "./write_stdout.ts";
+import { writeStdout } from "../core/write_stdout.ts";
 
 const disk = () => import("../core/lifecycle/additional_disks.ts");
 

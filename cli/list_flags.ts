@@ -4,7 +4,7 @@
  * building every command costs more than listing. The parser takes only plain spellings;
  * anything else goes through the command tree so that help and error messages stay the same.
  */
-import { writeStdout } from "./write_stdout.ts";
+import { writeStdout } from "../core/write_stdout.ts";
 
 /** One flag of `limactl list`. */
 export interface ListFlag {

@@ -1,6 +1,6 @@
 import { Command } from "@commander-js/extra-typings";
 import { LimaError } from "../core/errors.ts";
-import { writeStdout } from "./write_stdout.ts";
+import { writeStdout } from "../core/write_stdout.ts";
 
 /** `limactl mcp info`: the tools as JSON, without a final newline (as Lima prints them). */
 function infoCommand() {

@@ -4,7 +4,7 @@ import { logger } from "../core/log.ts";
 import type { DriverRegistry } from "../plugins/registry.ts";
 import { withExamples } from "./help.ts";
 import type { Wiring } from "./wiring.ts";
-import { writeStdout } from "./write_stdout.ts";
+import { writeStdout } from "../core/write_stdout.ts";
 
 const snapshot = () => import("../core/lifecycle/snapshot.ts");
 

@@ -1,7 +1,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { logger } from "../core/log.ts";
 import { intParser } from "./edit_flags.ts";
-import { writeStdout } from "./write_stdout.ts";
+import { writeStdout } from "../core/write_stdout.ts";
 
 /** `limactl tunnel [--type socks] [--socks-port N] INSTANCE` (experimental, as in Lima). */
 export function tunnelCommand() {

@@ -1,6 +1,6 @@
 import { Command } from "@commander-js/extra-typings";
 import { withExamples } from "./help.ts";
-import { writeAllSync } from "./write_stdout.ts";
+import { writeAllSync } from "../core/write_stdout.ts";
 
 /** `limactl watch [INSTANCE]...` (Lima's `cmd/limactl/watch.go`). */
 export function watchCommand() {

@@ -7,6 +7,7 @@ import {
   runYqOnFiles,
 } from "../core/yq/run_files.ts";
 import { YqError } from "../core/yq/mod.ts";
+import { writeStdout } from "../core/write_stdout.ts";
 
 /** The yq release whose expression language and flags this command follows. */
 export const YQ_VERSION = "v4.53.3";
@@ -205,14 +206,6 @@ export function parseYqArgs(argv: string[]): YqArgs {
   return out;
 }
 
-async function write(text: string): Promise<void> {
-  const bytes = new TextEncoder().encode(text);
-  let written = 0;
-  while (written < bytes.length) {
-    written += await Deno.stdout.write(bytes.subarray(written));
-  }
-}
-
 /**
  * Runs yq with ARGV (everything after `yq`) and returns the exit status; errors are printed
  * as yq prints them (`Error: ...`). `main.ts` can call this directly for a multi-call `yq`.
@@ -221,11 +214,11 @@ export async function runYq(argv: string[]): Promise<number> {
   try {
     const args = parseYqArgs(argv);
     if (args.help) {
-      await write(USAGE);
+      writeStdout(USAGE);
       return 0;
     }
     if (args.version) {
-      await write(
+      writeStdout(
         `yq (https://github.com/mikefarah/yq/) version ${YQ_VERSION}\n`,
       );
       return 0;
@@ -245,7 +238,7 @@ export async function runYq(argv: string[]): Promise<number> {
       indent: args.indent,
       raw: args.raw,
     });
-    await write(output);
+    writeStdout(output);
     const last = output.split("\n---\n").pop() ?? "";
     return args.exitStatus && /^(null|false)?\n?$/.test(last) ? 1 : 0;
   } catch (err) {

@@ -7,6 +7,7 @@ import { bashScript } from "./bash.ts";
 import { fishScript } from "./fish.ts";
 import { powershellScript } from "./powershell.ts";
 import { zshScript } from "./zsh.ts";
+import { writeStdout } from "../../core/write_stdout.ts";
 
 interface Shell {
   name: string;
@@ -104,12 +105,7 @@ function shellCommand(shell: Shell) {
     .description(shell.help)
     .helpOption("-h, --help", `help for ${shell.name}`)
     .option("--no-descriptions", "disable completion descriptions")
-    .action((opts) => {
-      const bytes = new TextEncoder().encode(shell.script(opts.descriptions));
-      for (let written = 0; written < bytes.length;) {
-        written += Deno.stdout.writeSync(bytes.subarray(written));
-      }
-    });
+    .action((opts) => writeStdout(shell.script(opts.descriptions)));
 }
 
 /** `limactl completion`: without a known shell it shows its help (see `registerCommands`). */

@@ -6,6 +6,7 @@
  */
 import type { CommandUnknownOpts } from "@commander-js/extra-typings";
 import { Directive } from "../../core/completion/directive.ts";
+import { writeAllSync } from "../../core/write_stdout.ts";
 import { answer } from "./answer.ts";
 import { completionTable, type DriverNames } from "./completers.ts";
 import { completionTree } from "./tree.ts";
@@ -59,19 +60,15 @@ export async function answerCompletionRequest(
   const lines = completion.candidates.map((c) =>
     candidateLine(c, descriptions)
   );
-  writeAll(Deno.stdout, [...lines, `:${completion.directive}`, ""].join("\n"));
-  writeAll(
+  writeAllSync(
+    Deno.stdout,
+    [...lines, `:${completion.directive}`, ""].join("\n"),
+  );
+  writeAllSync(
     Deno.stderr,
     (error ? `[Error] ${error}\n` : "") +
       `Completion ended with directive: ${
         directiveNames(completion.directive)
       }\n`,
   );
-}
-
-function writeAll(file: { writeSync(p: Uint8Array): number }, text: string) {
-  const bytes = new TextEncoder().encode(text);
-  for (let written = 0; written < bytes.length;) {
-    written += file.writeSync(bytes.subarray(written));
-  }
 }
