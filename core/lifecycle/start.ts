@@ -14,7 +14,7 @@ import {
 import { reconcileNetworks } from "../network/reconcile.ts";
 import { join } from "node:path";
 import type { EditFlags } from "../config/edit_flags.ts";
-import { errorMessage, LimaError } from "../errors.ts";
+import { errorMessage, ExitCodeError, LimaError } from "../errors.ts";
 import {
   selfCommand,
   type SpawnedHostAgent,
@@ -280,6 +280,10 @@ async function followHostAgent(
     try {
       const how = await hostAgent.exited;
       logger.info(`The host agent has exited (${how})`);
+      // Lima execs the host agent in the foreground: its exit status is limactl's (and
+      // systemd's Restart=on-failure of an autostart unit depends on it).
+      const { success, code } = await hostAgent.status;
+      if (!success) throw new ExitCodeError(code || 1);
     } finally {
       Deno.removeSignalListener("SIGINT", ignore);
     }
