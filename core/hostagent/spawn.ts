@@ -36,6 +36,8 @@ export interface SpawnedHostAgent {
   pid: number;
   /** Settles with a description of how the process ended. */
   exited: Promise<string>;
+  /** Settles with how the process ended. */
+  status: Promise<Deno.CommandStatus>;
 }
 
 /**
@@ -103,5 +105,5 @@ export async function spawnHostAgent(
   const exited = child.status.then((s) =>
     s.signal ? `signal ${s.signal}` : `exit status ${s.code}`
   );
-  return { pid: child.pid, exited };
+  return { pid: child.pid, exited, status: child.status };
 }
