@@ -10,13 +10,20 @@ export function copyCommand() {
     .description(`Copy files between host and guest
 
 Prefix guest filenames with the instance name and a colon.
+
+Backends:
+  auto   - Automatically selects the best available backend (rsync preferred, falls back to scp)
+  rsync  - Uses rsync for faster transfers with resume capability (requires rsync on both host and guest)
+  scp    - Uses scp for reliable transfers (always available)
+
+Not to be confused with 'limactl clone'.
 `)
     .usage("SOURCE ... TARGET")
     .argument("<paths...>")
     .option("-r, --recursive", "Copy directories recursively")
     .option("-v, --verbose", "Enable verbose output")
     .addOption(
-      new Option("--backend <string>", "Copy backend (auto, rsync, scp)")
+      new Option("--backend <string>", "Copy backend (scp|rsync|auto)")
         .default("auto"),
     )
     .action(async (paths, opts, cmd) => {

@@ -3,6 +3,7 @@ import { LimaError } from "../core/errors.ts";
 import { logger } from "../core/log.ts";
 import type { Template } from "../core/template/locator.ts";
 import { validateCommand } from "./validate.ts";
+import { withExamples } from "./help.ts";
 
 const experimental = () => logger.warn("`limactl template` is experimental");
 
@@ -43,34 +44,41 @@ async function copiedText(
   }
 }
 
+/** The one mode the copy flags ask for: --fill implies --embed-all, which implies --embed. */
+function copyMode(
+  opts: { embed?: true; embedAll?: true; fill?: true; verbatim?: true },
+): CopyMode | undefined {
+  const embedding = opts.fill
+    ? "fill"
+    : opts.embedAll
+    ? "embedAll"
+    : opts.embed
+    ? "embed"
+    : undefined;
+  if (embedding && opts.verbatim) {
+    throw new LimaError({
+      summary:
+        "--verbatim cannot be used with any of --embed, --embed-all, or --fill",
+    });
+  }
+  return embedding ?? (opts.verbatim ? "verbatim" : undefined);
+}
+
 function copyCommand() {
-  return new Command("copy")
+  return withExamples(new Command("copy"), COPY_EXAMPLES)
     .usage("[OPTIONS] TEMPLATE [DEST]")
+    .summary("Copy template")
     .description(
-      "Copy a template, making relative locators absolute or embedding bases",
+      "Copy a template via locator to a local file or stdout (default)",
     )
     .argument("<template>", "template locator")
     .argument("[dest]", "destination file, or - for stdout", "-")
-    .option(
-      "--embed",
-      "embed bases and scripts that are not template: references",
-    )
-    .option("--embed-all", "embed everything")
-    .option("--fill", "embed everything and fill in defaults")
-    .option("--verbatim", "copy the template without changes")
+    .option("--embed", "Embed external dependencies into template")
+    .option("--embed-all", "Embed all dependencies into template")
+    .option("--fill", "Fill defaults")
+    .option("--verbatim", "Don't make locators absolute")
     .action(async (locator, dest, opts) => {
-      const modes = (["embed", "embedAll", "fill", "verbatim"] as const).filter(
-        (m) => opts[m],
-      );
-      if (modes.length > 1 && (opts.verbatim || modes.includes("fill"))) {
-        throw new LimaError({
-          summary:
-            "flags --embed, --embed-all, --fill and --verbatim are mutually exclusive",
-        });
-      }
-      // --embed-all implies --embed.
-      const mode = modes.includes("embedAll") ? "embedAll" : modes[0];
-      const text = await copiedText(locator, mode);
+      const text = await copiedText(locator, copyMode(opts));
       if (dest === "-") {
         await Deno.stdout.write(new TextEncoder().encode(text));
       } else {
@@ -82,11 +90,31 @@ function copyCommand() {
     });
 }
 
+const COPY_EXAMPLES =
+  `  Template locators are local files, file://, https://, or template: URLs
+
+  # Copy default template to STDOUT
+  limactl template copy template:default -
+
+  # Copy template from web location to local file and embed all external references
+  # (this does not embed template: references)
+  limactl template copy --embed https://example.com/lima.yaml mighty-machine.yaml`;
+
 function yqCommand() {
   return new Command("yq")
     .usage("TEMPLATE EXPR")
+    .summary("Query template expressions")
     .description(
-      "Query a template with a yq expression, after embedding and filling defaults",
+      `Use the builtin YQ evaluator to extract information from a template.
+External references are embedded and default values are filled in
+before the YQ expression is evaluated.
+
+Example:
+  limactl template yq template:default '.images[].location'
+
+The example command is equivalent to using an external yq command like this:
+  limactl template copy --fill template:default - | yq '.images[].location'
+`,
     )
     .argument("<template>", "template locator")
     .argument("<expression>", "yq expression")
@@ -124,6 +152,7 @@ function listCommand() {
 
 function urlCommand() {
   return new Command("url")
+    .usage("CUSTOM_URL")
     .description(
       "Transform custom template URLs to regular file or https URLs",
     )

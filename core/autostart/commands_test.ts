@@ -1,7 +1,7 @@
 /**
- * `autostart enable|disable`, `start-at-login` and delete's clean-up on a pretend host: macOS
- * (LaunchAgents, and LaunchDaemons through sudo), Linux with and without systemd, Windows and
- * NetBSD. The entries are real files in a temporary HOME; the commands the host would run are
+ * `autostart enable|disable`, `start-at-login`, delete's clean-up, and starting and stopping
+ * through the service manager (`request.ts`) on a pretend host: macOS (LaunchAgents, and
+ * LaunchDaemons through sudo), Linux with and without systemd, Windows and NetBSD. The entries are real files in a temporary HOME; the commands the host would run are
  * recorded (and `sudo install`/`rm` done on a temporary LaunchDaemons directory).
  */
 import assert from "node:assert/strict";
@@ -17,6 +17,7 @@ import {
   unregisterDeleted,
 } from "./commands.ts";
 import { type AutostartHost, CommandError } from "./host.ts";
+import { requestStart, requestStop } from "./request.ts";
 import { launchAgentPlist, launchDaemonPlist, systemdUnit } from "./render.ts";
 
 const PROGRAM = ["/opt/lima/bin/limactl"];
@@ -49,9 +50,9 @@ function fakeHost(
     systemdRunning: () => o.systemd ?? false,
     program: () => PROGRAM,
     launchDaemonsDir: dirs.daemons,
-    run: async (argv) => {
+    run: async (argv, options) => {
       const line = argv.join(" ");
-      calls.push(line);
+      calls.push(options?.quiet ? `${line} (quiet)` : line);
       if (o.failing?.includes(line)) {
         throw new CommandError(`${line}: exit status 1`);
       }
@@ -403,5 +404,85 @@ Deno.test("hosts without autostart: Linux without systemd, Windows, NetBSD", asy
       "info: Instance `nope` not found",
       "info: Instance `default` not found",
     ]);
+  });
+});
+
+Deno.test("macOS: start and stop through launchctl, as Lima's RequestStart and RequestStop", async () => {
+  await withInstance(async ({ home, daemons, instDir, logged }) => {
+    const { host, calls } = fakeHost("darwin", { home, daemons }, {
+      // Not loaded: that bootout fails, and is ignored.
+      failing: ["launchctl bootout gui/501/io.lima-vm.autostart.vm1"],
+    });
+    const inst = { name: "vm1", dir: instDir };
+    assert.equal(await requestStart(inst, { host }), false);
+    assert.deepEqual(calls, [], "not registered: started directly");
+
+    await autostartEnable("vm1", { host });
+    calls.length = logged.length = 0;
+    assert.equal(await requestStart(inst, { host }), true);
+    assert.deepEqual(calls, [
+      "launchctl bootout gui/501/io.lima-vm.autostart.vm1 (quiet)",
+      "launchctl enable gui/501/io.lima-vm.autostart.vm1",
+      `launchctl bootstrap gui/501 ${home}/Library/LaunchAgents/io.lima-vm.autostart.vm1.plist`,
+    ]);
+    assert.deepEqual(logged, []);
+
+    // Loaded now: bootout stops it.
+    const loaded = fakeHost("darwin", { home, daemons });
+    const stop = (identifier: string) =>
+      requestStop(inst, identifier, { host: loaded.host });
+    assert.equal(await stop(""), false);
+    assert.equal(await stop("com.example.other"), false);
+    assert.deepEqual(loaded.calls, []);
+    assert.equal(await stop("io.lima-vm.autostart.vm1"), true);
+    assert.deepEqual(loaded.calls, [
+      "launchctl bootout gui/501/io.lima-vm.autostart.vm1",
+    ]);
+    assert.deepEqual(logged, [
+      "info: Stopping the instance `vm1` started by launchd",
+    ]);
+  });
+});
+
+Deno.test("Linux: a start through systemctl that fails, or --foreground, starts directly", async () => {
+  await withInstance(async ({ home, daemons, instDir, logged }) => {
+    const env = { XDG_CONFIG_HOME: join(home, ".config") };
+    const inst = { name: "vm1", dir: instDir };
+    const ok = fakeHost("linux", { home, daemons }, { env, systemd: true });
+    await autostartEnable("vm1", { host: ok.host });
+    ok.calls.length = logged.length = 0;
+    assert.equal(await requestStart(inst, { host: ok.host }), true);
+    assert.deepEqual(ok.calls, ["systemctl --user start lima-vm@vm1.service"]);
+
+    const failing = fakeHost("linux", { home, daemons }, {
+      env,
+      systemd: true,
+      failing: ["systemctl --user start lima-vm@vm1.service"],
+    });
+    assert.equal(await requestStart(inst, { host: failing.host }), false);
+    assert.deepEqual(logged, [
+      "warning: Failed to request start via autostart manager, starting the instance `vm1` directly (failed to start the instance `vm1` via systemctl: systemctl --user start lima-vm@vm1.service: exit status 1)",
+    ]);
+
+    ok.calls.length = logged.length = 0;
+    assert.equal(
+      await requestStart(inst, { foreground: true, host: ok.host }),
+      false,
+    );
+    assert.deepEqual(ok.calls, []);
+    assert.deepEqual(logged, [
+      "warning: The instance is registered to start at login, but the --foreground option was given, so starting the instance directly",
+    ]);
+
+    // Without systemd nothing is asked of it, the unit file notwithstanding.
+    logged.length = 0;
+    const none = fakeHost("linux", { home, daemons }, { env });
+    assert.equal(await requestStart(inst, { host: none.host }), false);
+    assert.equal(
+      await requestStop(inst, "lima-vm@vm1.service", { host: none.host }),
+      false,
+    );
+    assert.deepEqual(none.calls, []);
+    assert.deepEqual(logged, []);
   });
 });

@@ -5,6 +5,11 @@
  */
 import { selfCommand } from "../hostagent/spawn.ts";
 
+export interface RunOptions {
+  stdin?: boolean;
+  quiet?: boolean;
+}
+
 export interface AutostartHost {
   os: typeof Deno.build.os;
   env(name: string): string | undefined;
@@ -16,9 +21,10 @@ export interface AutostartHost {
   program(): string[];
   /**
    * Runs ARGV with this process's stdout and stderr (and stdin when STDIN, as `sudo` needs for a
-   * password prompt); throws `CommandError` when it cannot be run or exits non-zero.
+   * password prompt; none of them when QUIET); throws `CommandError` when it cannot be run or
+   * exits non-zero.
    */
-  run(argv: string[], options?: { stdin?: boolean }): Promise<void>;
+  run(argv: string[], options?: RunOptions): Promise<void>;
   /** Where LaunchDaemons live (`/Library/LaunchDaemons`). */
   launchDaemonsDir: string;
 }
@@ -55,15 +61,16 @@ export function autostartProgram(): string[] {
 
 async function run(
   argv: string[],
-  options: { stdin?: boolean } = {},
+  options: RunOptions = {},
 ): Promise<void> {
+  const output = options.quiet ? "null" : "inherit";
   let status: Deno.CommandStatus;
   try {
     status = await new Deno.Command(argv[0], {
       args: argv.slice(1),
       stdin: options.stdin ? "inherit" : "null",
-      stdout: "inherit",
-      stderr: "inherit",
+      stdout: output,
+      stderr: output,
     }).spawn().status;
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {

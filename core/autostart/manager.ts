@@ -1,9 +1,9 @@
 /**
  * Autostart entries (Lima's `pkg/autostart/`): a file per instance that the OS's service manager
  * runs at login, `limactl start NAME --foreground`. On Linux a systemd user unit in
- * `$XDG_CONFIG_HOME/systemd/user/` (`pkg/autostart/systemd/systemd.go`), enabled with
- * `systemctl --user`; on macOS a LaunchAgent in `~/Library/LaunchAgents/`
- * (`pkg/autostart/launchd/launchd.go`), enabled with `launchctl`. Elsewhere, and on a Linux host
+ * `$XDG_CONFIG_HOME/systemd/user/` (`pkg/autostart/systemd/systemd.go`), enabled, started and
+ * stopped with `systemctl --user`; on macOS a LaunchAgent in `~/Library/LaunchAgents/`
+ * (`pkg/autostart/launchd/launchd.go`), driven with `launchctl`. Elsewhere, and on a Linux host
  * whose init system is not systemd, every operation fails with "autostart is not supported".
  */
 import { dirname, join } from "node:path";
@@ -30,7 +30,7 @@ export interface AutostartInstance {
 /** Lima's `autostart.ErrNotSupported`: this host has no autostart manager. */
 export class AutostartNotSupportedError extends LimaError {}
 
-/** An autostart manager (Lima's `autoStartManager`, the registration part). */
+/** An autostart manager (Lima's `autoStartManager`). */
 export interface AutostartManager {
   /** Whether INST has an entry (its file exists). */
   isRegistered(inst: AutostartInstance): Promise<boolean>;
@@ -38,6 +38,13 @@ export interface AutostartManager {
   register(inst: AutostartInstance): Promise<void>;
   /** Disables INST's entry and removes its file; nothing when there is none. */
   unregister(inst: AutostartInstance): Promise<void>;
+  /** Has the service manager start INST's entry (Lima's `RequestStart`). */
+  requestStart(inst: AutostartInstance): Promise<void>;
+  /**
+   * Has the service manager stop INST when its entry is what started the host agent, whose
+   * `autoStartedIdentifier` is IDENTIFIER; false (nothing done) otherwise (Lima's `RequestStop`).
+   */
+  requestStop(inst: AutostartInstance, identifier: string): Promise<boolean>;
 }
 
 /** A LimaError saying SUMMARY, with ERR's own text (and hint) as its detail. */
@@ -70,14 +77,27 @@ function notSupportedManager(host: AutostartHost): AutostartManager {
     isRegistered: () => Promise.reject(notSupported(host)),
     register: () => Promise.reject(notSupported(host)),
     unregister: () => Promise.reject(notSupported(host)),
+    requestStart: () => Promise.reject(notSupported(host)),
+    requestStop: () => Promise.reject(notSupported(host)),
   };
 }
 
-/** Lima's `TemplateFileBasedManager`: one rendered file per instance, and an enabler. */
+/**
+ * Lima's `TemplateFileBasedManager`: one rendered file per instance, an enabler, and the service
+ * manager's start and stop of the entry.
+ */
 interface FileManagerSpec {
   filePath(name: string): string;
   render(data: EntryData): string;
   enable(enable: boolean, name: string): Promise<void>;
+  /** The service manager's name for the entry, as a host agent it started reports it. */
+  serviceName(name: string): string;
+  /** Which service manager, for messages: `systemd` or `launchd`. */
+  managerName: string;
+  /** The tool it is driven with: `systemctl` or `launchctl`. */
+  tool: string;
+  start(name: string): Promise<void>;
+  stop(name: string): Promise<void>;
 }
 
 function fileManager(
@@ -148,6 +168,32 @@ function fileManager(
         );
       }
     },
+    async requestStart(inst) {
+      try {
+        await spec.start(inst.name);
+      } catch (err) {
+        throw wrapError(
+          `failed to start the instance ${quote(inst.name)} via ${spec.tool}`,
+          err,
+        );
+      }
+    },
+    async requestStop(inst, identifier) {
+      if (identifier !== spec.serviceName(inst.name)) return false;
+      const name = quote(inst.name);
+      logger.info(
+        `Stopping the instance ${name} started by ${spec.managerName}`,
+      );
+      try {
+        await spec.stop(inst.name);
+      } catch (err) {
+        throw wrapError(
+          `failed to stop the instance ${name} via ${spec.tool}`,
+          err,
+        );
+      }
+      return true;
+    },
   };
 }
 
@@ -169,41 +215,68 @@ export function launchAgentPath(host: AutostartHost, name: string): string {
   }.plist`;
 }
 
-/** Runs a service manager's command as Lima does: logged at debug level, output to the terminal. */
+/**
+ * Runs a service manager's command as Lima does: logged at debug level, output to the terminal
+ * (or, QUIET, nowhere).
+ */
 function runLogged(
   host: AutostartHost,
   argv: string[],
+  quiet = false,
 ): Promise<void> {
-  logger.debug(`running command: [${argv.join(" ")}]`);
-  return host.run(argv);
+  logger.debug(
+    `running command${quiet ? " without output" : ""}: [${argv.join(" ")}]`,
+  );
+  return host.run(argv, { quiet });
 }
 
 function systemdManager(host: AutostartHost): AutostartManager {
+  const systemctl = (verb: string, name: string) =>
+    runLogged(host, ["systemctl", "--user", verb, systemdUnitName(name)]);
   return fileManager(host, {
     filePath: (name) => systemdUnitPath(host, name),
     render: systemdUnit,
     // `systemctl enable` and `disable` reload the manager's configuration themselves (unless
     // given --no-reload), so, as in Lima, no `daemon-reload` is needed.
-    enable: (enable, name) =>
-      runLogged(host, [
-        "systemctl",
-        "--user",
-        enable ? "enable" : "disable",
-        systemdUnitName(name),
-      ]),
+    enable: (enable, name) => systemctl(enable ? "enable" : "disable", name),
+    serviceName: systemdUnitName,
+    managerName: "systemd",
+    tool: "systemctl",
+    start: (name) => systemctl("start", name),
+    stop: (name) => systemctl("stop", name),
   });
 }
 
 function launchdManager(host: AutostartHost): AutostartManager {
+  const domain = `gui/${host.uid()}`;
+  const service = (name: string) => `${domain}/${launchAgentLabel(name)}`;
+  const enable = (enable: boolean, name: string) =>
+    runLogged(host, [
+      "launchctl",
+      enable ? "enable" : "disable",
+      service(name),
+    ]);
   return fileManager(host, {
     filePath: (name) => launchAgentPath(host, name),
     render: launchAgentPlist,
-    enable: (enable, name) =>
-      runLogged(host, [
+    enable,
+    serviceName: launchAgentLabel,
+    managerName: "launchd",
+    tool: "launchctl",
+    async start(name) {
+      // A job stopped without being unloaded, or a disabled one, makes `bootstrap` fail: as in
+      // Lima, unload and enable it first, whatever they say.
+      await runLogged(host, ["launchctl", "bootout", service(name)], true)
+        .catch(() => {});
+      await enable(true, name).catch(() => {});
+      await runLogged(host, [
         "launchctl",
-        enable ? "enable" : "disable",
-        `gui/${host.uid()}/${launchAgentLabel(name)}`,
-      ]),
+        "bootstrap",
+        domain,
+        launchAgentPath(host, name),
+      ]);
+    },
+    stop: (name) => runLogged(host, ["launchctl", "bootout", service(name)]),
   });
 }
 

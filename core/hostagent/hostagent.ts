@@ -4,6 +4,7 @@
  * the guest's requirements over SSH, reports progress as events on stdout, answers on `ha.sock`,
  * and on SIGINT/SIGTERM (or when the VM ends) stops the VM and exits.
  */
+import { autoStartedIdentifier } from "./auto_started.ts";
 import { shutdownRequest } from "../shutdown_request.ts";
 import { writeCidataISO } from "../cidata/write.ts";
 import { newInstanceID } from "../cidata/seed.ts";
@@ -227,8 +228,9 @@ async function serve(
   const screenshot = loaded.manifest.capabilities.screenshot
     ? driver.display?.screenshot?.bind(driver.display)
     : undefined;
+  const autoStarted = autoStartedIdentifier();
   const api = await serveAPI(options.socket, {
-    info: () => ({ sshLocalPort }),
+    info: () => ({ sshLocalPort, autoStartedIdentifier: autoStarted }),
     driverName: vmType,
     screenshot,
   });

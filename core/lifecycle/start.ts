@@ -1,8 +1,9 @@
 /**
  * `limactl start` (Lima's `cmd/limactl/start.go`, `pkg/instance/start.go`). The whole story of
  * starting an instance: find or create it → refuse if it already runs → configure and validate the
- * driver → fetch the image and create the disk → spawn the host agent in the background → follow
- * its events until the guest is ready.
+ * driver → fetch the image and create the disk → spawn the host agent in the background (or have
+ * the service manager start it, for an instance registered for autostart) → follow its events
+ * until the guest is ready.
  */
 import { runAnsibleProvisions } from "./ansible.ts";
 import { checkInstanceNetworks } from "../network/networks_yaml.ts";
@@ -42,6 +43,7 @@ import { readyMessage, waitForRunning } from "./watch_events.ts";
 import { readRegularText } from "../config/read_file.ts";
 import { sleep } from "../sleep.ts";
 import { exists } from "../exists.ts";
+import { requestStart } from "../autostart/request.ts";
 
 /** Lima's default for `--timeout`. */
 export const DEFAULT_START_TIMEOUT_MS = 10 * 60_000;
@@ -190,7 +192,8 @@ export async function startInstance(
 ): Promise<void> {
   const since = new Date();
   const self = o.self ?? selfCommand();
-  let hostAgent: SpawnedHostAgent;
+  /** The host agent this process spawned; none when the service manager starts it. */
+  let hostAgent: SpawnedHostAgent | undefined;
   let inst: Instance;
   /** The instance joins networks of networks.yaml, whose daemons start and stop with it. */
   let managedNetworks = false;
@@ -234,16 +237,21 @@ export async function startInstance(
     const prepared = await prepareInstance({ dir: inst.dir, driver });
     const nerdctlArchive = await ensureNerdctlArchive(prepared);
     try {
-      if (managedNetworks) await reconcileNetworks(name, { self });
-      hostAgent = await spawnHostAgent({
-        name,
-        dir: inst.dir,
-        debug: o.debug,
-        progress: o.progress,
-        nerdctlArchive,
-        foreground: o.foreground,
-        self: o.self,
-      });
+      // The service's own `start --foreground` joins the networks.
+      if (await requestStart(inst, { foreground: o.foreground })) {
+        managedNetworks = false;
+      } else {
+        if (managedNetworks) await reconcileNetworks(name, { self });
+        hostAgent = await spawnHostAgent({
+          name,
+          dir: inst.dir,
+          debug: o.debug,
+          progress: o.progress,
+          nerdctlArchive,
+          foreground: o.foreground,
+          self: o.self,
+        });
+      }
     } catch (err) {
       if (managedNetworks) await releaseNetworks(self);
       throw err;
@@ -269,11 +277,11 @@ async function releaseNetworks(self: string[]): Promise<void> {
 async function followHostAgent(
   name: string,
   inst: Instance,
-  hostAgent: SpawnedHostAgent,
+  hostAgent: SpawnedHostAgent | undefined,
   since: Date,
   o: StartOptions,
 ): Promise<void> {
-  if (o.foreground) {
+  if (hostAgent && o.foreground) {
     // The host agent owns the terminal now; Ctrl-C reaches it directly and it shuts down.
     const ignore = () => {};
     Deno.addSignalListener("SIGINT", ignore);
@@ -289,13 +297,13 @@ async function followHostAgent(
     }
     return;
   }
-  await waitForPidFile(inst.dir, hostAgent.exited);
+  await waitForPidFile(inst.dir, hostAgent);
   await waitForRunning({
     instDir: inst.dir,
     name,
     since,
     timeoutMs: o.timeoutMs ?? DEFAULT_START_TIMEOUT_MS,
-    hostAgentExited: hostAgent.exited,
+    hostAgentExited: hostAgent?.exited,
     progress: o.progress,
   });
   if (inst.config) await runAnsibleProvisions(inst.config, name, inst.dir);
@@ -306,16 +314,21 @@ async function followHostAgent(
   }
 }
 
-/** As in Lima's `pkg/instance/start.go`, `ha.pid` must appear within 5 s. */
+/**
+ * As in Lima's `pkg/instance/start.go`, `ha.pid` must appear within 5 s of spawning HOSTAGENT.
+ * Started by the service manager, the host agent comes after a whole `limactl start` of its
+ * own, which a `deno run` takes seconds to load: 30 s then.
+ */
 async function waitForPidFile(
   dir: string,
-  exited: Promise<string>,
+  hostAgent: SpawnedHostAgent | undefined,
 ): Promise<void> {
   const pidFile = join(dir, InstanceFiles.hostAgentPID);
   const stderrLog = join(dir, InstanceFiles.hostAgentStderr);
   let ended = false;
-  exited.then(() => ended = true);
-  const deadline = Date.now() + 5000;
+  hostAgent?.exited.then(() => ended = true);
+  const seconds = hostAgent ? 5 : 30;
+  const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
     try {
       await Deno.lstat(pidFile);
@@ -329,7 +342,7 @@ async function waitForPidFile(
   // The watcher reports an early exit with the host agent's own error.
   if (ended) return;
   throw new LimaError({
-    summary: `hostagent (${quote(pidFile)}) did not start up in 5s`,
+    summary: `hostagent (${quote(pidFile)}) did not start up in ${seconds}s`,
     hint: `see ${quote(stderrLog)}`,
   });
 }

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { parseDuration, shellCommandFor } from "./start.ts";
+import { join } from "node:path";
+import "../../tests/use_builtin_drivers.ts";
+import { createDummyInstance, tempLimaHome } from "../../tests/cli/helpers.ts";
+import { driverRegistry } from "../../drivers/builtin.ts";
+import { ExitCodeError } from "../errors.ts";
+import { parseDuration, shellCommandFor, startInstance } from "./start.ts";
 import { candidateImages } from "./prepare.ts";
 
 Deno.test("--timeout takes Go durations", () => {
@@ -28,4 +33,33 @@ Deno.test("images of the instance arch with the first entry's variant are tried 
     ["a", "c"],
   );
   assert.deepEqual(candidateImages(images, "riscv64"), []);
+});
+
+Deno.test("start --foreground exits with the host agent's exit status", async () => {
+  const limaHome = await tempLimaHome();
+  const saved = Deno.env.get("LIMA_HOME");
+  try {
+    await createDummyInstance("vm", {
+      limaHome,
+      yaml:
+        "{images: [location: /etc/profile], containerd: {system: false, user: false}}",
+    });
+    // With its disk there, nothing is fetched before the host agent runs.
+    await Deno.writeTextFile(join(limaHome, "vm", "disk"), "");
+    Deno.env.set("LIMA_HOME", limaHome);
+    // A host agent that fails at once.
+    const self = ["/bin/sh", "-c", "exit 3", "sh"];
+    await assert.rejects(
+      startInstance("vm", {
+        drivers: driverRegistry(),
+        foreground: true,
+        self,
+      }),
+      (err) => err instanceof ExitCodeError && err.code === 3,
+    );
+  } finally {
+    if (saved === undefined) Deno.env.delete("LIMA_HOME");
+    else Deno.env.set("LIMA_HOME", saved);
+    await Deno.remove(limaHome, { recursive: true });
+  }
 });

@@ -1,7 +1,8 @@
 /**
  * `limactl stop` (Lima's `pkg/instance/stop.go`): a graceful stop asks the host agent to shut down
- * (SIGINT), waits for its `exiting` event and then for the instance to be `Stopped`; a forced stop
- * kills the processes and removes their files.
+ * (SIGINT, or through the service manager when its autostart entry started it), waits for its
+ * `exiting` event and then for the instance to be `Stopped`; a forced stop kills the processes and
+ * removes their files.
  */
 import { errorMessage, LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
@@ -16,6 +17,7 @@ import { formatStatus, watchHostAgentEvents } from "./watch_events.ts";
 import { sleep } from "../sleep.ts";
 import { reconcileNetworks } from "../network/reconcile.ts";
 import { selfCommand } from "../hostagent/spawn.ts";
+import { requestStop } from "../autostart/request.ts";
 
 export interface StopOptions {
   force?: boolean;
@@ -53,15 +55,8 @@ export async function stopGracefully(
     });
   }
   const since = new Date();
-  logger.info(`Sending SIGINT to hostagent process ${inst.hostAgentPID}`);
-  try {
-    Deno.kill(inst.hostAgentPID, "SIGINT");
-  } catch (err) {
-    throw new LimaError({
-      summary:
-        `failed to send SIGINT to the host agent process ${inst.hostAgentPID}`,
-      detail: errorMessage(err),
-    });
+  if (!(await requestStop(inst, inst.autoStartedIdentifier))) {
+    interruptHostAgent(inst.hostAgentPID);
   }
   logger.info(
     "Waiting for the host agent and the driver processes to shut down",
@@ -111,6 +106,18 @@ export async function stopGracefully(
     await sleep(500);
   }
   logger.info(`The instance ${name} has shut down`);
+}
+
+function interruptHostAgent(pid: number): void {
+  logger.info(`Sending SIGINT to hostagent process ${pid}`);
+  try {
+    Deno.kill(pid, "SIGINT");
+  } catch (err) {
+    throw new LimaError({
+      summary: `failed to send SIGINT to the host agent process ${pid}`,
+      detail: errorMessage(err),
+    });
+  }
 }
 
 /** Resolves once process PID no longer exists (polled: it is not our child) or SIGNAL aborts. */

@@ -25,20 +25,45 @@ export async function rsyncCopy(
   paths: CopyPath[],
   options: RsyncOptions = {},
 ): Promise<void> {
+  const plan = await planRsync(paths);
+  if ("problem" in plan) throw plan.problem;
+  await runRsync(paths, options, plan.inst);
+}
+
+/**
+ * Whether rsync can copy PATHS (Lima's `pkg/copytool/copytool.go`): the host has it, and so
+ * does the one guest they name, if any. Gives that guest, or why rsync cannot.
+ */
+export async function planRsync(
+  paths: CopyPath[],
+): Promise<{ inst?: Instance } | { problem: LimaError }> {
   if (!lookPath("rsync")) {
-    throw new LimaError({
-      summary: "rsync not found on host",
-      hint: "install rsync, or use --backend=scp",
-    });
+    return {
+      problem: new LimaError({
+        summary: "rsync not found on host",
+        hint: "install rsync, or use --backend=scp",
+      }),
+    };
   }
-  const inst = await remoteInstance(paths);
+  const remote = paths.flatMap((p) => p.instance ?? []);
+  if (remote.length > 1) {
+    return {
+      problem: new LimaError({
+        summary: "rsync cannot copy between two guest paths",
+        hint: "use --backend=scp",
+      }),
+    };
+  }
+  const inst = remote.length ? await runningInstance(remote[0]) : undefined;
   if (inst && !(await guestHasRsync(inst))) {
-    throw new LimaError({
-      summary: `rsync not available on guest ${quote(inst.name)}`,
-      hint: "install rsync in the guest, or use --backend=scp",
-    });
+    return {
+      problem: new LimaError({
+        summary: `rsync not available on guest ${quote(inst.name)}`,
+        hint: "install rsync in the guest, or use --backend=scp",
+      }),
+    };
   }
-  await runRsync(paths, options, inst);
+  return { inst };
 }
 
 /**
@@ -64,21 +89,6 @@ export async function runRsync(
     throw new LimaError({ summary: `rsync exited with status ${status.code}` });
   }
   return text;
-}
-
-/** The one running instance PATHS name; rsync cannot copy between two remote sides. */
-async function remoteInstance(
-  paths: CopyPath[],
-): Promise<Instance | undefined> {
-  const names = new Set(paths.flatMap((p) => p.instance ?? []));
-  if (paths.filter((p) => p.instance !== undefined).length > 1) {
-    throw new LimaError({
-      summary: "rsync cannot copy between two guest paths",
-      hint: "use --backend=scp",
-    });
-  }
-  const [name] = names;
-  return name === undefined ? undefined : await runningInstance(name);
 }
 
 /** `ssh` with the instance's options and port, as one argv. */

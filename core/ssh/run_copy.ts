@@ -1,11 +1,12 @@
 /**
  * `limactl copy SOURCE... TARGET`: paths are local, or `INSTANCE:PATH` in a running guest.
- * `--backend rsync` runs the host's rsync; `scp` and `auto` copy over SFTP on the in-process SSH
- * connection, so host and guest need nothing installed (Lima's `auto` prefers rsync when both
- * sides have it).
+ * `--backend rsync` runs the host's rsync; `scp` copies over SFTP on the in-process SSH
+ * connection, so host and guest need nothing installed; `auto` takes rsync when it can copy the
+ * paths (host and guest have it) and SFTP otherwise, as Lima's `pkg/copytool/copytool.go` does.
  */
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
+import { quote } from "../quote.ts";
 import { connect, type SSHConnection } from "./client.ts";
 import {
   copyFiles,
@@ -14,7 +15,7 @@ import {
   sftpFileSystem,
 } from "./copy.ts";
 import { type CopyPath, parseCopyPath } from "./copy_path.ts";
-import { rsyncCopy } from "./rsync_copy.ts";
+import { planRsync, rsyncCopy, runRsync } from "./rsync_copy.ts";
 import { runningInstance } from "./running_instance.ts";
 import { sshTarget } from "./target.ts";
 
@@ -36,8 +37,9 @@ export async function runCopy(
     !(COPY_BACKENDS as readonly string[]).includes(options.backend)
   ) {
     throw new LimaError({
-      summary: `invalid backend ${JSON.stringify(options.backend)}`,
-      hint: `use one of ${COPY_BACKENDS.join(", ")}`,
+      summary: `invalid backend ${
+        quote(options.backend)
+      }, must be one of: scp, rsync, auto`,
     });
   }
   if (args.length < 2) {
@@ -49,6 +51,24 @@ export async function runCopy(
   if (options.backend === "rsync") {
     return await rsyncCopy(paths, options);
   }
+  if ((options.backend ?? "auto") === "auto") {
+    const plan = await planRsync(paths);
+    if (!("problem" in plan)) {
+      logger.debug("using copy tool `rsync`");
+      await runRsync(paths, options, plan.inst);
+      return;
+    }
+    logger.debug(`${plan.problem.diagnostic.summary}, falling back to scp`);
+  }
+  logger.debug("using copy tool `scp`");
+  await sftpCopy(paths, options);
+}
+
+/** Copies PATHS over SFTP, one in-process SSH connection per instance. */
+async function sftpCopy(
+  paths: CopyPath[],
+  options: CopyCommandOptions,
+): Promise<void> {
   const connections = new Map<string, SSHConnection>();
   try {
     const locate = async (p: CopyPath): Promise<CopyLocation> => {

@@ -218,6 +218,131 @@ Deno.test("limactl autostart on Linux with systemd", async (t) => {
   }
 });
 
+/**
+ * An instance whose disk is there already, without containerd: `start` has nothing to fetch
+ * before it starts the host agent.
+ */
+const STARTABLE =
+  "{images: [location: /etc/profile], containerd: {system: false, user: false}}";
+
+/**
+ * Instance vm1 running under a stand-in host agent (a `sleep`, named by both PID files) whose
+ * `ha.sock` reports IDENTIFIER as `autoStartedIdentifier`.
+ */
+async function fakeRunning(limaHome: string, identifier: string) {
+  const dir = join(limaHome, "vm1");
+  const agent = new Deno.Command("sleep", { args: ["600"] }).spawn();
+  for (const file of ["ha.pid", "qemu.pid"]) {
+    await Deno.writeTextFile(join(dir, file), `${agent.pid}\n`);
+  }
+  const server = Deno.serve(
+    { path: join(dir, "ha.sock"), onListen: () => {} },
+    () =>
+      Response.json({ sshLocalPort: 60022, autoStartedIdentifier: identifier }),
+  );
+  return {
+    agent,
+    async [Symbol.asyncDispose]() {
+      await server.shutdown();
+      try {
+        agent.kill("SIGKILL");
+      } catch {
+        // Already ended by the stop.
+      }
+      await agent.status;
+    },
+  };
+}
+
+Deno.test("a registered instance starts and stops through systemctl --user", async (t) => {
+  const s = await setUp();
+  try {
+    await createDummyInstance("vm1", { ...s.options, yaml: STARTABLE });
+    await Deno.writeTextFile(join(s.limaHome, "vm1", "disk"), "");
+    await s.expect(0, ["autostart", "enable", "vm1"]);
+    await s.calls();
+
+    await t.step(
+      "start has systemd start the unit and follows the unit's host agent",
+      async () => {
+        const r = await s.expect(0, ["start", "vm1"]);
+        assert.deepEqual(await s.calls(), [
+          "systemctl --user start lima-vm@vm1.service",
+        ]);
+        assertInfo(r.stderr, "SSH Local Port: 60022");
+        assertInfo(
+          r.stderr,
+          "READY. Run `limactl shell vm1` to open the shell.",
+        );
+        // start spawned no host agent of its own: it would have made the log.
+        assert.equal(
+          await exists(join(s.limaHome, "vm1", "ha.stderr.log")),
+          false,
+        );
+      },
+    );
+
+    await t.step(
+      "stop has systemd stop the unit when the unit started the host agent",
+      async () => {
+        await using running = await fakeRunning(
+          s.limaHome,
+          "lima-vm@vm1.service",
+        );
+        const r = await s.expect(0, ["stop", "vm1"]);
+        assert.deepEqual(await s.calls(), [
+          "systemctl --user stop lima-vm@vm1.service",
+        ]);
+        assertInfo(r.stderr, "Stopping the instance `vm1` started by systemd");
+        assert.doesNotMatch(r.stderr, /Sending SIGINT/);
+        assertInfo(r.stderr, "The instance vm1 has shut down");
+        assert.equal((await running.agent.status).signal, "SIGTERM");
+      },
+    );
+
+    await t.step(
+      "stop signals a host agent that something else started",
+      async () => {
+        await using running = await fakeRunning(s.limaHome, "session-2.scope");
+        const r = await s.expect(0, ["stop", "vm1"]);
+        assert.deepEqual(await s.calls(), []);
+        assertInfo(
+          r.stderr,
+          `Sending SIGINT to hostagent process ${running.agent.pid}`,
+        );
+        assert.equal((await running.agent.status).signal, "SIGINT");
+      },
+    );
+
+    await t.step(
+      "systemctl --user failing: a warning, then the host agent is signalled",
+      async () => {
+        await using running = await fakeRunning(
+          s.limaHome,
+          "lima-vm@vm1.service",
+        );
+        const r = await s.expect(0, ["stop", "vm1"], {
+          FAKE_SYSTEMCTL_FAIL: "1",
+        });
+        assert.deepEqual(await s.calls(), [
+          "systemctl --user stop lima-vm@vm1.service",
+        ]);
+        assert.match(r.stderr, /Failed to connect to bus: No medium found/);
+        assert.match(
+          r.stderr,
+          /level=warning msg="Failed to request stop via autostart manager, stopping the instance `vm1` directly" error="failed to stop the instance `vm1` via systemctl: systemctl --user stop lima-vm@vm1\.service: exit status 1"/,
+        );
+        assertInfo(
+          r.stderr,
+          `Sending SIGINT to hostagent process ${running.agent.pid}`,
+        );
+      },
+    );
+  } finally {
+    await Deno.remove(s.limaHome, { recursive: true });
+  }
+});
+
 Deno.test("limactl autostart: Lima's errors and exit codes", async (t) => {
   const s = await setUp();
   try {

@@ -152,6 +152,8 @@ export const assertWarning = (stderr: string, msg: string) =>
   assertLogged(stderr, "warning", msg);
 export const assertInfo = (stderr: string, msg: string) =>
   assertLogged(stderr, "info", msg);
+export const assertDebug = (stderr: string, msg: string) =>
+  assertLogged(stderr, "debug", msg);
 
 /** The lines of OUTPUT without the final empty one. */
 export function lines(output: string): string[] {

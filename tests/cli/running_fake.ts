@@ -19,6 +19,8 @@ export interface FakeOptions {
   config?: (limaHome: string) => Record<string, unknown>;
   /** Give the guest a `sudo` that runs its command as the login user, as root in CI. */
   sudo?: boolean;
+  /** The guest's PATH instead of the host's (a guest without some program). */
+  guestPath?: string;
 }
 
 /** Instance `vm` that status reporting sees as Running, logging in to the test sshd. */
@@ -34,8 +36,8 @@ export async function runningFake(
     });
   }
   const guest = await startTestGuest("_guest", {
-    path: bin &&
-      `${bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+    path: options.guestPath ?? (bin &&
+      `${bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`),
   });
   const { limaHome } = guest;
   const work = join(limaHome, "work dir");

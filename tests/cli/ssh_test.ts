@@ -11,6 +11,7 @@ import { freeLoopbackPort } from "../fixtures/free_port.ts";
 import { haveSSHD } from "../fixtures/sshd.ts";
 import { runningFake } from "./running_fake.ts";
 import {
+  assertDebug,
   assertFatal,
   assertWarning,
   createDummyInstance,
@@ -258,7 +259,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "copy moves files both ways and recursively, byte for byte",
+  name:
+    "copy --backend scp moves files both ways and recursively over SFTP, byte for byte",
   ignore,
 }, async () => {
   await using fake = await runningFake();
@@ -270,7 +272,9 @@ Deno.test({
   await Deno.writeTextFile(join(src, "top.txt"), "top\n");
   const guestDir = join(work, "in guest");
   await Deno.mkdir(guestDir);
-  await limactlExpect(0, ["copy", "-r", src, `vm:${guestDir}`], { limaHome });
+  const copy = (code: number, ...args: string[]) =>
+    limactlExpect(code, ["copy", "--backend=scp", ...args], { limaHome });
+  await copy(0, "-r", src, `vm:${guestDir}`);
   assert.deepEqual(
     await Deno.readFile(
       join(guestDir, "src dir", "nested", "file with spaces.bin"),
@@ -279,6 +283,7 @@ Deno.test({
   );
   const r = await limactlExpect(0, [
     "cp",
+    "--backend=scp",
     "--verbose",
     `vm:${join(guestDir, "src dir", "top.txt")}`,
     join(work, "back.txt"),
@@ -287,21 +292,19 @@ Deno.test({
   });
   assert.equal(await Deno.readTextFile(join(work, "back.txt")), "top\n");
   assert.match(r.stderr, /top\.txt -> /);
-  await limactlExpect(0, [
-    "copy",
+  await copy(
+    0,
     "-r",
     `vm:${join(guestDir, "src dir")}`,
     `vm:${join(work, "guest copy")}`,
-  ], { limaHome });
+  );
   assert.deepEqual(
     await Deno.readFile(
       join(work, "guest copy", "nested", "file with spaces.bin"),
     ),
     data,
   );
-  const fail = await limactlExpect(1, ["copy", `vm:${src}`, join(work, "x")], {
-    limaHome,
-  });
+  const fail = await copy(1, `vm:${src}`, join(work, "x"));
   assertFatal(
     fail.stderr,
     `vm:${src} is a directory (use -r to copy directories)`,
@@ -345,6 +348,93 @@ Deno.test({
     { limaHome, env: { PATH: "/nonexistent" } },
   );
   assertFatal(noRsync.stderr, "rsync not found on host…");
+});
+
+Deno.test({
+  name:
+    "copy --backend auto takes rsync when host and guest have it, and SFTP when either lacks it",
+  ignore: ignore || !lookPath("rsync"),
+}, async () => {
+  const mtime = new Date("2001-02-03T04:05:06Z");
+  /** Copies a file into the guest; true when its time was kept, as rsync -a does and SFTP not. */
+  const copyKeepsTime = async (
+    limaHome: string,
+    work: string,
+    expected: string,
+    env?: Record<string, string>,
+  ) => {
+    const file = join(work, "timed.txt");
+    const copied = join(work, "copied.txt");
+    await Deno.remove(copied).catch(() => {});
+    await Deno.writeTextFile(file, "timed\n");
+    await Deno.utime(file, mtime, mtime);
+    const r = await limactlExpect(
+      0,
+      ["--debug", "copy", file, `vm:${copied}`],
+      { limaHome, env },
+    );
+    assertDebug(r.stderr, expected);
+    assert.equal(await Deno.readTextFile(copied), "timed\n");
+    return (await Deno.stat(copied)).mtime?.getTime() === mtime.getTime();
+  };
+  {
+    await using fake = await runningFake();
+    assert.equal(
+      await copyKeepsTime(fake.limaHome, fake.work, "using copy tool `rsync`"),
+      true,
+    );
+    assert.equal(
+      await copyKeepsTime(
+        fake.limaHome,
+        fake.work,
+        "rsync not found on host, falling back to scp",
+        { PATH: "/nonexistent" },
+      ),
+      false,
+    );
+  }
+  const emptyBin = await Deno.makeTempDir({ prefix: "lima-guest-path-" });
+  try {
+    await using fake = await runningFake({ guestPath: emptyBin });
+    assert.equal(
+      await copyKeepsTime(
+        fake.limaHome,
+        fake.work,
+        "rsync not available on guest `vm`, falling back to scp",
+      ),
+      false,
+    );
+  } finally {
+    await Deno.remove(emptyBin, { recursive: true });
+  }
+});
+
+Deno.test("copy lists its backends in its help and refuses an unknown one as Lima does", async () => {
+  const limaHome = await tempHome();
+  try {
+    const help = await limactlExpect(0, ["copy", "--help"], { limaHome });
+    assert.match(
+      help.stdout,
+      /Backends:\n {2}auto {3}- Automatically selects the best available backend \(rsync preferred, falls back to scp\)\n/,
+    );
+    assert.match(help.stdout, /Not to be confused with 'limactl clone'\./);
+    assert.match(
+      help.stdout,
+      /--backend string +Copy backend \(scp\|rsync\|auto\) \(default "auto"\)/,
+    );
+    const bad = await limactlExpect(1, [
+      "copy",
+      "--backend=ftp",
+      "a",
+      "vm:b",
+    ], { limaHome });
+    assertFatal(
+      bad.stderr,
+      "invalid backend `ftp`, must be one of: scp, rsync, auto",
+    );
+  } finally {
+    await Deno.remove(limaHome, { recursive: true });
+  }
 });
 
 Deno.test(

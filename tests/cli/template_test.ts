@@ -105,15 +105,57 @@ Deno.test("template copy writes DEST and writes nothing when the template is bad
   await assert.rejects(Deno.stat(missing), Deno.errors.NotFound);
 });
 
-Deno.test("template copy refuses --verbatim together with --embed", async () => {
-  const { stderr } = await limactlExpect(1, [
+Deno.test("template copy: --fill implies --embed-all and --embed; only --verbatim refuses them", async () => {
+  for (const flag of ["--embed", "--embed-all", "--fill"]) {
+    const { stderr } = await limactlExpect(1, [
+      "template",
+      "copy",
+      "--verbatim",
+      flag,
+      "template:docker",
+    ], corpus);
+    assertFatal(
+      stderr,
+      "--verbatim cannot be used with any of --embed, --embed-all, or --fill",
+    );
+  }
+  const fill = await limactlExpect(
+    0,
+    ["template", "copy", "--fill", "template:docker", "-"],
+    corpus,
+  );
+  const all = await limactlExpect(0, [
     "template",
     "copy",
-    "--verbatim",
     "--embed",
+    "--embed-all",
+    "--fill",
     "template:docker",
+    "-",
   ], corpus);
-  assert.match(stderr, /mutually exclusive/);
+  assert.equal(all.stdout, fill.stdout);
+  assert.match(fill.stdout, /\ncpus: \d+\n/);
+});
+
+Deno.test("template copy, yq and url have Lima's help", async () => {
+  const help = async (...words: string[]) =>
+    (await limactlExpect(0, ["template", ...words, "--help"], { limaHome }))
+      .stdout;
+  const root = await help();
+  assert.match(root, /\n {2}copy {8}Copy template\n/);
+  assert.match(root, /\n {2}yq {10}Query template expressions\n/);
+  assert.match(
+    await help("copy"),
+    /^Copy a template via locator to a local file or stdout \(default\)\n\nUsage:\n {2}limactl template copy \[OPTIONS\] TEMPLATE \[DEST\] \[flags\]\n\nExamples:\n {2}Template locators are local files, file:\/\/, https:\/\/, or template: URLs\n[^]*\nFlags:\n {6}--embed {7}Embed external dependencies into template\n {6}--embed-all {3}Embed all dependencies into template\n {6}--fill {8}Fill defaults\n/,
+  );
+  assert.match(
+    await help("yq"),
+    /^Use the builtin YQ evaluator to extract information from a template\.\n[^]*\nUsage:\n {2}limactl template yq TEMPLATE EXPR \[flags\]\n/,
+  );
+  assert.match(
+    await help("url"),
+    /\nUsage:\n {2}limactl template url CUSTOM_URL \[flags\]\n/,
+  );
 });
 
 Deno.test("template yq evaluates against the embedded, filled template", async () => {

@@ -2,8 +2,8 @@
  * Lima 2.x commands that act on a running guest, on one instance booted once (on a terminal,
  * where start draws the boot's phases on one live line): `tunnel`, `screenshot` (of its VNC
  * display), `snapshot` (live, over QMP), `mcp serve` (an MCP client of the SDK calling its
- * tools), `guest-install`, `watch` following a `stop`, and last a start that names a broken
- * sshd.
+ * tools), `guest-install`, `copy` and `shell --sync` with rsync, `watch` following a `stop`,
+ * and last a start that names a broken sshd.
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
@@ -21,7 +21,7 @@ const GUEST_ONLY_PORT = 8765;
 
 Deno.test({
   name:
-    "boot phases on a terminal, then tunnel, screenshot, live snapshots, MCP, guest-install, watch and a broken sshd on one guest",
+    "boot phases on a terminal, then tunnel, screenshot, live snapshots, MCP, guest-install, rsync copies, watch and a broken sshd on one guest",
   ignore: skipVMTests,
 }, async (t) => {
   const image = await guestImage();
@@ -178,6 +178,61 @@ Deno.test({
         assert.equal(
           await lima.sh("vm", `stat -c '%a %U' ${agent}; sha256sum < ${agent}`),
           `755 root\n${hex}  -`,
+        );
+      },
+    );
+
+    await t.step(
+      "rsync: copy of a file and a directory both ways, auto picking it, and shell --sync",
+      async () => {
+        const home = lima.home;
+        await Deno.mkdir(`${home}/tree/sub`, { recursive: true });
+        await Deno.writeTextFile(`${home}/tree/sub/a.txt`, "from host\n");
+        await Deno.writeTextFile(`${home}/one.txt`, "one file\n");
+        const rsync = (...args: string[]) =>
+          lima.expect(0, ["copy", "--backend=rsync", ...args]);
+        await rsync(`${home}/one.txt`, "vm:/tmp/one.txt");
+        await rsync("-r", `${home}/tree`, "vm:/tmp/");
+        assert.equal(
+          await lima.sh(
+            "vm",
+            "cat /tmp/one.txt /tmp/tree/sub/a.txt && echo from guest > /tmp/tree/sub/b.txt",
+          ),
+          "one file\nfrom host",
+        );
+        await rsync("vm:/tmp/one.txt", `${home}/back.txt`);
+        await rsync("-r", "vm:/tmp/tree", `${home}/down`);
+        assert.equal(await Deno.readTextFile(`${home}/back.txt`), "one file\n");
+        assert.equal(
+          await Deno.readTextFile(`${home}/down/sub/a.txt`),
+          "from host\n",
+        );
+        assert.equal(
+          await Deno.readTextFile(`${home}/down/sub/b.txt`),
+          "from guest\n",
+        );
+        const auto = await lima.expect(0, [
+          "--debug",
+          "copy",
+          `${home}/one.txt`,
+          "vm:/tmp/auto.txt",
+        ]);
+        assert.match(auto.stderr, /msg="using copy tool `rsync`"/);
+        assert.equal(await lima.sh("vm", "cat /tmp/auto.txt"), "one file");
+        // The guest's change to its copy of the directory comes back.
+        const sync = await lima.expect(0, [
+          "shell",
+          "--sync",
+          `${home}/tree`,
+          "vm",
+          "sh",
+          "-c",
+          "cat sub/a.txt && echo changed > sub/a.txt",
+        ]);
+        assert.equal(sync.stdout, "from host\n");
+        assert.equal(
+          await Deno.readTextFile(`${home}/tree/sub/a.txt`),
+          "changed\n",
         );
       },
     );
