@@ -52,7 +52,11 @@ import { findFirmware, firmwareCandidates, usesFirmware } from "./firmware.ts";
 import { QmpClient } from "./qmp.ts";
 import { captureScreenshot } from "./screenshot.ts";
 import { qemuSnapshots } from "./snapshots.ts";
-import { descriptorDirs, findVirtiofsd, virtiofsdArgs } from "./virtiofsd.ts";
+import {
+  descriptorDirs,
+  findVirtiofsd,
+  virtiofsdCommand,
+} from "./virtiofsd.ts";
 import { DriverDefaults } from "../../plugins/driver_defaults.ts";
 import { driverFeatures } from "../../plugins/driver_features.ts";
 import { unsupportedMountType } from "../common/mount_type.ts";
@@ -611,13 +615,13 @@ export class QemuDriver extends DriverDefaults {
     for (const [i, mount] of (this.#config.mounts ?? []).entries()) {
       const socket = join(this.#dir, `virtiofsd-${i}.sock`);
       await Deno.remove(socket).catch(() => {});
-      const args = virtiofsdArgs(daemon, {
+      const { command, args } = virtiofsdCommand(daemon, {
         socket,
         dir: mount.location!,
         writable: mount.writable ?? false,
       });
       const tail: string[] = [];
-      const child = this.#spawnHelper(daemon.binary, args, (line) => {
+      const child = this.#spawnHelper(command, args, (line) => {
         logger.debug(`virtiofsd-${i}[stderr]: ${line}`);
         tail.push(line);
         if (tail.length > 5) tail.shift();
@@ -628,7 +632,7 @@ export class QemuDriver extends DriverDefaults {
           summary: `virtiofsd for ${
             JSON.stringify(mount.location)
           } exited before creating its socket`,
-          detail: [`${daemon.binary} ${args.join(" ")}`, ...tail].join("\n"),
+          detail: [`${command} ${args.join(" ")}`, ...tail].join("\n"),
           path: `mounts[${i}]`,
         });
       }

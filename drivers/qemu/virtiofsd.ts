@@ -35,24 +35,44 @@ export function virtiofsdFromHelp(
 }
 
 /**
- * The daemon's arguments for one mount. A read-only mount is also mounted `ro` in the guest
- * (core/cidata), as Lima does for every virtiofs mount; `--readonly` makes the host refuse
- * writes too where the daemon can.
+ * The command serving one mount. A read-only mount is also mounted `ro` in the guest
+ * (core/cidata), as Lima does for every virtiofs mount; the host refuses writes too, so that
+ * root in the guest cannot remount it read-write: through `--readonly` where the Rust daemon
+ * has it, and for the C daemon, which has no read-only mode, by starting it in a mount
+ * namespace of its own where the directory is a read-only bind mount (its sandbox binds the
+ * directory again, keeping the read-only flag).
  */
-export function virtiofsdArgs(
+export function virtiofsdCommand(
   daemon: Virtiofsd,
   mount: VirtiofsdMount,
-): string[] {
-  if (daemon.kind === "c") {
-    return [
-      `--socket-path=${mount.socket}`,
-      "-o",
-      `source=${fuseOptionValue(mount.dir)}`,
-    ];
+): { command: string; args: string[] } {
+  if (daemon.kind === "rust") {
+    const args = ["--socket-path", mount.socket, "--shared-dir", mount.dir];
+    if (!mount.writable && daemon.readonlyFlag) args.push("--readonly");
+    return { command: daemon.binary, args };
   }
-  const args = ["--socket-path", mount.socket, "--shared-dir", mount.dir];
-  if (!mount.writable && daemon.readonlyFlag) args.push("--readonly");
-  return args;
+  const args = [
+    `--socket-path=${mount.socket}`,
+    "-o",
+    `source=${fuseOptionValue(mount.dir)}`,
+  ];
+  if (mount.writable) return { command: daemon.binary, args };
+  return {
+    command: "unshare",
+    args: [
+      "--mount",
+      "--propagation",
+      "private",
+      "--",
+      "sh",
+      "-c",
+      'mount --bind -o ro -- "$1" "$1" && shift && exec "$@"',
+      "virtiofsd",
+      mount.dir,
+      daemon.binary,
+      ...args,
+    ],
+  };
 }
 
 /** The C daemon splits `-o` at commas; a backslash escapes one (libfuse's option syntax). */

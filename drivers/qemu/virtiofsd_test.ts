@@ -5,7 +5,7 @@ import {
   descriptorDirs,
   findVirtiofsd,
   type Virtiofsd,
-  virtiofsdArgs,
+  virtiofsdCommand,
   virtiofsdFromHelp,
 } from "./virtiofsd.ts";
 
@@ -45,45 +45,72 @@ Deno.test("the two virtiofsd daemons are told apart by their --help", () => {
 
 Deno.test("the C virtiofsd gets its socket and an escaped source option", () => {
   assert.deepEqual(
-    virtiofsdArgs(c, {
+    virtiofsdCommand(c, {
       socket: "/L/vm/virtiofsd-0.sock",
       dir: "/home/me/My Files, old\\new",
       writable: true,
     }),
-    [
-      "--socket-path=/L/vm/virtiofsd-0.sock",
-      "-o",
-      "source=/home/me/My Files\\, old\\\\new",
-    ],
+    {
+      command: "/usr/lib/qemu/virtiofsd",
+      args: [
+        "--socket-path=/L/vm/virtiofsd-0.sock",
+        "-o",
+        "source=/home/me/My Files\\, old\\\\new",
+      ],
+    },
   );
-  // It has no read-only mode: the guest mounts the share read-only.
+});
+
+Deno.test("a read-only mount's C virtiofsd sees its directory as a read-only bind mount", () => {
   assert.deepEqual(
-    virtiofsdArgs(c, { socket: "/s", dir: "/home/me", writable: false }),
-    ["--socket-path=/s", "-o", "source=/home/me"],
+    virtiofsdCommand(c, {
+      socket: "/L/vm/virtiofsd-1.sock",
+      dir: "/home/me/a b",
+      writable: false,
+    }),
+    {
+      command: "unshare",
+      args: [
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        "sh",
+        "-c",
+        'mount --bind -o ro -- "$1" "$1" && shift && exec "$@"',
+        "virtiofsd",
+        "/home/me/a b",
+        "/usr/lib/qemu/virtiofsd",
+        "--socket-path=/L/vm/virtiofsd-1.sock",
+        "-o",
+        "source=/home/me/a b",
+      ],
+    },
   );
 });
 
 Deno.test("the Rust virtiofsd gets --readonly for read-only mounts where it has it", () => {
   const mount = { socket: "/L/vm/virtiofsd-1.sock", dir: "/home/me/a b" };
-  assert.deepEqual(virtiofsdArgs(rust, { ...mount, writable: false }), [
+  const base = [
     "--socket-path",
     "/L/vm/virtiofsd-1.sock",
     "--shared-dir",
     "/home/me/a b",
-    "--readonly",
-  ]);
-  assert.deepEqual(virtiofsdArgs(rust, { ...mount, writable: true }), [
-    "--socket-path",
-    "/L/vm/virtiofsd-1.sock",
-    "--shared-dir",
-    "/home/me/a b",
-  ]);
+  ];
+  assert.deepEqual(virtiofsdCommand(rust, { ...mount, writable: false }), {
+    command: "/usr/libexec/virtiofsd",
+    args: [...base, "--readonly"],
+  });
+  assert.deepEqual(virtiofsdCommand(rust, { ...mount, writable: true }), {
+    command: "/usr/libexec/virtiofsd",
+    args: base,
+  });
   assert.deepEqual(
-    virtiofsdArgs({ ...rust, readonlyFlag: false }, {
+    virtiofsdCommand({ ...rust, readonlyFlag: false }, {
       ...mount,
       writable: false,
     }),
-    ["--socket-path", "/L/vm/virtiofsd-1.sock", "--shared-dir", "/home/me/a b"],
+    { command: "/usr/libexec/virtiofsd", args: base },
   );
 });
 
