@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import type { Arch, LimaYAML, MountType } from "../../core/config/schema.ts";
 import { parseSize } from "../../core/config/units.ts";
 import { type Diagnostic, errorMessage, LimaError } from "../../core/errors.ts";
+import { exists } from "../../core/exists.ts";
 import { logger } from "../../core/log.ts";
 import type {
   Driver,
@@ -51,6 +52,11 @@ import { findFirmware, firmwareCandidates, usesFirmware } from "./firmware.ts";
 import { QmpClient } from "./qmp.ts";
 import { captureScreenshot } from "./screenshot.ts";
 import { qemuSnapshots } from "./snapshots.ts";
+import {
+  descriptorDirs,
+  findVirtiofsd,
+  virtiofsdCommand,
+} from "./virtiofsd.ts";
 import { DriverDefaults } from "../../plugins/driver_defaults.ts";
 import { driverFeatures } from "../../plugins/driver_features.ts";
 import { unsupportedMountType } from "../common/mount_type.ts";
@@ -446,7 +452,12 @@ export class QemuDriver extends DriverDefaults {
     if (this.#config.tpm && this.#host.os !== "windows") {
       await this.#startSwtpm();
     }
-    if (this.#config.mountType === "virtiofs") await this.#startVirtiofsd();
+    if (this.#config.mountType === "virtiofs") {
+      await this.#startVirtiofsd().catch(async (err) => {
+        await this.#stopHelpers();
+        throw err;
+      });
+    }
 
     logger.info(
       `Starting QEMU (hint: to watch the boot progress, see "${
@@ -493,6 +504,7 @@ export class QemuDriver extends DriverDefaults {
     // QEMU writes its pid file once the machine is set up; an early exit means bad arguments.
     if (await exitedBeforePath(child, join(this.#dir, "qemu.pid"), 30_000)) {
       await exited;
+      await this.#stopHelpers();
       throw new LimaError({
         summary: "QEMU failed to start",
         detail: tail.join("\n"),
@@ -591,39 +603,68 @@ export class QemuDriver extends DriverDefaults {
     await waitForPath(socket, 1000);
   }
 
+  /** One daemon per mount, each serving its socket before QEMU connects to it. */
   async #startVirtiofsd(): Promise<void> {
-    const binary = await findVirtiofsd(
-      dirname(dirname(await resolveExecutable(this.#binary().path))),
+    const qemuPrefix = dirname(
+      dirname(await resolveExecutable(this.#binary().path)),
     );
+    const daemon = await findVirtiofsd(
+      descriptorDirs(qemuPrefix, Deno.env.get("HOME") ?? ""),
+    );
+    logger.debug("using virtiofsd", { ...daemon });
     for (const [i, mount] of (this.#config.mounts ?? []).entries()) {
       const socket = join(this.#dir, `virtiofsd-${i}.sock`);
       await Deno.remove(socket).catch(() => {});
-      this.#spawnHelper(binary, [
-        "--socket-path",
+      const { command, args } = virtiofsdCommand(daemon, {
         socket,
-        "--shared-dir",
-        mount.location!,
-      ]);
-      if (!(await waitForPath(socket, 1000, 200))) {
+        dir: mount.location!,
+        writable: mount.writable ?? false,
+      });
+      const tail: string[] = [];
+      const child = this.#spawnHelper(command, args, (line) => {
+        logger.debug(`virtiofsd-${i}[stderr]: ${line}`);
+        tail.push(line);
+        if (tail.length > 5) tail.shift();
+      });
+      if (await exitedBeforePath(child, socket, 5000)) {
+        await child.status;
+        throw new LimaError({
+          summary: `virtiofsd for ${
+            JSON.stringify(mount.location)
+          } exited before creating its socket`,
+          detail: [`${command} ${args.join(" ")}`, ...tail].join("\n"),
+          path: `mounts[${i}]`,
+        });
+      }
+      if (!(await exists(socket))) {
         throw new LimaError({
           summary: "virtiofsd did not create its socket",
           detail: socket,
+          path: `mounts[${i}]`,
         });
       }
     }
   }
 
-  /** Starts a helper daemon (swtpm, virtiofsd) that lives as long as the VM. */
-  #spawnHelper(command: string, args: string[]): void {
-    this.#helpers.push(
-      new Deno.Command(command, {
-        args,
-        stdin: "null",
-        stdout: "null",
-        stderr: "null",
-        detached: true,
-      }).spawn(),
-    );
+  /**
+   * Starts a helper daemon (swtpm, virtiofsd) that lives as long as the VM; ONSTDERR gets its
+   * error output line by line, else the output is dropped.
+   */
+  #spawnHelper(
+    command: string,
+    args: string[],
+    onStderr?: (line: string) => void,
+  ): Deno.ChildProcess {
+    const child = new Deno.Command(command, {
+      args,
+      stdin: "null",
+      stdout: "null",
+      stderr: onStderr ? "piped" : "null",
+      detached: true,
+    }).spawn();
+    if (onStderr) pump(child.stderr, onStderr).catch(() => {});
+    this.#helpers.push(child);
+    return child;
   }
 
   async #stopHelpers(): Promise<void> {
@@ -692,43 +733,4 @@ async function hostHasSME(os: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** The Rust virtiofsd, found through QEMU's vhost-user descriptors (type `fs`). */
-async function findVirtiofsd(qemuPrefix: string): Promise<string> {
-  const dirs = [
-    join(Deno.env.get("HOME") ?? "", ".local/share/qemu/vhost-user"),
-    join(qemuPrefix, "share/qemu/vhost-user"),
-    "/usr/share/qemu/vhost-user",
-  ];
-  for (const dir of dirs) {
-    let entries: Deno.DirEntry[];
-    try {
-      entries = await Array.fromAsync(Deno.readDir(dir));
-    } catch {
-      continue;
-    }
-    for (
-      const entry of entries.filter((e) => e.name.endsWith(".json")).sort((
-        a,
-        b,
-      ) => a.name.localeCompare(b.name))
-    ) {
-      try {
-        const descriptor = JSON.parse(
-          await Deno.readTextFile(join(dir, entry.name)),
-        ) as { type?: string; binary?: string };
-        if (descriptor.type !== "fs" || !descriptor.binary) continue;
-        await runText(descriptor.binary, ["--version"], "run virtiofsd");
-        return descriptor.binary;
-      } catch {
-        // Not usable; try the next descriptor.
-      }
-    }
-  }
-  throw new LimaError({
-    summary: "virtiofsd was not found",
-    hint:
-      "install the Rust virtiofsd (it registers itself under share/qemu/vhost-user), or use another mountType",
-  });
 }

@@ -1,7 +1,9 @@
 /**
- * Mounts on a real instance, once per mount type (reverse-sshfs and 9p): the home directory
- * (`~`, here a temporary $HOME) is readable and not writable in the guest, and a writable
- * mount whose path and file names contain spaces carries files both ways.
+ * Mounts on a real instance, once per mount type (reverse-sshfs, 9p, and virtiofs through
+ * whichever virtiofsd the host has): the home directory (`~`, here a temporary $HOME) is
+ * readable and not writable in the guest (for the kernel mounts, not even by root remounting
+ * it read-write), and a writable mount whose path and file names contain spaces carries files
+ * both ways.
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
@@ -20,7 +22,32 @@ async function guest(lima: Lima, script: string, stdin?: string) {
   return await lima.run(["shell", "vm", "sh", "-c", script], stdin);
 }
 
-for (const mountType of ["reverse-sshfs", "9p"]) {
+/**
+ * The sockets of the instance in DIR that a virtiofsd process serves (QEMU not counted; the C
+ * daemon runs as two processes, one in its own pid namespace).
+ */
+async function virtiofsSockets(dir: string): Promise<string[]> {
+  const sockets = new Set<string>();
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`)
+      .catch(() => "");
+    const [command] = cmdline.split("\0");
+    const socket = cmdline.match(/virtiofsd-\d+\.sock/)?.[0];
+    if (command.endsWith("virtiofsd") && cmdline.includes(dir) && socket) {
+      sockets.add(socket);
+    }
+  }
+  return [...sockets].sort();
+}
+
+const FSTYPE: Record<string, string> = {
+  "reverse-sshfs": "fuse.sshfs",
+  "9p": "9p",
+  virtiofs: "virtiofs",
+};
+
+for (const mountType of Object.keys(FSTYPE)) {
   Deno.test({
     name: `${mountType} mounts: read-only home, writable mount with spaces`,
     ignore: skipVMTests,
@@ -30,8 +57,8 @@ for (const mountType of ["reverse-sshfs", "9p"]) {
     const home = `${host}/home`;
     const shared = `${host}/shared with spaces`;
     await Deno.mkdir(home);
-    // 9p shows the host's owners and modes to the guest user, whose uid is the host user's
-    // (but 1000 when the host user is root): let any guest user write here.
+    // 9p and virtiofs show the host's owners and modes to the guest user, whose uid is the
+    // host user's (but 1000 when the host user is root): let any guest user write here.
     await Deno.mkdir(shared, { mode: 0o777 });
     await Deno.chmod(shared, 0o777);
     await Deno.writeTextFile(`${home}/from host.txt`, "written on the host\n");
@@ -53,10 +80,7 @@ for (const mountType of ["reverse-sshfs", "9p"]) {
           assert.equal(r.code, 0, r.stderr);
           assert.equal(r.stdout, "written on the host\n");
           const type = await guest(lima, `findmnt -n -o FSTYPE -M "${home}"`);
-          assert.equal(
-            type.stdout.trim(),
-            mountType === "9p" ? "9p" : "fuse.sshfs",
-          );
+          assert.equal(type.stdout.trim(), FSTYPE[mountType]);
         });
 
         await t.step("the home mount is not writable", async () => {
@@ -70,6 +94,32 @@ for (const mountType of ["reverse-sshfs", "9p"]) {
             "from host.txt",
           ]);
         });
+
+        if (mountType !== "reverse-sshfs") {
+          await t.step(
+            "root in the guest cannot write the home mount even remounted read-write",
+            async () => {
+              const remount = await guest(
+                lima,
+                `sudo mount -o remount,rw "${home}" && findmnt -n -o OPTIONS -M "${home}"`,
+              );
+              assert.equal(remount.code, 0, remount.stderr);
+              assert.match(remount.stdout, /^rw\b/);
+              const r = await guest(
+                lima,
+                `sudo sh -c 'echo nope >"${home}/from guest root.txt"'`,
+              );
+              assert.notEqual(r.code, 0);
+              assert.match(r.stderr, /Read-only file system/);
+              assert.deepEqual(
+                [...Deno.readDirSync(home)].map((e) => e.name).filter((n) =>
+                  n.startsWith("from ")
+                ),
+                ["from host.txt"],
+              );
+            },
+          );
+        }
 
         await t.step(
           "a missing host directory is created at start",
@@ -100,7 +150,23 @@ for (const mountType of ["reverse-sshfs", "9p"]) {
           assert.equal(r.stdout, "host data\n");
         });
 
+        if (mountType === "virtiofs") {
+          await t.step("one virtiofsd per mount runs with the VM", async () => {
+            assert.deepEqual(await virtiofsSockets(lima.dir("vm")), [
+              "virtiofsd-0.sock",
+              "virtiofsd-1.sock",
+              "virtiofsd-2.sock",
+            ]);
+          });
+        }
+
         await lima.expect(0, ["stop", "vm"]);
+
+        if (mountType === "virtiofs") {
+          await t.step("the virtiofsd daemons stop with the VM", async () => {
+            assert.deepEqual(await virtiofsSockets(lima.dir("vm")), []);
+          });
+        }
       }, { HOME: home });
     } finally {
       await Deno.remove(host, { recursive: true });
