@@ -1,7 +1,8 @@
 /**
  * The boot's progress as the host agent reports it: the phases the guest's consoles show
  * (console_watch.ts) and those only the host sees (VM started, sshd answering, each requirement,
- * boot scripts done, READY), each one `bootPhase` event; and the failure that ends a stuck boot.
+ * boot scripts done, READY), each one `bootPhase` event; the failure that ends a stuck boot; and
+ * as warnings, the cloud-init errors that do not stop it.
  */
 import { relative } from "node:path";
 import { logger } from "../log.ts";
@@ -23,12 +24,15 @@ export interface BootProgressOptions {
   /** The driver's `consoleLogs`; only files in the instance directory are read. */
   consoleLogs: string[];
   silenceMs?: number;
+  /** The MAC address of nic0, through which the host reaches the guest. */
+  nicMac?: string;
 }
 
 export class BootProgress {
   readonly #o: BootProgressOptions;
   readonly #done = new AbortController();
   #sshdUp = false;
+  #loginRefused = false;
 
   constructor(options: BootProgressOptions) {
     this.#o = options;
@@ -46,6 +50,11 @@ export class BootProgress {
     this.phase("sshd");
   }
 
+  /** Whether sshd refused the host agent's key at its last login: the guest has no login for it. */
+  loginRefused(refused: boolean): void {
+    this.#loginRefused = refused;
+  }
+
   /**
    * Follows the consoles from now until `finish`; settles only when the boot is stuck, with
    * why. A driver that declares no consoles gets no phases and no failure from them.
@@ -60,7 +69,10 @@ export class BootProgress {
       consoleLogs: logs,
       silenceMs: this.#o.silenceMs ?? BOOT_SILENCE_MS,
       onPhase: (phase, line) => this.phase(phase, line),
+      onWarning: (message) => logger.warn(message),
       sshdUp: () => this.#sshdUp,
+      loginRefused: () => this.#loginRefused,
+      nicMac: this.#o.nicMac,
       signal: this.#done.signal,
     }).then((failure) => {
       if (failure) return failure;

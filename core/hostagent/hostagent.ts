@@ -18,6 +18,7 @@ import { quote } from "../quote.ts";
 import { authorizedKeys, identityFiles } from "../ssh/keys.ts";
 import { detectOpenSSH, sshOptions } from "../ssh/options.ts";
 import { SSHPool } from "../ssh/pool.ts";
+import { isAuthFailure } from "../ssh/client.ts";
 import { writeSSHConfig } from "../ssh/ssh_config.ts";
 import type { SSHTarget } from "../ssh/target.ts";
 import { sshBanner } from "../ssh/wait.ts";
@@ -244,6 +245,7 @@ async function serve(
     events,
     instDir: dir,
     consoleLogs: info.consoleLogs ?? [],
+    nicMac: nic0MacAddress(dir),
   });
   let forwarding: PortForwarding | undefined;
   const mounts: SSHFSMount[] = [];
@@ -475,7 +477,13 @@ function scriptRunner(
       }
       progress.sshdAnswered();
     }
-    const conn = await pool.get(target);
+    const conn = await pool.get(target).then((conn) => {
+      progress.loginRefused(false);
+      return conn;
+    }, (err) => {
+      if (isAuthFailure(err)) progress.loginRefused(true);
+      throw err;
+    });
     const { command, stdin } = scriptCommand(req.script, {
       params: req.userScript && linux,
     });

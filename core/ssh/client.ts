@@ -334,8 +334,11 @@ function isTransient(err: Error & { code?: string; level?: string }): boolean {
   return /timed out|handshake|closed|ended|reset/i.test(err.message);
 }
 
-function isAuthFailure(err: Error & { level?: string }): boolean {
-  return err.level === "client-authentication";
+/** Whether ERR (or the error `connect` wrapped) is the server refusing every key. */
+export function isAuthFailure(err: unknown): boolean {
+  const e = err as { level?: string; cause?: { level?: string } } | null;
+  return e?.level === "client-authentication" ||
+    e?.cause?.level === "client-authentication";
 }
 
 function connectOnce(

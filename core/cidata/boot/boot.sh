@@ -25,6 +25,17 @@ console_marker() {
 }
 console_marker "boot scripts started"
 
+# A root file system without a free block breaks every step that writes; the host agent ends the
+# boot naming it, instead of waiting for steps that cannot finish. Free blocks count those
+# reserved for root, which the boot can still use.
+disk_full_marker() {
+	# shellcheck disable=SC2046 # the two numbers are meant to be split
+	set -- $(stat -f -c '%f %S' / 2>/dev/null)
+	[ $# -eq 2 ] && [ "$(($1 * $2))" -lt 1048576 ] || return 0
+	console_marker "disk full: / has $(($1 * $2)) bytes free"
+}
+disk_full_marker
+
 : "${LIMA_CIDATA_MNT:=/mnt/lima-cidata}"
 export LIMA_CIDATA_MNT
 

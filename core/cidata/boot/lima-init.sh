@@ -10,6 +10,13 @@ MNT=${1:-/mnt/lima-cidata}
 LIMA_CIDATA_MNT=$MNT
 export LIMA_CIDATA_MNT
 LOG=/var/log/lima-init.log
+# With no free block on the root file system not even the log below can be written: the console
+# says so, as boot.sh does, and the host agent ends the boot naming it.
+# shellcheck disable=SC2046 # the two numbers are meant to be split
+set -- $(stat -f -c '%f %S' / 2>/dev/null)
+if [ $# -eq 2 ] && [ "$(($1 * $2))" -lt 1048576 ]; then
+	printf 'LIMA| disk full: / has %s bytes free\n' "$(($1 * $2))" >/dev/console 2>/dev/null || :
+fi
 exec >>"$LOG" 2>&1
 ln -sfn lima-init.log /var/log/cloud-init-output.log
 echo "lima-init: $(cat /proc/uptime)"
