@@ -37,6 +37,11 @@ export interface Result {
   stderr: string;
 }
 
+export interface RunOptions {
+  /** The working directory of `limactl`. */
+  cwd?: string;
+}
+
 /** A temporary LIMA_HOME (short: socket paths must fit) and `limactl` run against it. */
 export class Lima {
   /** ENV is added to the environment of every `limactl` run. */
@@ -49,20 +54,32 @@ export class Lima {
     return `${this.home}/${name}`;
   }
 
-  command(args: string[], stdin: "piped" | "null" = "null") {
+  /** `limactl ARGS`, run in OPTIONS.cwd (default: LIMA_HOME). */
+  command(
+    args: string[],
+    stdin: "piped" | "null" = "null",
+    options: RunOptions = {},
+  ) {
     return new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", MAIN, ...args],
       env: { ...this.env, LIMA_HOME: this.home },
-      cwd: this.home,
+      cwd: options.cwd ?? this.home,
       stdin,
       stdout: "piped",
       stderr: "piped",
     });
   }
 
-  async run(args: string[], stdin?: string | Uint8Array): Promise<Result> {
-    const child = this.command(args, stdin === undefined ? "null" : "piped")
-      .spawn();
+  async run(
+    args: string[],
+    stdin?: string | Uint8Array,
+    options: RunOptions = {},
+  ): Promise<Result> {
+    const child = this.command(
+      args,
+      stdin === undefined ? "null" : "piped",
+      options,
+    ).spawn();
     if (stdin !== undefined) {
       const writer = child.stdin.getWriter();
       await writer.write(
@@ -78,8 +95,13 @@ export class Lima {
     };
   }
 
-  async expect(code: number, args: string[], stdin?: string | Uint8Array) {
-    const r = await this.run(args, stdin);
+  async expect(
+    code: number,
+    args: string[],
+    stdin?: string | Uint8Array,
+    options: RunOptions = {},
+  ) {
+    const r = await this.run(args, stdin, options);
     assert.equal(
       r.code,
       code,
@@ -140,6 +162,21 @@ export class Lima {
     const text = await Deno.readTextFile(`${this.dir(name)}/${file}`);
     return Number(text.trim());
   }
+}
+
+/**
+ * `DENO_DIR` of this process, for `limactl` runs given another HOME or XDG_CACHE_HOME, which
+ * would otherwise fetch every npm package again into a Deno cache of their own.
+ */
+export async function denoDirEnv(): Promise<Record<string, string>> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json"],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, decoder.decode(out.stderr));
+  return { DENO_DIR: JSON.parse(decoder.decode(out.stdout)).denoDir };
 }
 
 /** Whether PID runs (a zombie nobody reaps does not count). */

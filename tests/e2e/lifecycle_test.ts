@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { stringify } from "yaml";
 import { testTemplate } from "../fixtures/test_template.ts";
+import { diskUser } from "./guest_contract.ts";
 import {
   assertUserManager,
   checkDisk,
@@ -38,9 +39,6 @@ Deno.test({
     const name = "vm";
     const dir = lima.dir(name);
     await lima.expect(0, ["disk", "create", "data", "--size", "64MiB"]);
-    const diskUser = async () =>
-      JSON.parse((await lima.expect(0, ["disk", "list", "--json"])).stdout)
-        .instance;
 
     await t.step(
       "start creates the instance and waits until it is ready",
@@ -95,7 +93,7 @@ Deno.test({
         assert.equal((await lima.status("other")).status, "Stopped");
         await assert.rejects(Deno.stat(`${lima.dir("other")}/qemu.pid`));
         await lima.expect(0, ["delete", "other"]);
-        assert.equal(await diskUser(), "vm");
+        assert.equal(await diskUser(lima, "data"), "vm");
       },
     );
 
@@ -152,7 +150,11 @@ Deno.test({
         assert.equal((await lima.status(name)).status, "Stopped");
         assert.equal(await running(qemu), false, "QEMU has exited");
         await checkDisk(`${dir}/disk`);
-        assert.equal(await diskUser(), "", "stop releases the data disk");
+        assert.equal(
+          await diskUser(lima, "data"),
+          "",
+          "stop releases the data disk",
+        );
         await lima.expect(1, ["stop", name]);
         // `shell --start` boots a stopped instance, then runs the command.
         const cat = await lima.expect(0, [
@@ -163,7 +165,7 @@ Deno.test({
           "marker",
         ]);
         assert.equal(cat.stdout.trim(), marker);
-        assert.equal(await diskUser(), "vm");
+        assert.equal(await diskUser(lima, "data"), "vm");
       },
     );
 
@@ -185,7 +187,11 @@ Deno.test({
           /"exiting":true/,
           `the host agent ended without its exiting event:\n${await haLog()}`,
         );
-        assert.equal(await diskUser(), "", "the host agent released the disk");
+        assert.equal(
+          await diskUser(lima, "data"),
+          "",
+          "the host agent released the disk",
+        );
       },
     );
 
@@ -211,7 +217,11 @@ Deno.test({
         await sleep(1000);
         const broken = await lima.status(name);
         assert.equal(broken.status, "Broken");
-        assert.equal(await diskUser(), "vm", "QEMU still has the disk open");
+        assert.equal(
+          await diskUser(lima, "data"),
+          "vm",
+          "QEMU still has the disk open",
+        );
         const forced = await lima.expect(0, ["stop", "--force", name]);
         assert.match(
           forced.stderr,
@@ -219,7 +229,11 @@ Deno.test({
         );
         await waitFor("QEMU to die", 5000, async () => !(await running(qemu)));
         assert.equal((await lima.status(name)).status, "Stopped");
-        assert.equal(await diskUser(), "", "stop --force releases the disk");
+        assert.equal(
+          await diskUser(lima, "data"),
+          "",
+          "stop --force releases the disk",
+        );
         await checkDisk(`${dir}/disk`);
       },
     );

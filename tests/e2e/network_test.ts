@@ -14,6 +14,7 @@ import {
   NORMAL_EVENTS,
   NORMAL_PHASES,
 } from "./boot_phases.ts";
+import { assertResolverHosts, RESOLVER_HOSTS } from "./guest_contract.ts";
 import { guestImage, skipVMTests, start, withLima } from "./harness.ts";
 
 Deno.test({
@@ -29,11 +30,7 @@ Deno.test({
     await withLima(async (lima) => {
       const template = parse(testTemplate(image));
       template.hostResolver = {
-        hosts: {
-          "db.test": "10.20.30.40",
-          "alias.test": "db.test",
-          "lima-alias": "10.20.30.41",
-        },
+        hosts: { ...RESOLVER_HOSTS, "lima-alias": "10.20.30.41" },
       };
       const file = `${lima.home}/vm.yaml`;
       await Deno.writeTextFile(file, stringify(template));
@@ -89,16 +86,7 @@ Deno.test({
 
       await t.step(
         "hostResolver.hosts names resolve, aliases too",
-        async () => {
-          assert.match(
-            await lima.sh("vm", "getent ahostsv4 db.test"),
-            /^10\.20\.30\.40\s/,
-          );
-          assert.match(
-            await lima.sh("vm", "getent ahostsv4 alias.test"),
-            /^10\.20\.30\.40\s/,
-          );
-        },
+        () => assertResolverHosts(lima, "vm"),
       );
 
       await t.step(
