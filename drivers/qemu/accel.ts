@@ -1,7 +1,9 @@
 /**
  * Choosing the accelerator (Lima's `pkg/driver/qemu/qemu.go`). A hardware accelerator is used only
  * after a short test boot succeeds with it: a `/dev/kvm` that QEMU accepts can still fail to run a
- * guest (nested or software-emulated KVM), so its presence alone proves nothing.
+ * guest (nested or software-emulated KVM), so its presence alone proves nothing. On x86 the CPU
+ * must also offer hardware virtualisation: a software KVM may run the test boot and still not run
+ * Linux.
  */
 import { join } from "node:path";
 import { LimaError } from "../../core/errors.ts";
@@ -9,6 +11,7 @@ import type { Arch } from "../../core/config/schema.ts";
 import { logger } from "../../core/log.ts";
 import type { QemuBinary } from "./binary.ts";
 import { run, runText } from "../common/process.ts";
+import { ifFound } from "../../core/if_found.ts";
 import { withTimeout } from "../../core/timeout.ts";
 
 export type Accelerator = "kvm" | "hvf" | "nvmm" | "whpx" | "tcg";
@@ -180,6 +183,32 @@ export interface DetectOptions {
   /** CPU model the accelerated VM would use (`host` unless configured). */
   cpuType: string;
   timeoutMs?: number;
+  /** The text of /proc/cpuinfo (read when not given). */
+  cpuinfo?: () => Promise<string>;
+}
+
+/**
+ * Whether CPUINFO (the text of /proc/cpuinfo) shows an x86 CPU with hardware virtualisation,
+ * the `vmx` or `svm` flag. Without either, a `/dev/kvm` comes from a software implementation
+ * (such as the kvm_pvm module) that runs the test boot's real-mode code but not an unmodified
+ * Linux kernel, which then prints nothing at all.
+ */
+export function hasHardwareVirtualization(cpuinfo: string): boolean {
+  return /^flags\s*:.*\b(?:vmx|svm)\b/m.test(cpuinfo);
+}
+
+/** Why KVM cannot run a guest before any test boot, if that can be told. */
+async function kvmUnusable(
+  options: DetectOptions,
+): Promise<string | undefined> {
+  if (!(await kvmAccessible())) return "/dev/kvm is not available";
+  if (options.hostArch !== "x86_64") return undefined;
+  const cpuinfo = await (options.cpuinfo?.() ??
+    ifFound(Deno.readTextFile("/proc/cpuinfo")));
+  if (cpuinfo === undefined) return undefined;
+  return hasHardwareVirtualization(cpuinfo)
+    ? undefined
+    : "the CPU offers no hardware virtualisation (no vmx or svm flag in /proc/cpuinfo), so /dev/kvm is a software KVM";
 }
 
 const decided = new Map<string, Accelerator>();
@@ -210,8 +239,9 @@ export async function detectAccelerator(
       } is not supported by ${options.binary.path}`,
     });
   }
-  if (native === "kvm" && !(await kvmAccessible())) {
-    logger.warn("/dev/kvm is not available; falling back to TCG (slow)");
+  const unusable = native === "kvm" ? await kvmUnusable(options) : undefined;
+  if (unusable) {
+    logger.warn(`${unusable}; falling back to TCG (slow)`);
     decided.set(key, "tcg");
     return "tcg";
   }
