@@ -1,33 +1,30 @@
 /**
  * Runs the whole test suite with `deno test` and ends the output with the plain
  * summary line `N passed, N failed[, N skipped]` that CI reads.
+ *
+ * Without arguments the suite runs as two lanes at once: the VM tests (`tests/e2e/`, one
+ * file after another, since they boot guests) and every other test file. A VM test spends
+ * most of its time waiting on a guest, so the other lane fits beside it. The VM lane is
+ * printed as it runs, the other lane in one block when it ends, and the failures of a
+ * failed lane again at the end, where CI keeps the output. With arguments (a filter, some
+ * files) they go to one `deno test` as they are.
  */
-const args = ["test", "-A", ...Deno.args];
-const child = new Deno.Command(Deno.execPath(), {
-  args,
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
+import { type LaneResult, runLane, summarize } from "./lanes.ts";
 
-let tail = "";
-const decoder = new TextDecoder();
-for await (const chunk of child.stdout) {
-  await Deno.stdout.write(chunk);
-  tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4096);
+const lanes: [string, string[]][] = Deno.args.length > 0
+  ? [["tests", Deno.args]]
+  : [["VM tests", ["tests/e2e/"]], ["other tests", ["--ignore=tests/e2e/"]]];
+
+const [first, ...rest] = lanes;
+const results: LaneResult[] = await Promise.all([
+  runLane(first[0], first[1], "live"),
+  ...rest.map(([name, args]) => runLane(name, args, "block")),
+]);
+
+for (const result of results) {
+  if (result.code !== 0 && lanes.length > 1) {
+    console.log(`\n${result.name} failed:\n${result.failures}`);
+  }
 }
-const { code } = await child.status;
-
-// Deno's own summary: "ok | 12 passed (3 steps) | 0 failed | 1 ignored (2s)".
-// deno-lint-ignore no-control-regex
-const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
-const summary = [...plain.matchAll(/^(?:ok|FAILED) \| (.*)$/gm)].pop()?.[1] ??
-  "";
-const count = (word: string) =>
-  Number(new RegExp(`(\\d+) ${word}`).exec(summary)?.[1] ?? 0);
-const passed = count("passed");
-const failed = count("failed") + (code !== 0 && count("failed") === 0 ? 1 : 0);
-const ignored = count("ignored");
-console.log(
-  `${passed} passed, ${failed} failed${ignored ? `, ${ignored} skipped` : ""}`,
-);
-Deno.exit(code);
+console.log(summarize(results));
+Deno.exit(results.some((r) => r.code !== 0) ? 1 : 0);
