@@ -53,16 +53,6 @@ async function fullDiskCopy(disk: string, dir: string): Promise<string> {
   return copy;
 }
 
-/**
- * The uncompressed kernel (PVH boot) and the small initrd: the cases found by cloud-init's
- * stages reach them sooner, and the kernel and initrd are not what they test.
- */
-// deno-lint-ignore no-explicit-any
-function fastKernel(tpl: any, image: GuestImage): void {
-  tpl.images[0].kernel.location = image.vmlinux;
-  tpl.images[0].initrd.location = image.initrdSmall;
-}
-
 /** Writes NAME.yaml: the test guest, changed by EDIT. */
 async function brokenTemplate(
   lima: Lima,
@@ -135,7 +125,6 @@ Deno.test({
       async () => {
         // UID 1 is Debian's daemon: useradd refuses it, so the user and its keys never exist.
         const file = await brokenTemplate(lima, image, "nouser", (tpl) => {
-          fastKernel(tpl, image);
           tpl.user = { uid: 1 };
         });
         const stderr = await startStuck(lima, "cloud-init errors", [file]);
@@ -152,7 +141,6 @@ Deno.test({
       async () => {
         // Nothing asks for an address: cloud-init's network stage lists the NIC without one.
         const file = await brokenTemplate(lima, image, "noaddr", (tpl) => {
-          fastKernel(tpl, image);
           tpl.images[0].kernel.cmdline +=
             " systemd.mask=systemd-networkd.service";
         });
@@ -167,7 +155,6 @@ Deno.test({
     await t.step("a full disk: start names it", async () => {
       const disk = await fullDiskCopy(image.disk, lima.home);
       const file = await brokenTemplate(lima, image, "diskfull", (tpl) => {
-        fastKernel(tpl, image);
         tpl.images[0].location = disk;
       });
       const stderr = await startStuck(lima, "disk full", [file]);
