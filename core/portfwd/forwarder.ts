@@ -1,7 +1,7 @@
 /**
  * The host side of port forwarding (Lima's `pkg/hostagent/port.go`, `pkg/portfwd/`): host
  * listeners for the guest listeners the guest agent reports, carried over the instance's SSH
- * connection.
+ * connection or, for TCP, the guest agent's tunnel.
  *
  * - TCP: each accepted connection opens a `direct-tcpip` channel (in-process ssh2), or, with
  *   the `openssh` engine, the forward is handed to the OpenSSH ControlMaster (`-O forward`), or,
