@@ -214,7 +214,16 @@ export interface DriverInfo {
 export interface GuestAgentEndpoint {
   transport: Exclude<GuestAgentTransport, "ssh">;
   socketPath: string;
+  /**
+   * Ours: a UNIX socket reaching the guest's virtio-serial port named TUNNEL_VIRTIO_PORT, which
+   * carries forwarded TCP connections without SSH (core/portfwd/tunnel.ts). Without it TCP
+   * forwarding goes over SSH.
+   */
+  tunnelSocketPath?: string;
 }
+
+/** The virtio-serial port name the guest agent serves its port-forwarding tunnel on. */
+export const TUNNEL_VIRTIO_PORT = "io.lima-vm.tunnel.0";
 
 /**
  * `limactl snapshot` (Lima's `SnapshotManager`). Called on a driver bound to the instance but

@@ -9,12 +9,18 @@ with "full": true lists every listener.
   agent.py [INTERVAL]                       lines on stdout until stdin reaches EOF (over SSH)
   agent.py daemon --virtio-port NAME [--tick SECONDS, default 1]
                                             lines on /dev/virtio-ports/NAME; any line the
-                                            host sends asks for a full list
+                                            host sends asks for a full list; with
+                                            /dev/virtio-ports/io.lima-vm.tunnel.0 it also
+                                            forks the port-forwarding tunnel on that port
+  agent.py tunnel --virtio-port NAME | --connect SOCKET
+                                            the tunnel alone (--connect: a UNIX socket, for tests)
 """
+import ctypes
 import json
 import errno
 import os
 import select
+import signal
 import socket
 import struct
 import sys
@@ -100,17 +106,19 @@ def stdio(interval):
 
 
 def wait_for_host(fd):
-    """Returns once the host side of the port is open again: until then it reads as EOF.
+    """Returns once the host side of the port is open again (until then it reads as EOF), with
+    what the host sent first.
 
     Checked often, and without scanning, as the host waits for the first list before the
     instance is ready."""
     while True:
         time.sleep(0.1)
         try:
-            if os.read(fd, 4096):
-                return
+            data = os.read(fd, 1 << 16)
+            if data:
+                return data
         except BlockingIOError:
-            return
+            return b""
 
 
 def daemon(args):
@@ -119,6 +127,7 @@ def daemon(args):
         sys.exit("lima-guestagent: daemon needs --virtio-port")
     interval = float(option(args, "--tick", "1"))
     fd = os.open("/dev/virtio-ports/" + port, os.O_RDWR | os.O_NONBLOCK)
+    spawn_tunnel()
     prev = None
     while True:
         cur = scan()
@@ -141,7 +150,241 @@ def daemon(args):
             prev = None
 
 
+TUNNEL_PORT = "io.lima-vm.tunnel.0"
+PR_SET_PDEATHSIG = 1
+# Frames: type (u8), stream id (u32), payload length (u32), payload; see core/portfwd/tunnel_frame.ts.
+HELLO, OPEN, OPENED, DATA, EOF, RESET, WINDOW = range(7)
+HELLO_MAGIC = b"LIMATUN1"
+HEADER = struct.Struct(">BII")
+WINDOW_SIZE = 256 * 1024
+MAX_PAYLOAD = 1024 * 1024
+# Bytes queued for the host before the streams stop being read: bounds memory, keeps the
+# channel busy.
+CHANNEL_HIGH = 1024 * 1024
+
+
+def frame(kind, sid, payload=b""):
+    return HEADER.pack(kind, sid, len(payload)) + payload
+
+
+class Stream:
+    def __init__(self, sock):
+        self.sock = sock
+        self.credit = WINDOW_SIZE   # data bytes the host still accepts
+        self.pending = bytearray()  # from the host, not yet written to the socket
+        self.read_eof = False       # the socket's EOF was sent to the host
+        self.peer_eof = False       # the host sent EOF: shut the socket once pending is written
+        self.shut = False
+
+
+class Tunnel:
+    """TCP connections for the host, multiplexed on one byte stream (the virtio-serial port)."""
+
+    def __init__(self, fd, reconnect):
+        self.fd = fd
+        self.reconnect = reconnect
+        self.streams = {}
+        self.out = bytearray()
+        self.inbuf = bytearray()
+
+    def reset(self):
+        for s in self.streams.values():
+            s.sock.close()
+        self.streams.clear()
+        self.out.clear()
+        self.inbuf.clear()
+
+    def run(self):
+        while True:
+            rlist, wlist = [self.fd], [self.fd] if self.out else []
+            room = len(self.out) < CHANNEL_HIGH
+            for s in self.streams.values():
+                if room and not s.read_eof and s.credit > 0:
+                    rlist.append(s.sock)
+                if s.pending or (s.peer_eof and not s.shut):
+                    wlist.append(s.sock)
+            readable, writable, _ = select.select(rlist, wlist, [])
+            if self.fd in writable:
+                self.flush()
+            if self.fd in readable:
+                self.read_channel()
+            by_sock = {s.sock: (sid, s) for sid, s in self.streams.items()}
+            for sock in writable:
+                if sock in by_sock:
+                    self.write_socket(*by_sock[sock])
+            for sock in readable:
+                # Skips a stream that writing just dropped.
+                if sock in by_sock and self.streams.get(by_sock[sock][0]) is by_sock[sock][1]:
+                    self.read_socket(*by_sock[sock])
+
+    def flush(self):
+        sent = 0
+        try:
+            # virtio-serial takes at most 32 KiB a write: writes are repeated rather than a
+            # larger slice copied for nothing.
+            while self.out and sent < CHANNEL_HIGH:
+                n = os.write(self.fd, self.out[:1 << 15])
+                del self.out[:n]
+                sent += n
+        except BlockingIOError:
+            pass
+        except OSError as err:
+            if err.errno not in (errno.ENXIO, errno.EPIPE, errno.ECONNRESET):
+                raise
+            self.host_gone()
+
+    def read_channel(self):
+        # virtio-serial returns one 4 KiB buffer a read: reads are repeated while data waits.
+        data, gone = bytearray(), False
+        try:
+            while len(data) < CHANNEL_HIGH:
+                chunk = os.read(self.fd, 1 << 16)
+                if not chunk:
+                    gone = True
+                    break
+                data += chunk
+        except BlockingIOError:
+            pass
+        except ConnectionResetError:
+            gone = True
+        if gone and not data:
+            self.host_gone()
+        self.inbuf += data
+        self.parse()
+
+    def parse(self):
+        at = 0
+        while len(self.inbuf) - at >= HEADER.size:
+            kind, sid, size = HEADER.unpack_from(self.inbuf, at)
+            if size > MAX_PAYLOAD:
+                # Out of step with the host: start over when it greets again.
+                self.reset()
+                return
+            if len(self.inbuf) - at < HEADER.size + size:
+                break
+            start = at + HEADER.size
+            self.handle(kind, sid, bytes(self.inbuf[start:start + size]))
+            at = start + size
+        del self.inbuf[:at]
+
+    def host_gone(self):
+        self.reset()
+        if not self.reconnect:
+            sys.exit(0)
+        self.inbuf += wait_for_host(self.fd)
+
+    def handle(self, kind, sid, payload):
+        if kind == HELLO:
+            # A new session: whatever the previous host opened is gone.
+            for s in self.streams.values():
+                s.sock.close()
+            self.streams.clear()
+            self.out += frame(HELLO, 0, HELLO_MAGIC)
+            return
+        if kind == OPEN:
+            self.open(sid, payload)
+            return
+        s = self.streams.get(sid)
+        if s is None:
+            return
+        if kind == DATA:
+            s.pending += payload
+            if len(s.pending) > 2 * WINDOW_SIZE:
+                self.drop(sid, "the host overran the window")
+        elif kind == EOF:
+            s.peer_eof = True
+        elif kind == WINDOW and len(payload) == 4:
+            s.credit += struct.unpack(">I", payload)[0]
+        elif kind == RESET:
+            s.sock.close()
+            del self.streams[sid]
+
+    def open(self, sid, payload):
+        try:
+            port, ip = struct.unpack(">H", payload[:2])[0], payload[2:].decode()
+            # A guest address answers at once: a blocking connect costs nothing here.
+            sock = socket.create_connection((ip, port), timeout=5)
+        except (OSError, ValueError, struct.error) as err:
+            self.out += frame(RESET, sid, str(err).encode())
+            return
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.streams[sid] = Stream(sock)
+        self.out += frame(OPENED, sid)
+
+    def drop(self, sid, why):
+        self.streams.pop(sid).sock.close()
+        self.out += frame(RESET, sid, why.encode())
+
+    def write_socket(self, sid, s):
+        try:
+            if s.pending:
+                n = s.sock.send(s.pending)
+                del s.pending[:n]
+                self.out += frame(WINDOW, sid, struct.pack(">I", n))
+            if s.peer_eof and not s.pending and not s.shut:
+                s.sock.shutdown(socket.SHUT_WR)
+                s.shut = True
+        except BlockingIOError:
+            return
+        except OSError as err:
+            self.drop(sid, str(err))
+            return
+        self.close_if_done(sid, s)
+
+    def read_socket(self, sid, s):
+        try:
+            data = s.sock.recv(min(s.credit, 1 << 16))
+        except BlockingIOError:
+            return
+        except OSError as err:
+            self.drop(sid, str(err))
+            return
+        if data:
+            s.credit -= len(data)
+            self.out += frame(DATA, sid, data)
+            return
+        s.read_eof = True
+        self.out += frame(EOF, sid)
+        self.close_if_done(sid, s)
+
+    def close_if_done(self, sid, s):
+        if s.read_eof and s.shut:
+            s.sock.close()
+            del self.streams[sid]
+
+
+def tunnel(args):
+    port, path = option(args, "--virtio-port"), option(args, "--connect")
+    if path:
+        sock = socket.socket(socket.AF_UNIX)
+        sock.connect(path)
+        sock.setblocking(False)
+        Tunnel(sock.fileno(), False).run()
+    elif port:
+        Tunnel(os.open("/dev/virtio-ports/" + port, os.O_RDWR | os.O_NONBLOCK), True).run()
+    else:
+        sys.exit("lima-guestagent: tunnel needs --virtio-port or --connect")
+
+
+def spawn_tunnel():
+    """Forks the tunnel when the driver offers its port; it dies with the agent (its service)."""
+    if not os.path.exists("/dev/virtio-ports/" + TUNNEL_PORT):
+        return
+    # The agent does not wait for the tunnel: let the kernel reap it.
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    if os.fork() != 0:
+        return
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        tunnel(["--virtio-port", TUNNEL_PORT])
+    finally:
+        os._exit(1)
+
+
 if len(sys.argv) > 1 and sys.argv[1] == "daemon":
     daemon(sys.argv[2:])
+elif len(sys.argv) > 1 and sys.argv[1] == "tunnel":
+    tunnel(sys.argv[2:])
 else:
     stdio(float(sys.argv[1]) if len(sys.argv) > 1 else 0.5)

@@ -320,6 +320,7 @@ async function serve(
           ],
           events,
           agentSocket: await agentChannel(driver),
+          tunnelSocket: await tunnelChannel(driver),
         }).then((pf) => {
           forwarding = pf;
           return pf;
@@ -616,6 +617,11 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
     errors.push(errorMessage(err));
   }
   return errors;
+}
+
+/** The driver's socket to the guest agent's port forwarding tunnel, when it offers one. */
+async function tunnelChannel(driver: Driver): Promise<string | undefined> {
+  return (await driver.guestAgentConn?.())?.tunnelSocketPath;
 }
 
 /** The driver's virtio-serial socket to the guest agent, the one channel the agent speaks on. */

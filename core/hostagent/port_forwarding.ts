@@ -1,8 +1,9 @@
 /**
  * Port forwarding in the host agent (Lima's `pkg/hostagent/hostagent.go`, `port.go`): static and
  * UNIX-socket forwards once the guest is reachable, then the guest agent's listener events applied
- * through the instance's rules. TCP goes through the OpenSSH ControlMaster (faster than in-process
- * SSH), UDP and sockets through the ssh2 connection.
+ * through the instance's rules. TCP goes through the guest agent's tunnel when the driver offers
+ * one and the guest answers on it (tunnel_choice.ts), otherwise through the OpenSSH ControlMaster
+ * (faster than in-process SSH); UDP and sockets through the ssh2 connection.
  */
 import type { LimaYAML } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
@@ -16,6 +17,7 @@ import type { SSHTarget } from "../ssh/target.ts";
 import { sleep } from "../sleep.ts";
 import { watchAgentChannel } from "./agent_channel.ts";
 import type { EventWriter } from "./events.ts";
+import { chooseTunnel } from "./tunnel_choice.ts";
 
 export interface PortForwardingOptions {
   config: LimaYAML;
@@ -31,6 +33,10 @@ export interface PortForwardingOptions {
   retryMs?: number;
   /** How long the channel may stay silent before the agent is run over SSH; default 30 s. */
   channelWaitMs?: number;
+  /** The driver's socket to the guest's port forwarding tunnel; without it TCP goes over SSH. */
+  tunnelSocket?: string;
+  /** `LIMA_SSH_PORT_FORWARDER`; default: the host agent's environment. */
+  sshPortForwarder?: string;
 }
 
 /** Running port forwarding; `close` removes every forward. */
@@ -75,11 +81,24 @@ export async function startPortForwarding(
 ): Promise<PortForwarding> {
   // The master starts while the rest is set up; TCP forwards wait for it.
   const master = startControlMaster(o.sshArgs);
+  const closing = new AbortController();
+  // Sought while the rest is set up; TCP forwards wait for the verdict. A plain instance runs
+  // no guest agent, so no tunnel either.
+  const tunnel = o.config.plain ? Promise.resolve(undefined) : chooseTunnel({
+    env: o.sshPortForwarder ?? Deno.env.get("LIMA_SSH_PORT_FORWARDER"),
+    socket: o.tunnelSocket,
+    waitMs: o.channelWaitMs ?? 30_000,
+    signal: closing.signal,
+  });
   const conn = await o.pool.get(o.target);
   const forwarder = new Forwarder({
     client: conn.client,
     rules: effectiveRules(o.config, { sshLocalPort: o.sshLocalPort }),
-    tcp: { kind: "openssh", args: o.sshArgs, ready: master },
+    tcp: {
+      kind: "tunnel",
+      tunnel,
+      fallback: { kind: "openssh", args: o.sshArgs, ready: master },
+    },
     onNotice: (notice) => {
       logNotice(notice);
       o.events.emitWith({ portForward: notice.event });
@@ -87,7 +106,6 @@ export async function startPortForwarding(
   });
   await forwarder.forwardStatic();
   await forwarder.forwardSockets();
-  const closing = new AbortController();
   const { promise: agentRunning, resolve: agentSeen } = Promise
     .withResolvers<void>();
   const watcher = o.config.plain
@@ -99,6 +117,7 @@ export async function startPortForwarding(
       closing.abort();
       await watcher;
       await forwarder.close();
+      await (await tunnel)?.close();
       await master;
       await stopControlMaster(o.sshArgs);
     },

@@ -1,10 +1,12 @@
 /**
  * The host side of port forwarding (Lima's `pkg/hostagent/port.go`, `pkg/portfwd/`): host
  * listeners for the guest listeners the guest agent reports, carried over the instance's SSH
- * connection.
+ * connection or, for TCP, the guest agent's tunnel.
  *
  * - TCP: each accepted connection opens a `direct-tcpip` channel (in-process ssh2), or, with
- *   the `openssh` engine, the forward is handed to the OpenSSH ControlMaster (`-O forward`).
+ *   the `openssh` engine, the forward is handed to the OpenSSH ControlMaster (`-O forward`), or,
+ *   with the `tunnel` engine, each connection is a stream of the guest agent's tunnel
+ *   (tunnel.ts), without SSH.
  * - UDP: one `python3` relay per forwarded port, exec'd in the guest, multiplexing the host
  *   peers as flows (python3 is part of every cloud-init guest; without it UDP forwards fail
  *   with a `failed` event).
@@ -43,6 +45,7 @@ import {
   staticRules,
 } from "./rules.ts";
 import type { PortForwardEvent } from "./event.ts";
+import type { Tunnel } from "./tunnel.ts";
 import relayScript from "./udp_relay.py" with { type: "text" };
 import { resolvesWithin } from "../timeout.ts";
 
@@ -67,6 +70,15 @@ export type TcpEngine =
     ssh?: string;
     /** Settles once the ControlMaster runs; forwards wait for it. */
     ready?: Promise<unknown>;
+  }
+  /**
+   * Our listener, one tunnel stream per connection. TUNNEL settles once it is known whether
+   * the guest's tunnel answers (forwards wait for it); undefined means FALLBACK carries TCP.
+   */
+  | {
+    kind: "tunnel";
+    tunnel: Promise<Tunnel | undefined>;
+    fallback: Exclude<TcpEngine, { kind: "tunnel" }>;
   };
 
 export interface ForwarderOptions {
@@ -363,14 +375,21 @@ export class Forwarder implements AsyncDisposable {
     hostIP: string,
     hostPort: number,
     targets: Map<string, { ip: string; port: number }>,
+    engine = this.#tcp,
   ): Promise<() => Promise<void>> {
-    if (this.#tcp.kind === "openssh") {
+    if (engine.kind === "tunnel") {
+      const tunnel = await engine.tunnel;
+      return tunnel
+        ? await this.#openTunnelForward(hostIP, hostPort, targets, tunnel)
+        : await this.#openTCP(hostIP, hostPort, targets, engine.fallback);
+    }
+    if (engine.kind === "openssh") {
       const target = targets.values().next().value!;
       return await this.#openSSHForward(
         `${joinHostPort(hostIP, hostPort)}:${
           joinHostPort(target.ip, target.port)
         }`,
-        this.#tcp,
+        engine,
       );
     }
     const server = net.createServer((socket) => {
@@ -387,6 +406,34 @@ export class Forwarder implements AsyncDisposable {
           if (err) return void socket.destroy();
           pipeBoth(socket, channel);
         },
+      );
+    });
+    server.on("error", () => {});
+    await listen(server, { host: hostIP, port: hostPort });
+    return () => new Promise((resolve) => server.close(() => resolve()));
+  }
+
+  /** A host listener whose connections are streams of TUNNEL to the first target. */
+  async #openTunnelForward(
+    hostIP: string,
+    hostPort: number,
+    targets: Map<string, { ip: string; port: number }>,
+    tunnel: Tunnel,
+  ): Promise<() => Promise<void>> {
+    // Half-open: a client that shuts its sending side still reads the guest's answer.
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+      socket.setNoDelay(true);
+      const target = targets.values().next().value;
+      if (!target) return void socket.destroy();
+      // Data that arrives before the guest connected waits in the socket, and a client gone
+      // meanwhile must not throw.
+      socket.pause();
+      socket.on("error", () => {});
+      tunnel.dial(target.ip, target.port).then(
+        (stream) =>
+          socket.destroyed ? stream.destroy() : pipeBoth(socket, stream),
+        // Refused (the service is restarting) or the tunnel is gone: this connection only.
+        () => socket.destroy(),
       );
     });
     server.on("error", () => {});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import dgram from "node:dgram";
+import net from "node:net";
 import { join } from "node:path";
 // @ts-types="@types/ssh2"
 import { Client } from "ssh2";
@@ -8,6 +9,7 @@ import type { PortForward } from "../config/schema.ts";
 import { startGuestAgent } from "../guestagent/agent.ts";
 import { SSHConnection } from "../ssh/client.ts";
 import { freeLoopbackPort } from "../../tests/fixtures/free_port.ts";
+import { startLocalTunnel } from "../../tests/fixtures/local_tunnel.ts";
 import { haveSSHD, startTestGuest } from "../../tests/fixtures/sshd.ts";
 import type { SSHTarget } from "../ssh/target.ts";
 import { Forwarder, type ForwardNotice } from "./forwarder.ts";
@@ -360,5 +362,90 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
     await assert.rejects(Deno.stat(hostSocket), Deno.errors.NotFound);
+  },
+});
+
+/** A TCP forwarder of guest port G to host port H on ENGINE, with the listener reported. */
+async function forwardTCP(
+  g: number,
+  h: number,
+  tcp: ConstructorParameters<typeof Forwarder>[0]["tcp"],
+  client = new Client(),
+): Promise<Forwarder> {
+  const forwarder = new Forwarder({
+    client,
+    rules: only(rule({
+      proto: "tcp",
+      guestPortRange: [g, g],
+      hostPortRange: [h, h],
+    })),
+    tcp,
+  });
+  await forwarder.apply({
+    added: [{ proto: "tcp", ip: "127.0.0.1", port: g }],
+    removed: [],
+  });
+  return forwarder;
+}
+
+Deno.test("with the tunnel engine, TCP connections travel over the guest agent's tunnel, not SSH", async () => {
+  const local = await startLocalTunnel();
+  const [g, h] = [freeLoopbackPort(), freeLoopbackPort()];
+  // A client that shuts its sending side still gets the answer sent after its EOF.
+  const counter = net.createServer({ allowHalfOpen: true }, (c) => {
+    let n = 0;
+    c.on("data", (d) => n += d.length);
+    c.on("end", () => c.end(`got ${n}`));
+  });
+  await new Promise<void>((r) => counter.listen(g, "127.0.0.1", r));
+  // An unconnected SSH client: any use of SSH would fail the connection.
+  const forwarder = await forwardTCP(g, h, {
+    kind: "tunnel",
+    tunnel: Promise.resolve(local.tunnel),
+    fallback: { kind: "ssh2" },
+  });
+  try {
+    const client = await Deno.connect({ hostname: "127.0.0.1", port: h });
+    await client.write(new TextEncoder().encode("12345"));
+    await client.closeWrite();
+    assert.equal(await new Response(client.readable).text(), "got 5");
+    await new Promise((r) => counter.close(r));
+    const echo = echoServer(g);
+    assert.deepEqual(
+      await Promise.all([roundTrip(h, "one"), roundTrip(h, "two")]),
+      ["one", "two"],
+    );
+    echo.close();
+    // The guest service is gone: that connection fails, the forward stays.
+    await assert.rejects(roundTrip(h, "three"));
+    const again = echoServer(g);
+    assert.equal(await roundTrip(h, "four"), "four");
+    again.close();
+  } finally {
+    await forwarder.close();
+    await local.close();
+  }
+});
+
+Deno.test({
+  name: "with the tunnel engine but no tunnel, TCP falls back to SSH",
+  ignore,
+  fn: async () => {
+    await using guest = await startTestGuest();
+    const client = await sshClient(guest.target);
+    const [g, h] = [freeLoopbackPort(), freeLoopbackPort()];
+    const echo = echoServer(g);
+    const forwarder = await forwardTCP(g, h, {
+      kind: "tunnel",
+      tunnel: Promise.resolve(undefined),
+      fallback: { kind: "ssh2" },
+    }, client);
+    try {
+      assert.equal(await roundTrip(h, "over ssh"), "over ssh");
+    } finally {
+      await forwarder.close();
+      echo.close();
+      client.end();
+    }
   },
 });

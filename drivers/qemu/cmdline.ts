@@ -9,6 +9,7 @@ import { parseSize } from "../../core/config/units.ts";
 import { LimaError } from "../../core/errors.ts";
 import { mountTag } from "../../core/config/identity.ts";
 import { compareVersions } from "../../core/config/semver.ts";
+import { TUNNEL_VIRTIO_PORT } from "../../plugins/contract.ts";
 import type { Accelerator } from "./accel.ts";
 import type { NetworkAttachment } from "../../plugins/contract.ts";
 
@@ -396,6 +397,11 @@ export function qemuCommandLine(plan: QemuPlan): QemuCommandLine {
     "virtio-serial",
     "-device",
     `virtserialport,chardev=qga0,name=${GUEST_AGENT_PORT}`,
+    // Forwarded TCP connections, on a port of their own so bulk data never delays the events.
+    "-chardev",
+    `socket,path=${join(dir, "tunnel.sock")},server=on,wait=off,id=tunnel0`,
+    "-device",
+    `virtserialport,chardev=tunnel0,name=${TUNNEL_VIRTIO_PORT}`,
   );
   args.push("-name", `lima-${plan.name}`, "-pidfile", join(dir, "qemu.pid"));
   return { args, warnings };

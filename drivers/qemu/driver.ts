@@ -171,6 +171,7 @@ export class QemuDriver extends DriverDefaults {
       Promise.resolve({
         transport: "virtio-serial",
         socketPath: join(this.#instance.dir, "ga.sock"),
+        tunnelSocketPath: join(this.#instance.dir, "tunnel.sock"),
       });
   }
 

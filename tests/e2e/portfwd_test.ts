@@ -1,9 +1,11 @@
 /**
  * Port forwarding on a real instance: guest services on 127.0.0.1 and 0.0.0.0 appear on the
  * host within 5 s of listening and keep working across a service restart, UDP echo, a rule
- * with another host port, an `ignore` rule, and a UNIX socket forward.
+ * with another host port, an `ignore` rule, and a UNIX socket forward. TCP goes over the guest
+ * agent's tunnel (`LIMA_SSH_PORT_FORWARDER=false`, Lima's default), 8 MiB checked each way.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import dgram from "node:dgram";
 import { parse, stringify } from "yaml";
 import { testTemplate } from "../fixtures/test_template.ts";
@@ -18,11 +20,12 @@ import {
 } from "./harness.ts";
 
 /**
- * A guest server: `tcp IP PORT TAG` answers TAG, `udp IP PORT` and `unix PATH` echo, and
- * `many IP FIRST` only listens on 50 ports from FIRST.
+ * A guest server: `tcp IP PORT TAG` answers TAG, `udp IP PORT` and `unix PATH` echo,
+ * `many IP FIRST` only listens on 50 ports from FIRST, and `hash IP PORT` reads to EOF, then
+ * sends the SHA-256 of what it read, a newline, 8 MiB of random bytes and their SHA-256.
  */
 const SERVER = `
-import os, socket, sys, time
+import hashlib, os, socket, sys, time
 kind = sys.argv[1]
 if kind == "udp":
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -55,6 +58,15 @@ while True:
     c, _ = s.accept()
     if kind == "unix":
         c.sendall(c.recv(65535))
+    elif kind == "hash":
+        h = hashlib.sha256()
+        while True:
+            d = c.recv(65536)
+            if not d:
+                break
+            h.update(d)
+        out = os.urandom(8 << 20)
+        c.sendall(h.hexdigest().encode() + b"\\n" + out + hashlib.sha256(out).hexdigest().encode())
     else:
         c.sendall(sys.argv[4].encode() + b"\\n")
     c.close()
@@ -107,6 +119,34 @@ async function readTCP(port: number): Promise<string> {
     return chunks.join("").trim();
   } catch {
     return "";
+  }
+}
+
+const sha256 = (data: Uint8Array) =>
+  createHash("sha256").update(data).digest("hex");
+
+/** Sends SENT to host PORT, closes the writing side, and returns everything read back. */
+async function exchange(port: number, sent: Uint8Array): Promise<Uint8Array> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const reading = new Response(conn.readable).bytes();
+  const writer = conn.writable.getWriter();
+  await writer.write(sent);
+  writer.releaseLock();
+  await conn.closeWrite();
+  return await reading;
+}
+
+/** Waits until the host agent's log matches PATTERN; fails after LIMIT_MS. */
+async function logged(lima: Lima, pattern: RegExp, limitMs: number) {
+  const path = `${lima.dir("vm")}/ha.stderr.log`;
+  const started = performance.now();
+  while (!pattern.test(await Deno.readTextFile(path))) {
+    if (performance.now() - started > limitMs) {
+      assert.fail(
+        `the host agent did not log ${pattern} within ${seconds(limitMs)}`,
+      );
+    }
+    await sleep(100);
   }
 }
 
@@ -215,6 +255,34 @@ Deno.test({
       assert.equal(await readTCP(8083), "");
     });
 
+    await t.step(
+      "TCP goes over the guest agent's tunnel, 8 MiB intact each way",
+      async () => {
+        await serve(lima, "hash8084", "hash 127.0.0.1 8084");
+        await logged(lima, /Forwarding TCP from 127\.0\.0\.1:8084/, 10_000);
+        const sent = new Uint8Array(8 << 20);
+        for (let at = 0; at < sent.length; at += 65536) {
+          crypto.getRandomValues(sent.subarray(at, at + 65536));
+        }
+        const started = performance.now();
+        const back = await exchange(8084, sent);
+        const ms = performance.now() - started;
+        const text = decoder.decode(back.subarray(0, 65));
+        assert.equal(text, `${sha256(sent)}\n`, "the guest got other bytes");
+        const payload = back.subarray(65, back.length - 64);
+        assert.equal(payload.length, 8 << 20);
+        assert.equal(
+          decoder.decode(back.subarray(back.length - 64)),
+          sha256(payload),
+          "the host got other bytes",
+        );
+        console.log(`  16 MiB through the tunnel in ${seconds(ms)}`);
+        const log = await Deno.readTextFile(`${lima.dir("vm")}/ha.stderr.log`);
+        assert.match(log, /Forwarding TCP ports over the guest agent's tunnel/);
+        assert.doesNotMatch(log, /forwarding TCP ports over SSH/);
+      },
+    );
+
     await t.step("UDP datagrams are echoed through the forward", async () => {
       await serve(lima, "udp9090", "udp 0.0.0.0 9090");
       const reply = await udpEcho(9090, "ping over udp");
@@ -277,5 +345,5 @@ Deno.test({
       await lima.expect(0, ["stop", "vm"]);
       assert.equal(await readTCP(8081), "");
     });
-  });
+  }, { LIMA_SSH_PORT_FORWARDER: "false" });
 });

@@ -3,7 +3,8 @@
 # service. Early in the boot: the agent's start-up overlaps the other boot scripts, and the
 # host waits for the agent before the instance is ready.
 # The agent is agent.py, which needs python3: a service on the driver's virtio port when there
-# is one, else run by the host agent over SSH. Guests without python3 get the fallback, agent.sh
+# is one (it also serves the port forwarding tunnel when the driver offers that port), else run
+# by the host agent over SSH. Guests without python3 get the fallback, agent.sh
 # (sh + awk), which the host agent runs over SSH only (core/guestagent/agent.ts).
 set -eu
 agent=$LIMA_CIDATA_MNT/lima-guestagent

@@ -1,0 +1,136 @@
+import assert from "node:assert/strict";
+import net from "node:net";
+import { join } from "node:path";
+import { configureLogger } from "../log.ts";
+import { helloFrame } from "../portfwd/tunnel_frame.ts";
+import { chooseTunnel, useSSHForwarder } from "./tunnel_choice.ts";
+
+/** Runs FN and returns its result with the messages it logged. */
+async function logged<T>(
+  fn: () => Promise<T>,
+): Promise<{ result: T; messages: string[] }> {
+  const messages: string[] = [];
+  configureLogger({
+    level: "info",
+    format: "json",
+    write: (line) => messages.push(JSON.parse(line).msg),
+  });
+  try {
+    return { result: await fn(), messages };
+  } finally {
+    configureLogger({
+      format: "text",
+      write: (line) =>
+        Deno.stderr.writeSync(new TextEncoder().encode(line + "\n")),
+    });
+  }
+}
+
+/** A UNIX socket server that answers the hello when ANSWER, or stays silent. */
+async function guest(answer: boolean) {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "tunnel.sock");
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((socket) => {
+    sockets.push(socket);
+    socket.on("error", () => {});
+    if (answer) socket.once("data", () => socket.write(helloFrame()));
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  return {
+    path,
+    connections: () => sockets.length,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+const signal = new AbortController().signal;
+
+Deno.test("LIMA_SSH_PORT_FORWARDER is read as a Go bool, the tunnel by default as in Lima", async () => {
+  for (const v of ["1", "t", "T", "TRUE", "true", "True"]) {
+    assert.equal(useSSHForwarder(v), true, v);
+  }
+  for (const v of [undefined, "", "0", "f", "F", "FALSE", "false", "False"]) {
+    assert.equal(useSSHForwarder(v), false, v);
+  }
+  const { result, messages } = await logged(() =>
+    Promise.resolve(useSSHForwarder("yes"))
+  );
+  assert.equal(result, false);
+  assert.deepEqual(messages, ["invalid LIMA_SSH_PORT_FORWARDER value `yes`"]);
+});
+
+Deno.test("LIMA_SSH_PORT_FORWARDER=true keeps TCP on SSH without touching the tunnel", async () => {
+  const g = await guest(true);
+  try {
+    const { result, messages } = await logged(() =>
+      chooseTunnel({ env: "true", socket: g.path, waitMs: 1000, signal })
+    );
+    assert.equal(result, undefined);
+    assert.equal(g.connections(), 0);
+    assert.deepEqual(messages, [
+      "Forwarding TCP ports over SSH, as LIMA_SSH_PORT_FORWARDER asks",
+    ]);
+  } finally {
+    await g.close();
+  }
+});
+
+Deno.test("an answering guest gets TCP over the tunnel, logged once", async () => {
+  const g = await guest(true);
+  try {
+    const { result, messages } = await logged(() =>
+      chooseTunnel({ env: "false", socket: g.path, waitMs: 5000, signal })
+    );
+    assert.ok(result);
+    await result.close();
+    assert.deepEqual(messages, [
+      "Forwarding TCP ports over the guest agent's tunnel",
+    ]);
+  } finally {
+    await g.close();
+  }
+});
+
+Deno.test("no channel from the driver, or a guest that never answers, falls back to SSH, logged once", async () => {
+  const none = await logged(() =>
+    chooseTunnel({ env: undefined, waitMs: 1000, signal })
+  );
+  assert.equal(none.result, undefined);
+  assert.deepEqual(none.messages, [
+    "The driver offers no port forwarding tunnel; forwarding TCP ports over SSH",
+  ]);
+  const g = await guest(false);
+  try {
+    const started = Date.now();
+    const silent = await logged(() =>
+      chooseTunnel({ env: undefined, socket: g.path, waitMs: 2000, signal })
+    );
+    assert.equal(silent.result, undefined);
+    assert.ok(Date.now() - started < 5000);
+    assert.equal(silent.messages.length, 1);
+    assert.match(
+      silent.messages[0],
+      /^The port forwarding tunnel is unavailable \(the guest's tunnel did not answer within .* s\); forwarding TCP ports over SSH$/,
+    );
+  } finally {
+    await g.close();
+  }
+  const missing = await logged(() =>
+    chooseTunnel({
+      env: undefined,
+      socket: "/nonexistent/tunnel.sock",
+      waitMs: 1500,
+      signal,
+    })
+  );
+  assert.equal(missing.result, undefined);
+  assert.match(
+    missing.messages[0],
+    /^The port forwarding tunnel is unavailable/,
+  );
+});
