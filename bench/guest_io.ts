@@ -10,16 +10,21 @@
  * - reverse-sshfs mount write/read against plain sshfs from the guest to the host's OpenSSH
  *   server with its sftp-server;
  * - 9p mount write/read against the guest's own disk, and virtiofs write/read against 9p on
- *   the same guest (a second VM); target at least 1.5x 9p for both.
+ *   the same guest (a second VM); target at least 1.5x 9p for both;
+ * - `limactl copy` of a random file host → guest and back (a third VM), `--backend scp`
+ *   against OpenSSH's scp and `--backend rsync` against `rsync -e ssh`, both with the
+ *   instance's ssh.config, the data checked by SHA-256; target at least 1.0x each way.
  *
  * Prints MB/s and ratios; exits 1 when a target is missed.
  *
- *   deno run -A bench/guest_io.ts [--size-mib 64] [--runs 3] [--only ssh|kernel-mounts]
+ *   deno run -A bench/guest_io.ts [--size-mib 64] [--copy-mib 256] [--runs 3]
+ *     [--only ssh|kernel-mounts|copy]
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
 import { QmpClient } from "../drivers/qemu/qmp.ts";
+import { loadAverage } from "./measure.ts";
 import { freeLoopbackPort } from "../tests/fixtures/free_port.ts";
 import { startSSHD } from "../tests/fixtures/sshd.ts";
 import { testTemplate } from "../tests/fixtures/test_template.ts";
@@ -34,11 +39,12 @@ const { values } = parseArgs({
   args: Deno.args,
   options: {
     "size-mib": { type: "string", default: "64" },
+    "copy-mib": { type: "string", default: "256" },
     runs: { type: "string", default: "3" },
     only: { type: "string" },
   },
 });
-const PARTS = ["ssh", "kernel-mounts"];
+const PARTS = ["ssh", "kernel-mounts", "copy"];
 if (values.only !== undefined && !PARTS.includes(values.only)) {
   console.error(`--only takes one of: ${PARTS.join(", ")}`);
   Deno.exit(2);
@@ -46,6 +52,7 @@ if (values.only !== undefined && !PARTS.includes(values.only)) {
 const runs = (part: string) =>
   values.only === undefined || values.only === part;
 const MIB = Number(values["size-mib"]);
+const COPY_MIB = Number(values["copy-mib"]);
 const RUNS = Number(values.runs);
 const HOSTFWD_TARGET = 0.8;
 const SSH_TARGET = 3;
@@ -82,9 +89,6 @@ async function ddRates(
   );
   return { write: rate(write), read: rate(read) };
 }
-
-const loadAverage = async () =>
-  (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
 
 /**
  * MB/s of reading everything the guest service sends through host PORT, and the milliseconds
@@ -130,7 +134,7 @@ async function addHostfwd(dir: string, port: number): Promise<void> {
 function report(label: string, ours: number[], base: number[]) {
   const o = median(ours), b = median(base);
   console.log(
-    `${label.padEnd(34)} ${o.toFixed(1).padStart(7)} MB/s  baseline ${
+    `${label.padEnd(48)} ${o.toFixed(1).padStart(7)} MB/s  baseline ${
       b.toFixed(1).padStart(7)
     } MB/s  ratio ${(o / b).toFixed(2)}x`,
   );
@@ -334,8 +338,148 @@ async function kernelMounts(): Promise<void> {
   await Deno.remove(p9Dir, { recursive: true });
 }
 
+/** Runs CMD ARGS to success; gives its stdout. */
+async function run(cmd: string, args: string[]): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, stdin: "null" }).output();
+  const text = new TextDecoder();
+  if (!out.success) {
+    throw new Error(
+      `${cmd} ${args.join(" ")} exited ${out.code}: ${text.decode(out.stderr)}`,
+    );
+  }
+  return text.decode(out.stdout);
+}
+
+/** Writes MIB MiB of random bytes to PATH. */
+async function writeRandom(path: string, mib: number): Promise<void> {
+  using file = await Deno.open(path, { write: true, create: true });
+  const buf = new Uint8Array(1 << 20);
+  for (let i = 0; i < mib; i++) {
+    for (let at = 0; at < buf.length; at += 65536) {
+      crypto.getRandomValues(buf.subarray(at, at + 65536));
+    }
+    for (let done = 0; done < buf.length;) {
+      done += await file.write(buf.subarray(done));
+    }
+  }
+}
+
+const sha256 = async (path: string) =>
+  (await run("sha256sum", [path])).split(" ")[0];
+
+/** A way to copy a file, given FROM and TO with the guest's paths as `HOST:PATH`. */
+interface Copier {
+  label: string;
+  host: string;
+  command(from: string, to: string): Deno.Command;
+}
+
+// VM 3 ("copy"): `limactl copy` with each backend and OpenSSH's own tools, interleaved, on one
+// guest; each direction timed as a user sees it (the whole command), then checked by hash.
+async function copyPaths(): Promise<void> {
+  await withLima(async (lima) => {
+    const file = `${lima.home}/vm.yaml`;
+    await Deno.writeTextFile(file, testTemplate(image));
+    await start(lima, ["--tty=false", file]);
+    const work = await Deno.makeTempDir({ prefix: "lc-bench" });
+    try {
+      const config = `${lima.dir("vm")}/ssh.config`;
+      const ssh = (script: string) =>
+        run("ssh", ["-F", config, "lima-vm", script]);
+      const limactl = (backend: string): Copier => ({
+        label: `copy --backend ${backend}`,
+        host: "vm",
+        command: (from, to) =>
+          lima.command(["copy", `--backend=${backend}`, from, to]),
+      });
+      const openssh = (label: string, argv: string[]): Copier => ({
+        label,
+        host: "lima-vm",
+        command: (from, to) =>
+          new Deno.Command(argv[0], {
+            args: [...argv.slice(1), from, to],
+            stdin: "null",
+            stdout: "piped",
+            stderr: "piped",
+          }),
+      });
+      // Each backend beside its baseline.
+      const pairs: [Copier, Copier][] = [
+        [limactl("scp"), openssh("scp", ["scp", "-F", config])],
+        [
+          limactl("rsync"),
+          openssh("rsync -e ssh", ["rsync", "-a", "-e", `ssh -F ${config}`]),
+        ],
+      ];
+      const copiers = pairs.flat();
+      const src = `${work}/src.bin`, back = `${work}/back.bin`;
+      const inGuest = "/tmp/lc-bench.bin";
+      await writeRandom(src, COPY_MIB);
+      const hash = await sha256(src);
+      const timed = async (c: Copier, from: string, to: string) => {
+        const started = performance.now();
+        const out = await c.command(from, to).output();
+        const ms = performance.now() - started;
+        if (!out.success) {
+          throw new Error(
+            `${c.label} ${from} ${to} exited ${out.code}: ${
+              new TextDecoder().decode(out.stderr)
+            }`,
+          );
+        }
+        return mbps(COPY_MIB * 1048576, ms);
+      };
+      const check = (what: string, got: string) => {
+        if (got !== hash) {
+          throw new Error(`${what}: SHA-256 ${got}, not ${hash}`);
+        }
+      };
+      const up = new Map(copiers.map((c) => [c, [] as number[]]));
+      const down = new Map(copiers.map((c) => [c, [] as number[]]));
+      console.log(
+        `  copy: ${COPY_MIB} MiB, load average ${await loadAverage()}`,
+      );
+      for (let i = 0; i < RUNS; i++) {
+        for (const c of copiers) {
+          // Fresh targets, so that rsync has nothing to skip.
+          await ssh(`rm -f ${inGuest}`);
+          up.get(c)!.push(await timed(c, src, `${c.host}:${inGuest}`));
+          await ssh("sync");
+          check(
+            `${c.label} to the guest`,
+            (await ssh(`sha256sum ${inGuest}`)).split(" ")[0],
+          );
+          await Deno.remove(back).catch(() => {});
+          down.get(c)!.push(await timed(c, `${c.host}:${inGuest}`, back));
+          check(`${c.label} from the guest`, await sha256(back));
+        }
+      }
+      console.log(`  load average after: ${await loadAverage()}`);
+      for (const [o, b] of pairs) {
+        const to = report(
+          `${o.label} to guest vs ${b.label}`,
+          up.get(o)!,
+          up.get(b)!,
+        );
+        const from = report(
+          `${o.label} from guest vs ${b.label}`,
+          down.get(o)!,
+          down.get(b)!,
+        );
+        if (Math.min(to, from) < TARGET - NOISE) {
+          missed.push(`${o.label} (${TARGET}x ${b.label})`);
+        }
+      }
+    } finally {
+      await lima.run(["stop", "vm"]);
+      await Deno.remove(work, { recursive: true });
+    }
+  });
+}
+
 if (runs("ssh")) await sshPaths();
 if (runs("kernel-mounts")) await kernelMounts();
+if (runs("copy")) await copyPaths();
 
 if (missed.length > 0) {
   console.log(`missed targets: ${missed.join(", ")}`);

@@ -11,6 +11,9 @@ import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { LimaError } from "../errors.ts";
 import { ifFound } from "../if_found.ts";
+import { sftpCall } from "./sftp_call.ts";
+import { sftpReadStream } from "./sftp_read.ts";
+import { sftpWriteStream } from "./sftp_write.ts";
 
 /** The little a copy needs to know about a path. */
 export interface FileInfo {
@@ -58,14 +61,6 @@ export const localFileSystem: CopyFileSystem = {
   write: (path, mode) => createWriteStream(path, { mode }),
 };
 
-function promisify<T>(
-  fn: (cb: (err: Error | undefined | null, value: T) => void) => void,
-): Promise<T> {
-  return new Promise((resolve, reject) =>
-    fn((err, value) => err ? reject(err) : resolve(value))
-  );
-}
-
 /** SFTP status code 2: no such file. */
 const NO_SUCH_FILE = 2;
 
@@ -89,7 +84,7 @@ export function sftpFileSystem(
     basename: (path) => posix.basename(path),
     async stat(path) {
       try {
-        const st = await promisify<Stats>((cb) => sftp.stat(resolve(path), cb));
+        const st = await sftpCall<Stats>((cb) => sftp.stat(resolve(path), cb));
         return {
           isDirectory: st.isDirectory(),
           isFile: st.isFile(),
@@ -101,7 +96,7 @@ export function sftpFileSystem(
       }
     },
     async readDir(path) {
-      const entries = await promisify<{ filename: string }[]>((cb) =>
+      const entries = await sftpCall<{ filename: string }[]>((cb) =>
         sftp.readdir(resolve(path), cb)
       );
       return entries.map((e) => e.filename).filter((n) =>
@@ -109,12 +104,12 @@ export function sftpFileSystem(
       ).sort();
     },
     async mkdir(path, mode) {
-      await promisify<void>((cb) =>
+      await sftpCall<void>((cb) =>
         sftp.mkdir(resolve(path), { mode }, (err) => cb(err, undefined))
       );
     },
-    read: (path) => sftp.createReadStream(resolve(path)),
-    write: (path, mode) => sftp.createWriteStream(resolve(path), { mode }),
+    read: (path) => sftpReadStream(sftp, resolve(path)),
+    write: (path, mode) => sftpWriteStream(sftp, resolve(path), mode),
   };
 }
 

@@ -1,9 +1,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+// @ts-types="@types/ssh2"
+import type { SFTPWrapper } from "ssh2";
 import { haveSSHD, startTestGuest } from "../../tests/fixtures/sshd.ts";
 import { LimaError } from "../errors.ts";
 import { connect } from "./client.ts";
-import { copyFiles, localFileSystem, sftpFileSystem } from "./copy.ts";
+import {
+  copyFiles,
+  type CopyLocation,
+  localFileSystem,
+  sftpFileSystem,
+} from "./copy.ts";
 
 const ignore = !haveSSHD();
 
@@ -176,6 +183,76 @@ Deno.test({
         err instanceof LimaError && /is not a directory/.test(err.message),
     );
     await assert.rejects(Deno.stat(join(work, "out")), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+/**
+ * SFTP as over a slow link to a small server: every READ and WRITE reply comes DELAY_MS late,
+ * and no READ returns more than MAX_READ bytes.
+ */
+function slowLink(
+  sftp: SFTPWrapper,
+  delayMs: number,
+  maxRead: number,
+): SFTPWrapper {
+  const late = <A extends unknown[]>(cb: (...r: A) => void) => (...r: A) =>
+    void setTimeout(() => cb(...r), delayMs);
+  // Other methods run with the proxy as `this`, so that whatever they read and write through
+  // it (ssh2's own streams included) meets the slow link too.
+  return new Proxy(sftp, {
+    get(target, key, receiver) {
+      if (key === "read") {
+        return (...a: Parameters<SFTPWrapper["read"]>) =>
+          target.read(
+            a[0],
+            a[1],
+            a[2],
+            Math.min(a[3], maxRead),
+            a[4],
+            late(a[5]),
+          );
+      }
+      if (key === "write") {
+        return (...a: Parameters<SFTPWrapper["write"]>) =>
+          target.write(a[0], a[1], a[2], a[3], a[4], late(a[5]));
+      }
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
+
+Deno.test({
+  name:
+    "copy over a 50 ms link keeps many requests in flight both ways, intact through short reads",
+  ignore,
+}, async () => {
+  await using guest = await startTestGuest();
+  using conn = await connect(guest.target);
+  const fs = sftpFileSystem("test", slowLink(await conn.sftp(), 50, 40_000));
+  const work = await Deno.makeTempDir();
+  try {
+    // 4 MiB and a bit: about 65 chunks of 64 KiB, 3.3 s at one round trip each.
+    const data = randomBytes(4 * 1024 * 1024 + 4321);
+    await Deno.writeFile(join(work, "src"), data);
+    const timed = async (from: CopyLocation, to: CopyLocation) => {
+      const started = performance.now();
+      await copyFiles([from], to);
+      return performance.now() - started;
+    };
+    const up = await timed({ fs: localFileSystem, path: join(work, "src") }, {
+      fs,
+      path: join(work, "up"),
+    });
+    assert.deepEqual(await Deno.readFile(join(work, "up")), data);
+    const down = await timed({ fs, path: join(work, "up") }, {
+      fs: localFileSystem,
+      path: join(work, "down"),
+    });
+    assert.deepEqual(await Deno.readFile(join(work, "down")), data);
+    assert.ok(up < 1000, `upload took ${Math.round(up)} ms`);
+    assert.ok(down < 1000, `download took ${Math.round(down)} ms`);
   } finally {
     await Deno.remove(work, { recursive: true });
   }

@@ -313,6 +313,28 @@ Deno.test({
 
 Deno.test({
   name:
+    "copy --backend scp agrees on ChaCha20-Poly1305 with the guest, and --debug names the cipher",
+  ignore,
+}, async () => {
+  await using fake = await runningFake();
+  const file = join(fake.work, "f.txt");
+  await Deno.writeTextFile(file, "f\n");
+  const r = await limactlExpect(0, [
+    "--debug",
+    "copy",
+    "--backend=scp",
+    file,
+    `vm:${join(fake.work, "g.txt")}`,
+  ], { limaHome: fake.limaHome });
+  assertDebug(
+    r.stderr,
+    "SSH to instance `vm`: cipher chacha20-poly1305@openssh.com",
+  );
+  assert.equal(await Deno.readTextFile(join(fake.work, "g.txt")), "f\n");
+});
+
+Deno.test({
+  name:
     "copy --backend rsync copies with the host's rsync, keeping times, as scp -r places directories",
   ignore: ignore || !lookPath("rsync"),
 }, async () => {
