@@ -35,8 +35,8 @@ export async function runLane(
   }).spawn();
   let output = "";
   let printed = 0;
-  const decoder = new TextDecoder();
   const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
     for await (const chunk of stream) {
       output += decoder.decode(chunk, { stream: true });
       const end = output.lastIndexOf("\n") + 1;
