@@ -319,8 +319,7 @@ async function serve(
             target.host,
           ],
           events,
-          agentSocket: await agentChannel(driver),
-          tunnelSocket: await tunnelChannel(driver),
+          ...await agentChannels(driver),
         }).then((pf) => {
           forwarding = pf;
           return pf;
@@ -619,15 +618,18 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
   return errors;
 }
 
-/** The driver's socket to the guest agent's port forwarding tunnel, when it offers one. */
-async function tunnelChannel(driver: Driver): Promise<string | undefined> {
-  return (await driver.guestAgentConn?.())?.tunnelSocketPath;
-}
-
-/** The driver's virtio-serial socket to the guest agent, the one channel the agent speaks on. */
-async function agentChannel(driver: Driver): Promise<string | undefined> {
+/**
+ * The driver's sockets to the guest agent: its virtio-serial channel (the one the agent speaks
+ * on) and its port forwarding tunnel, each when the driver offers it.
+ */
+async function agentChannels(
+  driver: Driver,
+): Promise<{ agentSocket?: string; tunnelSocket?: string }> {
   const endpoint = await driver.guestAgentConn?.();
-  return endpoint?.transport === "virtio-serial"
-    ? endpoint.socketPath
-    : undefined;
+  return {
+    agentSocket: endpoint?.transport === "virtio-serial"
+      ? endpoint.socketPath
+      : undefined,
+    tunnelSocket: endpoint?.tunnelSocketPath,
+  };
 }
