@@ -29,7 +29,7 @@ import {
   compressionFromName,
   decompressor,
   detectCompression,
-} from "./decompress.ts";
+} from "../decompress.ts";
 import { clonesFiles } from "./clone.ts";
 import { fetchFailure, unreachableError } from "./fetch_failure.ts";
 import {

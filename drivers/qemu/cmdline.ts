@@ -34,6 +34,8 @@ export interface QemuPlan {
   files: { iso: boolean; kernel: boolean; initrd: boolean; cidata: boolean };
   /** Contents of `kernel.cmdline`. */
   kernelCmdline?: string;
+  /** The kernel to boot instead of the instance's `kernel` (its PVH form). */
+  kernel?: string;
   sshLocalPort: number;
   macAddress: string;
   /** The resolved `networks[]` entries to attach (user-v2 and `socket:` networks). */
@@ -360,7 +362,7 @@ export function qemuCommandLine(plan: QemuPlan): QemuCommandLine {
     );
   }
   if (plan.files.kernel) {
-    add("-kernel", join(dir, "kernel"));
+    add("-kernel", plan.kernel ?? join(dir, "kernel"));
     if (plan.kernelCmdline) add("-append", plan.kernelCmdline);
     if (plan.files.initrd) add("-initrd", join(dir, "initrd"));
   }

@@ -9,6 +9,8 @@ import { parseSize } from "../../core/config/units.ts";
 import { type Diagnostic, errorMessage, LimaError } from "../../core/errors.ts";
 import { exists } from "../../core/exists.ts";
 import { logger } from "../../core/log.ts";
+import { isFastBoot } from "../common/fast_boot.ts";
+import { pvhKernel } from "./pvh_kernel.ts";
 import type {
   Driver,
   DriverCapabilities,
@@ -431,6 +433,8 @@ export class QemuDriver extends DriverDefaults {
         if (m.location) await Deno.mkdir(m.location, { recursive: true });
       }
     }
+    const files = await bootFiles(this.#dir);
+    const cmdline = await kernelCmdline(this.#dir);
     const { args, warnings } = qemuCommandLine({
       name: this.#instance.name,
       dir: this.#dir,
@@ -440,8 +444,13 @@ export class QemuDriver extends DriverDefaults {
       accel,
       cpuType,
       firmware,
-      files: await bootFiles(this.#dir),
-      kernelCmdline: await kernelCmdline(this.#dir),
+      files,
+      kernelCmdline: cmdline,
+      // PVH needs SeaBIOS: UEFI firmware boots a bzImage only.
+      kernel: files.kernel && !firmware && this.#arch === "x86_64" &&
+          isFastBoot(cmdline)
+        ? await pvhKernel(this.#dir)
+        : undefined,
       sshLocalPort,
       macAddress: nic0MacAddress(this.#dir),
       networks,

@@ -6,10 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
+import { join } from "node:path";
+import { PVH_KERNEL } from "../../drivers/qemu/pvh_kernel.ts";
 import { testTemplate } from "../fixtures/test_template.ts";
 import {
   assertUserManager,
   guestImage,
+  type Lima,
   skipVMTests,
   start,
   waitFor,
@@ -26,7 +29,10 @@ Deno.test({
   await Deno.chmod(shared, 0o755);
   try {
     await withLima(async (lima) => {
-      const template = parse(testTemplate(image, { fastBoot: true }));
+      // The bzImage an image ships: the driver boots its PVH form on the fast path.
+      const template = parse(
+        testTemplate(image, { fastBoot: true, compressedKernel: true }),
+      );
       template.mountType = "9p";
       template.mounts = [{
         location: shared,
@@ -53,6 +59,17 @@ Deno.test({
         assert.match(
           await lima.sh("vm", "cat /var/log/cloud-init-output.log"),
           /lima-init: done/,
+        );
+      });
+
+      await t.step("the kernel boots through its PVH entry", async () => {
+        assert.deepEqual(
+          await qemuKernel(lima),
+          join(lima.home, "vm", PVH_KERNEL),
+        );
+        assert.equal(
+          (await Deno.stat(join(lima.home, "vm", PVH_KERNEL))).size,
+          (await Deno.stat(image.vmlinux)).size,
         );
       });
 
@@ -112,9 +129,34 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "a PVH kernel older than the instance's kernel is made again",
+        async () => {
+          await lima.expect(0, ["stop", "vm"]);
+          const dir = join(lima.home, "vm");
+          await Deno.writeTextFile(join(dir, PVH_KERNEL), "stale");
+          const later = new Date(Date.now() + 2000);
+          await Deno.utime(join(dir, "kernel"), later, later);
+          await start(lima, ["vm"]);
+          assert.equal(await qemuKernel(lima), join(dir, PVH_KERNEL));
+          assert.equal(
+            (await Deno.stat(join(dir, PVH_KERNEL))).size,
+            (await Deno.stat(image.vmlinux)).size,
+          );
+        },
+      );
+
       await lima.expect(0, ["stop", "vm"]);
     });
   } finally {
     await Deno.remove(shared, { recursive: true });
   }
 });
+
+/** The file QEMU of instance "vm" boots as its kernel (`-kernel`). */
+async function qemuKernel(lima: Lima): Promise<string | undefined> {
+  const pid = await lima.pid("vm", "qemu.pid");
+  const args = (await Deno.readTextFile(`/proc/${pid}/cmdline`)).split("\0");
+  const at = args.indexOf("-kernel");
+  return at < 0 ? undefined : args[at + 1];
+}

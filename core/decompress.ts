@@ -8,7 +8,7 @@
  * 64 KiB read into tens of MiB), and the pure-JS/wasm bzip2 and xz decoders on npm are several
  * times slower on multi-GiB images than the tools every distribution packages.
  */
-import { LimaError } from "../errors.ts";
+import { LimaError } from "./errors.ts";
 
 export type Compression = "gzip" | "bzip2" | "xz" | "zstd";
 
