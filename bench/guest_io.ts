@@ -226,7 +226,8 @@ async function sshPaths(): Promise<void> {
         await tunnel.status;
       }
       const log = await Deno.readTextFile(`${lima.dir("vm")}/ha.stderr.log`);
-      const forwarder = /[Ff]orwarding TCP ports over [^"]*/.exec(log)?.[0];
+      const forwarder = /[Ff]orwarding TCP and UDP ports over [^"]*/.exec(log)
+        ?.[0];
       console.log(`host agent: ${forwarder ?? "no forwarder logged"}`);
       console.log(
         `load average ${loadBefore} before, ${await loadAverage()} after`,
