@@ -428,22 +428,31 @@ Deno.test("with the tunnel engine, TCP connections travel over the guest agent's
 });
 
 Deno.test({
-  name: "with the tunnel engine but no tunnel, TCP falls back to SSH",
+  name:
+    "with the tunnel engine but no tunnel, TCP falls back to SSH and UDP to the SSH relay",
   ignore,
   fn: async () => {
     await using guest = await startTestGuest();
     const client = await sshClient(guest.target);
-    const [g, h] = [freeLoopbackPort(), freeLoopbackPort()];
+    const [g, h, ug, uh] = Array.from({ length: 4 }, freeLoopbackPort);
     const echo = echoServer(g);
-    const forwarder = await forwardTCP(g, h, {
+    const udpEcho = await udpEchoServer(ug);
+    const engine = {
       kind: "tunnel",
       tunnel: Promise.resolve(undefined),
       fallback: { kind: "ssh2" },
-    }, client);
+    } as const;
+    const forwarder = await forwardTCP(g, h, engine, client);
+    const udp = await forwardUDPOver(ug, uh, engine, { client });
+    const peer = dgram.createSocket("udp4");
     try {
       assert.equal(await roundTrip(h, "over ssh"), "over ssh");
+      assert.equal(await udpAsk(peer, uh, "over ssh"), "echo:over ssh");
     } finally {
+      peer.close();
+      await udp.close();
       await forwarder.close();
+      udpEcho.close();
       echo.close();
       client.end();
     }
@@ -532,29 +541,4 @@ Deno.test("with the tunnel engine, UDP peers are flows of the guest agent's tunn
     await local.close();
     echo.close();
   }
-});
-
-Deno.test({
-  name: "with the tunnel engine but no tunnel, UDP falls back to the SSH relay",
-  ignore,
-  fn: async () => {
-    await using guest = await startTestGuest();
-    const client = await sshClient(guest.target);
-    const [g, h] = [freeLoopbackPort(), freeLoopbackPort()];
-    const echo = await udpEchoServer(g);
-    const forwarder = await forwardUDPOver(g, h, {
-      kind: "tunnel",
-      tunnel: Promise.resolve(undefined),
-      fallback: { kind: "ssh2" },
-    }, { client });
-    const peer = dgram.createSocket("udp4");
-    try {
-      assert.equal(await udpAsk(peer, h, "over ssh"), "echo:over ssh");
-    } finally {
-      peer.close();
-      await forwarder.close();
-      echo.close();
-      client.end();
-    }
-  },
 });
