@@ -527,9 +527,11 @@ export class Forwarder implements AsyncDisposable {
       string,
       { flow: Promise<TunnelFlow | undefined>; last: number }
     >();
+    let closed = false;
     const open = (key: string, peer: dgram.RemoteInfo) => {
+      // A reply may still come in while the forward closes: sending on a closed socket throws.
       const reply = (datagram: Buffer) =>
-        socket.send(datagram, peer.port, peer.address);
+        closed || socket.send(datagram, peer.port, peer.address);
       const flow = tunnel.openFlow(target.ip, target.port, reply).then(
         (flow) => {
           // Ended by the guest or with its session: the peer's next datagram opens another.
@@ -562,6 +564,7 @@ export class Forwarder implements AsyncDisposable {
       (entry) => entry.flow.then((flow) => flow?.close()),
     );
     return async () => {
+      closed = true;
       stop();
       socket.close();
       const remaining = [...flows.values()];
