@@ -13,12 +13,16 @@
  *   the same guest (a second VM); target at least 1.5x 9p for both;
  * - `limactl copy` of a random file host → guest and back (a third VM), `--backend scp`
  *   against OpenSSH's scp and `--backend rsync` against `rsync -e ssh`, both with the
- *   instance's ssh.config, the data checked by SHA-256; target at least 1.0x each way.
+ *   instance's ssh.config, the data checked by SHA-256; target at least 1.0x each way;
+ * - forwarded UDP to a guest echo service (a fourth VM), through the host agent's forward
+ *   (over the guest agent's tunnel unless LIMA_SSH_PORT_FORWARDER=true) against the SSH relay
+ *   on the instance's SSH connection: round trips one datagram at a time and throughput with
+ *   16 in flight (no target: reported only).
  *
  * Prints MB/s and ratios; exits 1 when a target is missed.
  *
  *   deno run -A bench/guest_io.ts [--size-mib 64] [--copy-mib 256] [--runs 3]
- *     [--only ssh|kernel-mounts|copy]
+ *     [--only ssh|kernel-mounts|copy|udp]
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -27,6 +31,14 @@ import { QmpClient } from "../drivers/qemu/qmp.ts";
 import { loadAverage } from "./measure.ts";
 import { freeLoopbackPort } from "../tests/fixtures/free_port.ts";
 import { startSSHD } from "../tests/fixtures/sshd.ts";
+import {
+  instanceSSH,
+  measureUDP,
+  sshUDPForward,
+  udpEchoScript,
+  type UdpFigures,
+  untilEchoed,
+} from "./udp_paths.ts";
 import { testTemplate } from "../tests/fixtures/test_template.ts";
 import {
   guestImage,
@@ -44,7 +56,7 @@ const { values } = parseArgs({
     only: { type: "string" },
   },
 });
-const PARTS = ["ssh", "kernel-mounts", "copy"];
+const PARTS = ["ssh", "kernel-mounts", "copy", "udp"];
 if (values.only !== undefined && !PARTS.includes(values.only)) {
   console.error(`--only takes one of: ${PARTS.join(", ")}`);
   Deno.exit(2);
@@ -226,7 +238,8 @@ async function sshPaths(): Promise<void> {
         await tunnel.status;
       }
       const log = await Deno.readTextFile(`${lima.dir("vm")}/ha.stderr.log`);
-      const forwarder = /[Ff]orwarding TCP ports over [^"]*/.exec(log)?.[0];
+      const forwarder = /[Ff]orwarding TCP and UDP ports over [^"]*/.exec(log)
+        ?.[0];
       console.log(`host agent: ${forwarder ?? "no forwarder logged"}`);
       console.log(
         `load average ${loadBefore} before, ${await loadAverage()} after`,
@@ -479,9 +492,71 @@ async function copyPaths(): Promise<void> {
   });
 }
 
+// VM 4 ("udp"): a guest UDP echo service through the host agent's forward and through the SSH
+// relay, interleaved.
+async function udpPaths(): Promise<void> {
+  const GUEST_UDP = 7001, ROUNDS = 200;
+  await withLima(async (lima) => {
+    const file = `${lima.home}/vm.yaml`;
+    await Deno.writeTextFile(file, testTemplate(image));
+    await start(lima, ["--tty=false", file]);
+    const conn = await instanceSSH(lima.dir("vm"));
+    try {
+      await lima.expect(
+        0,
+        ["shell", "vm", "sh", "-c", "cat >/tmp/udp_echo.py"],
+        udpEchoScript(GUEST_UDP),
+      );
+      await guest(
+        lima,
+        "sudo systemd-run --quiet --collect --unit=udpecho python3 /tmp/udp_echo.py",
+      );
+      const sshPort = freeLoopbackPort();
+      const relay = await sshUDPForward(conn, GUEST_UDP, sshPort);
+      const ours: UdpFigures[] = [], ssh: UdpFigures[] = [];
+      const loadBefore = await loadAverage();
+      try {
+        // The host agent's forward appears once the guest agent reported the listener.
+        await untilEchoed(GUEST_UDP, 30_000);
+        for (let i = 0; i < RUNS; i++) {
+          ours.push(await measureUDP(GUEST_UDP, ROUNDS));
+          ssh.push(await measureUDP(sshPort, ROUNDS));
+        }
+      } finally {
+        await relay.close();
+      }
+      const log = await Deno.readTextFile(`${lima.dir("vm")}/ha.stderr.log`);
+      const forwarder = /[Ff]orwarding TCP and UDP ports over [^"]*/.exec(log)
+        ?.[0];
+      console.log(`host agent: ${forwarder ?? "no forwarder logged"}`);
+      console.log(
+        `load average ${loadBefore} before, ${await loadAverage()} after`,
+      );
+      report(
+        "forwarded UDP vs SSH relay",
+        ours.map((f) => f.rate),
+        ssh.map((f) => f.rate),
+      );
+      const rtt = (fs: UdpFigures[]) => median(fs.map((f) => f.rttMs));
+      const lost = (fs: UdpFigures[]) => fs.reduce((n, f) => n + f.lost, 0);
+      console.log(
+        `UDP round trip (median ms): forwarded ${
+          rtt(ours).toFixed(2)
+        }, SSH relay ${rtt(ssh).toFixed(2)}, ratio ${
+          (rtt(ssh) / rtt(ours)).toFixed(2)
+        }x; lost ${lost(ours)} and ${lost(ssh)} of ${RUNS * ROUNDS * 17} each`,
+      );
+    } finally {
+      conn.close();
+      await lima.run(["stop", "vm"]);
+    }
+  });
+}
+
 if (runs("ssh")) await sshPaths();
 if (runs("kernel-mounts")) await kernelMounts();
 if (runs("copy")) await copyPaths();
+if (runs("udp")) await udpPaths();
 
 if (missed.length > 0) {
   console.log(`missed targets: ${missed.join(", ")}`);

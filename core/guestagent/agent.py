@@ -153,8 +153,8 @@ def daemon(args):
 TUNNEL_PORT = "io.lima-vm.tunnel.0"
 PR_SET_PDEATHSIG = 1
 # Frames: type (u8), stream id (u32), payload length (u32), payload; see core/portfwd/tunnel_frame.ts.
-HELLO, OPEN, OPENED, DATA, EOF, RESET, WINDOW = range(7)
-HELLO_MAGIC = b"LIMATUN1"
+HELLO, OPEN, OPENED, DATA, EOF, RESET, WINDOW, UDP_OPEN, UDP_DATA = range(9)
+HELLO_MAGIC = b"LIMATUN2"
 HEADER = struct.Struct(">BII")
 WINDOW_SIZE = 256 * 1024
 MAX_PAYLOAD = 1024 * 1024
@@ -178,19 +178,29 @@ class Stream:
 
 
 class Tunnel:
-    """TCP connections for the host, multiplexed on one byte stream (the virtio-serial port)."""
+    """TCP connections and UDP flows for the host, multiplexed on one byte stream (the
+    virtio-serial port). A UDP flow is one host peer: its own socket here, so the service's
+    replies go back to that peer (as core/portfwd/udp_relay.py does over SSH); the host ends
+    it when idle."""
 
     def __init__(self, fd, reconnect):
         self.fd = fd
         self.reconnect = reconnect
         self.streams = {}
+        self.flows = {}
         self.out = bytearray()
         self.inbuf = bytearray()
 
-    def reset(self):
+    def drop_all(self):
         for s in self.streams.values():
             s.sock.close()
         self.streams.clear()
+        for sock in self.flows.values():
+            sock.close()
+        self.flows.clear()
+
+    def reset(self):
+        self.drop_all()
         self.out.clear()
         self.inbuf.clear()
 
@@ -203,11 +213,18 @@ class Tunnel:
                     rlist.append(s.sock)
                 if s.pending or (s.peer_eof and not s.shut):
                     wlist.append(s.sock)
+            if room:
+                # A full channel leaves datagrams to the socket's buffer, which drops them.
+                rlist += self.flows.values()
             readable, writable, _ = select.select(rlist, wlist, [])
             if self.fd in writable:
                 self.flush()
             if self.fd in readable:
                 self.read_channel()
+            by_flow = {sock: fid for fid, sock in self.flows.items()}
+            for sock in readable:
+                if sock in by_flow:
+                    self.read_flow(by_flow[sock], sock)
             by_sock = {s.sock: (sid, s) for sid, s in self.streams.items()}
             for sock in writable:
                 if sock in by_sock:
@@ -276,13 +293,17 @@ class Tunnel:
     def handle(self, kind, sid, payload):
         if kind == HELLO:
             # A new session: whatever the previous host opened is gone.
-            for s in self.streams.values():
-                s.sock.close()
-            self.streams.clear()
+            self.drop_all()
             self.out += frame(HELLO, 0, HELLO_MAGIC)
             return
         if kind == OPEN:
             self.open(sid, payload)
+            return
+        if kind == UDP_OPEN:
+            self.open_flow(sid, payload)
+            return
+        if sid in self.flows:
+            self.flow_frame(sid, kind, payload)
             return
         s = self.streams.get(sid)
         if s is None:
@@ -311,6 +332,39 @@ class Tunnel:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.streams[sid] = Stream(sock)
         self.out += frame(OPENED, sid)
+
+    def open_flow(self, sid, payload):
+        try:
+            port, ip = struct.unpack(">H", payload[:2])[0], payload[2:].decode()
+            sock = socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET,
+                                 socket.SOCK_DGRAM)
+        except (OSError, ValueError, struct.error) as err:
+            self.out += frame(RESET, sid, str(err).encode())
+            return
+        try:
+            sock.connect((ip, port))
+        except OSError as err:
+            sock.close()
+            self.out += frame(RESET, sid, str(err).encode())
+            return
+        sock.setblocking(False)
+        self.flows[sid] = sock
+
+    def flow_frame(self, sid, kind, payload):
+        if kind == UDP_DATA:
+            try:
+                self.flows[sid].send(payload)
+            except OSError:
+                pass  # Nothing listens (yet), or the buffer is full: lost, as UDP allows.
+        elif kind == RESET:
+            self.flows.pop(sid).close()
+
+    def read_flow(self, sid, sock):
+        try:
+            data = sock.recv(65535)
+        except OSError:
+            return  # Such as a refusal the kernel reports for an earlier datagram.
+        self.out += frame(UDP_DATA, sid, data)
 
     def drop(self, sid, why):
         self.streams.pop(sid).sock.close()

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { createHash, randomBytes } from "node:crypto";
+import dgram from "node:dgram";
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import { startLocalTunnel } from "../../tests/fixtures/local_tunnel.ts";
@@ -144,6 +145,83 @@ Deno.test("a connection whose service stops reading stalls neither the others no
   } finally {
     await local.close();
     sink.close();
+    echo.close();
+  }
+});
+
+/** A UDP echo server on 127.0.0.1 answering `PEER_PORT:DATAGRAM`; SOURCES are the peers seen. */
+async function udpEcho() {
+  const sources = new Set<number>();
+  const socket = dgram.createSocket("udp4");
+  socket.on("message", (msg, peer) => {
+    sources.add(peer.port);
+    socket.send(
+      Buffer.concat([Buffer.from(`${peer.port}:`), msg]),
+      peer.port,
+      peer.address,
+    );
+  });
+  await new Promise<void>((r) => socket.bind(0, "127.0.0.1", () => r()));
+  return {
+    port: socket.address().port,
+    sources,
+    close: () => socket.close(),
+  };
+}
+
+async function openFds(pid: number): Promise<number> {
+  return (await Array.fromAsync(Deno.readDir(`/proc/${pid}/fd`))).length;
+}
+
+const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
+
+Deno.test("agent.py's tunnel gives each UDP flow its own socket, so replies reach their flow whole", async () => {
+  const echo = await udpEcho();
+  const local = await startLocalTunnel();
+  try {
+    const got: Buffer[][] = [[], []];
+    const flows = await Promise.all(
+      got.map((into) =>
+        local.tunnel.openFlow("127.0.0.1", echo.port, (d) => into.push(d))
+      ),
+    );
+    const big = randomBytes(60_000);
+    flows[0].send(Buffer.from("one"));
+    flows[1].send(big);
+    flows[0].send(Buffer.from("two"));
+    await settle();
+    assert.equal(echo.sources.size, 2, "the flows shared a socket");
+    const [first, second] = got.map((g) =>
+      g.map((d) => d.subarray(d.indexOf(":") + 1))
+    );
+    assert.deepEqual(first.map((d) => d.toString()), ["one", "two"]);
+    assert.equal(second.length, 1);
+    assert.equal(sha256(second[0]), sha256(big));
+  } finally {
+    await local.close();
+    echo.close();
+  }
+});
+
+Deno.test("a UDP flow the host closes releases its socket in agent.py", async () => {
+  const echo = await udpEcho();
+  const local = await startLocalTunnel();
+  try {
+    const before = await openFds(local.pid);
+    const flows = await Promise.all(
+      Array.from(
+        { length: 20 },
+        () => local.tunnel.openFlow("127.0.0.1", echo.port, () => {}),
+      ),
+    );
+    for (const flow of flows) flow.send(Buffer.from("x"));
+    await settle();
+    assert.equal(await openFds(local.pid), before + 20);
+    for (const flow of flows) flow.close();
+    await settle();
+    assert.equal(await openFds(local.pid), before);
+  } finally {
+    await local.close();
     echo.close();
   }
 });

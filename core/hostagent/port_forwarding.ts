@@ -1,9 +1,10 @@
 /**
  * Port forwarding in the host agent (Lima's `pkg/hostagent/hostagent.go`, `port.go`): static and
  * UNIX-socket forwards once the guest is reachable, then the guest agent's listener events applied
- * through the instance's rules. TCP goes through the guest agent's tunnel when the driver offers
- * one and the guest answers on it (tunnel_choice.ts), otherwise through the OpenSSH ControlMaster
- * (faster than in-process SSH); UDP and sockets through the ssh2 connection.
+ * through the instance's rules. TCP and UDP go through the guest agent's tunnel when the driver
+ * offers one and the guest answers on it (tunnel_choice.ts), otherwise TCP through the OpenSSH
+ * ControlMaster (faster than in-process SSH) and UDP through the ssh2 connection; sockets always
+ * through the ssh2 connection.
  */
 import type { LimaYAML } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
@@ -33,7 +34,7 @@ export interface PortForwardingOptions {
   retryMs?: number;
   /** How long the channel may stay silent before the agent is run over SSH; default 30 s. */
   channelWaitMs?: number;
-  /** The driver's socket to the guest's port forwarding tunnel; without it TCP goes over SSH. */
+  /** The driver's socket to the guest's port forwarding tunnel; without it TCP and UDP go over SSH. */
   tunnelSocket?: string;
   /** `LIMA_SSH_PORT_FORWARDER`; default: the host agent's environment. */
   sshPortForwarder?: string;

@@ -1,12 +1,14 @@
 /**
- * Which forwarder carries TCP: the guest agent's tunnel unless `LIMA_SSH_PORT_FORWARDER` asks
+ * Which forwarder carries TCP and UDP: the guest agent's tunnel unless `LIMA_SSH_PORT_FORWARDER` asks
  * for SSH (Lima's `pkg/hostagent/hostagent.go`: the variable is parsed as a Go bool, an invalid
  * value is warned about and ignored, and the default is `false` since Lima 1.1.0), and SSH
- * whenever the tunnel is unavailable. The choice is logged once.
+ * whenever the tunnel is unavailable (a guest agent of another protocol version included).
+ * The choice is logged once.
  */
 import { errorMessage } from "../errors.ts";
 import { logger } from "../log.ts";
 import { Tunnel, unixConnect } from "../portfwd/tunnel.ts";
+import { TunnelVersionError } from "../portfwd/tunnel_session.ts";
 import { sleep } from "../sleep.ts";
 
 /** Go's `strconv.ParseBool`: undefined for anything else. */
@@ -37,32 +39,32 @@ export interface TunnelChoice {
   signal: AbortSignal;
 }
 
-/** The tunnel when it is chosen and answers, else undefined (TCP then goes over SSH). */
+/** The tunnel when it is chosen and answers, else undefined (TCP and UDP then go over SSH). */
 export async function chooseTunnel(
   o: TunnelChoice,
 ): Promise<Tunnel | undefined> {
   if (useSSHForwarder(o.env)) {
     logger.info(
-      "Forwarding TCP ports over SSH, as LIMA_SSH_PORT_FORWARDER asks",
+      "Forwarding TCP and UDP ports over SSH, as LIMA_SSH_PORT_FORWARDER asks",
     );
     return undefined;
   }
   if (!o.socket) {
     logger.info(
-      "The driver offers no port forwarding tunnel; forwarding TCP ports over SSH",
+      "The driver offers no port forwarding tunnel; forwarding TCP and UDP ports over SSH",
     );
     return undefined;
   }
   try {
     const tunnel = await answeringTunnel(o.socket, o.waitMs, o.signal);
-    logger.info("Forwarding TCP ports over the guest agent's tunnel");
+    logger.info("Forwarding TCP and UDP ports over the guest agent's tunnel");
     return tunnel;
   } catch (err) {
     if (!o.signal.aborted) {
       logger.info(
         `The port forwarding tunnel is unavailable (${
           errorMessage(err)
-        }); forwarding TCP ports over SSH`,
+        }); forwarding TCP and UDP ports over SSH`,
       );
     }
     return undefined;
@@ -86,7 +88,9 @@ async function answeringTunnel(
         Math.max(1000, Math.min(helloMs, deadline - Date.now())),
       );
     } catch (err) {
-      if (Date.now() >= deadline) throw err;
+      if (Date.now() >= deadline || err instanceof TunnelVersionError) {
+        throw err;
+      }
     }
     await sleep(1000, signal);
   }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { join } from "node:path";
 import { configureLogger } from "../log.ts";
-import { helloFrame } from "../portfwd/tunnel_frame.ts";
+import { encodeFrame, FrameType, helloFrame } from "../portfwd/tunnel_frame.ts";
 import { chooseTunnel, useSSHForwarder } from "./tunnel_choice.ts";
 
 /** Runs FN and returns its result with the messages it logged. */
@@ -26,15 +26,15 @@ async function logged<T>(
   }
 }
 
-/** A UNIX socket server that answers the hello when ANSWER, or stays silent. */
-async function guest(answer: boolean) {
+/** A UNIX socket server that answers the hello with HELLO when ANSWER, or stays silent. */
+async function guest(answer: boolean, hello = helloFrame()) {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "tunnel.sock");
   const sockets: net.Socket[] = [];
   const server = net.createServer((socket) => {
     sockets.push(socket);
     socket.on("error", () => {});
-    if (answer) socket.once("data", () => socket.write(helloFrame()));
+    if (answer) socket.once("data", () => socket.write(hello));
   });
   await new Promise<void>((resolve) => server.listen(path, resolve));
   return {
@@ -64,7 +64,7 @@ Deno.test("LIMA_SSH_PORT_FORWARDER is read as a Go bool, the tunnel by default a
   assert.deepEqual(messages, ["invalid LIMA_SSH_PORT_FORWARDER value `yes`"]);
 });
 
-Deno.test("LIMA_SSH_PORT_FORWARDER=true keeps TCP on SSH without touching the tunnel", async () => {
+Deno.test("LIMA_SSH_PORT_FORWARDER=true keeps TCP and UDP on SSH without touching the tunnel", async () => {
   const g = await guest(true);
   try {
     const { result, messages } = await logged(() =>
@@ -73,14 +73,14 @@ Deno.test("LIMA_SSH_PORT_FORWARDER=true keeps TCP on SSH without touching the tu
     assert.equal(result, undefined);
     assert.equal(g.connections(), 0);
     assert.deepEqual(messages, [
-      "Forwarding TCP ports over SSH, as LIMA_SSH_PORT_FORWARDER asks",
+      "Forwarding TCP and UDP ports over SSH, as LIMA_SSH_PORT_FORWARDER asks",
     ]);
   } finally {
     await g.close();
   }
 });
 
-Deno.test("an answering guest gets TCP over the tunnel, logged once", async () => {
+Deno.test("an answering guest gets TCP and UDP over the tunnel, logged once", async () => {
   const g = await guest(true);
   try {
     const { result, messages } = await logged(() =>
@@ -89,7 +89,7 @@ Deno.test("an answering guest gets TCP over the tunnel, logged once", async () =
     assert.ok(result);
     await result.close();
     assert.deepEqual(messages, [
-      "Forwarding TCP ports over the guest agent's tunnel",
+      "Forwarding TCP and UDP ports over the guest agent's tunnel",
     ]);
   } finally {
     await g.close();
@@ -102,7 +102,7 @@ Deno.test("no channel from the driver, or a guest that never answers, falls back
   );
   assert.equal(none.result, undefined);
   assert.deepEqual(none.messages, [
-    "The driver offers no port forwarding tunnel; forwarding TCP ports over SSH",
+    "The driver offers no port forwarding tunnel; forwarding TCP and UDP ports over SSH",
   ]);
   const g = await guest(false);
   try {
@@ -115,7 +115,7 @@ Deno.test("no channel from the driver, or a guest that never answers, falls back
     assert.equal(silent.messages.length, 1);
     assert.match(
       silent.messages[0],
-      /^The port forwarding tunnel is unavailable \(the guest's tunnel did not answer within .* s\); forwarding TCP ports over SSH$/,
+      /^The port forwarding tunnel is unavailable \(the guest's tunnel did not answer within .* s\); forwarding TCP and UDP ports over SSH$/,
     );
   } finally {
     await g.close();
@@ -133,4 +133,25 @@ Deno.test("no channel from the driver, or a guest that never answers, falls back
     missing.messages[0],
     /^The port forwarding tunnel is unavailable/,
   );
+});
+
+Deno.test("a guest agent of an older tunnel protocol falls back to SSH at once, saying why", async () => {
+  const g = await guest(
+    true,
+    encodeFrame(FrameType.hello, 0, new TextEncoder().encode("LIMATUN1")),
+  );
+  try {
+    const started = Date.now();
+    const { result, messages } = await logged(() =>
+      chooseTunnel({ env: undefined, socket: g.path, waitMs: 10_000, signal })
+    );
+    assert.equal(result, undefined);
+    assert.ok(Date.now() - started < 2000, "it waited for a newer answer");
+    assert.equal(g.connections(), 1);
+    assert.deepEqual(messages, [
+      "The port forwarding tunnel is unavailable (the guest's tunnel speaks LIMATUN1, not LIMATUN2: its guest agent is of another version); forwarding TCP and UDP ports over SSH",
+    ]);
+  } finally {
+    await g.close();
+  }
 });

@@ -7,9 +7,11 @@
  *   the `openssh` engine, the forward is handed to the OpenSSH ControlMaster (`-O forward`), or,
  *   with the `tunnel` engine, each connection is a stream of the guest agent's tunnel
  *   (tunnel.ts), without SSH.
- * - UDP: one `python3` relay per forwarded port, exec'd in the guest, multiplexing the host
- *   peers as flows (python3 is part of every cloud-init guest; without it UDP forwards fail
- *   with a `failed` event).
+ * - UDP: with the `tunnel` engine and a tunnel that answers, each host peer is a flow of the
+ *   guest agent's tunnel; otherwise one `python3` relay per forwarded port, exec'd in the guest
+ *   over SSH, multiplexing the host peers as flows (python3 is part of every cloud-init guest;
+ *   without it UDP forwards fail with a `failed` event). Either way a peer idle for
+ *   `udpIdleMs` is forgotten and its guest socket closed.
  * - UNIX sockets: `guestSocket` → `hostSocket` over `direct-streamlocal` channels, and with
  *   `reverse: true` the host socket is exposed in the guest (`streamlocal-forward`).
  *
@@ -46,6 +48,7 @@ import {
 } from "./rules.ts";
 import type { PortForwardEvent } from "./event.ts";
 import type { Tunnel } from "./tunnel.ts";
+import type { TunnelFlow } from "./tunnel_flow.ts";
 import relayScript from "./udp_relay.py" with { type: "text" };
 import { resolvesWithin } from "../timeout.ts";
 
@@ -72,8 +75,9 @@ export type TcpEngine =
     ready?: Promise<unknown>;
   }
   /**
-   * Our listener, one tunnel stream per connection. TUNNEL settles once it is known whether
-   * the guest's tunnel answers (forwards wait for it); undefined means FALLBACK carries TCP.
+   * Our listener, one tunnel stream per connection, and UDP forwards as flows of the same
+   * tunnel. TUNNEL settles once it is known whether the guest's tunnel answers (forwards wait
+   * for it); undefined means FALLBACK carries TCP and the SSH relay UDP.
    */
   | {
     kind: "tunnel";
@@ -130,6 +134,39 @@ function pipeBoth(
   b.on("error", () => a.destroy());
   a.pipe(b);
   b.pipe(a);
+}
+
+/** A UDP socket bound to HOST_IP:HOST_PORT. */
+async function bindUDP(
+  hostIP: string,
+  hostPort: number,
+): Promise<dgram.Socket> {
+  const socket = dgram.createSocket(net.isIPv6(hostIP) ? "udp6" : "udp4");
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.bind(hostPort, hostIP, () => {
+      socket.off("error", reject);
+      resolve();
+    });
+  });
+  return socket;
+}
+
+/** Calls DROP for each entry of FLOWS without traffic for IDLE_MS; the timer's stop. */
+function sweepIdle<T extends { last: number }>(
+  flows: Map<string, T>,
+  idleMs: number,
+  drop: (flow: T) => void,
+): () => void {
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const [key, flow] of flows) {
+      if (now - flow.last < idleMs) continue;
+      flows.delete(key);
+      drop(flow);
+    }
+  }, Math.min(idleMs, 10_000));
+  return () => clearInterval(timer);
 }
 
 function listen(
@@ -470,15 +507,77 @@ export class Forwarder implements AsyncDisposable {
     hostPort: number,
     targets: Map<string, { ip: string; port: number }>,
   ): Promise<() => Promise<void>> {
+    const tunnel = this.#tcp.kind === "tunnel"
+      ? await this.#tcp.tunnel
+      : undefined;
+    const socket = await bindUDP(hostIP, hostPort);
     const target = targets.values().next().value!;
-    const socket = dgram.createSocket(net.isIPv6(hostIP) ? "udp6" : "udp4");
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.bind(hostPort, hostIP, () => {
-        socket.off("error", reject);
-        resolve();
-      });
+    return tunnel
+      ? this.#tunnelUDP(socket, target, tunnel)
+      : await this.#relayUDP(socket, target);
+  }
+
+  /** Each peer of SOCKET a flow of TUNNEL to TARGET, new once the last one ended. */
+  #tunnelUDP(
+    socket: dgram.Socket,
+    target: { ip: string; port: number },
+    tunnel: Tunnel,
+  ): () => Promise<void> {
+    const flows = new Map<
+      string,
+      { flow: Promise<TunnelFlow | undefined>; last: number }
+    >();
+    let closed = false;
+    const open = (key: string, peer: dgram.RemoteInfo) => {
+      // A reply may still come in while the forward closes: sending on a closed socket throws.
+      const reply = (datagram: Buffer) =>
+        closed || socket.send(datagram, peer.port, peer.address);
+      const flow = tunnel.openFlow(target.ip, target.port, reply).then(
+        (flow) => {
+          // Ended by the guest or with its session: the peer's next datagram opens another.
+          flow.ended.then(() => {
+            if (flows.get(key)?.flow === entry.flow) flows.delete(key);
+          });
+          return flow;
+        },
+        // The tunnel is gone: this datagram is lost, the next one tries again.
+        () => {
+          if (flows.get(key)?.flow === entry.flow) flows.delete(key);
+          return undefined;
+        },
+      );
+      const entry = { flow, last: 0 };
+      flows.set(key, entry);
+      return entry;
+    };
+    socket.on("message", (data, peer) => {
+      const key = `${peer.address} ${peer.port}`;
+      const entry = flows.get(key) ?? open(key, peer);
+      entry.last = Date.now();
+      // In order: every datagram of a peer waits for the same flow.
+      entry.flow.then((flow) => flow?.send(data));
     });
+    socket.on("error", () => {});
+    const stop = sweepIdle(
+      flows,
+      this.#udpIdleMs,
+      (entry) => entry.flow.then((flow) => flow?.close()),
+    );
+    return async () => {
+      closed = true;
+      stop();
+      socket.close();
+      const remaining = [...flows.values()];
+      flows.clear();
+      for (const entry of remaining) (await entry.flow)?.close();
+    };
+  }
+
+  /** The peers of SOCKET relayed to TARGET by udp_relay.py, run in the guest over SSH. */
+  async #relayUDP(
+    socket: dgram.Socket,
+    target: { ip: string; port: number },
+  ): Promise<() => Promise<void>> {
     let relay: ClientChannel;
     try {
       relay = await this.#startRelay(target.ip, target.port);
@@ -522,17 +621,12 @@ export class Forwarder implements AsyncDisposable {
         pending = pending.subarray(8 + size);
       }
     });
-    const sweep = setInterval(() => {
-      const now = Date.now();
-      for (const [key, flow] of flows) {
-        if (now - flow.last < this.#udpIdleMs) continue;
-        flows.delete(key);
-        peers.delete(flow.id);
-        relay.write(frame(flow.id, UDP_CLOSE));
-      }
-    }, Math.min(this.#udpIdleMs, 10_000));
+    const stop = sweepIdle(flows, this.#udpIdleMs, (flow) => {
+      peers.delete(flow.id);
+      relay.write(frame(flow.id, UDP_CLOSE));
+    });
     return async () => {
-      clearInterval(sweep);
+      stop();
       socket.close();
       relay.end();
       // A dead connection never acknowledges the close: give up after a second.

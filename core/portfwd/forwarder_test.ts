@@ -428,24 +428,117 @@ Deno.test("with the tunnel engine, TCP connections travel over the guest agent's
 });
 
 Deno.test({
-  name: "with the tunnel engine but no tunnel, TCP falls back to SSH",
+  name:
+    "with the tunnel engine but no tunnel, TCP falls back to SSH and UDP to the SSH relay",
   ignore,
   fn: async () => {
     await using guest = await startTestGuest();
     const client = await sshClient(guest.target);
-    const [g, h] = [freeLoopbackPort(), freeLoopbackPort()];
+    const [g, h, ug, uh] = Array.from({ length: 4 }, freeLoopbackPort);
     const echo = echoServer(g);
-    const forwarder = await forwardTCP(g, h, {
+    const udpEcho = await udpEchoServer(ug);
+    const engine = {
       kind: "tunnel",
       tunnel: Promise.resolve(undefined),
       fallback: { kind: "ssh2" },
-    }, client);
+    } as const;
+    const forwarder = await forwardTCP(g, h, engine, client);
+    const udp = await forwardUDPOver(ug, uh, engine, { client });
+    const peer = dgram.createSocket("udp4");
     try {
       assert.equal(await roundTrip(h, "over ssh"), "over ssh");
+      assert.equal(await udpAsk(peer, uh, "over ssh"), "echo:over ssh");
     } finally {
+      peer.close();
+      await udp.close();
       await forwarder.close();
+      udpEcho.close();
       echo.close();
       client.end();
     }
   },
+});
+
+/** A forwarder of UDP guest port G to host port H on the TCP engine TCP, the listener reported. */
+async function forwardUDPOver(
+  g: number,
+  h: number,
+  tcp: ConstructorParameters<typeof Forwarder>[0]["tcp"],
+  extra: { client?: Client; udpIdleMs?: number; notices?: ForwardNotice[] } =
+    {},
+): Promise<Forwarder> {
+  const forwarder = new Forwarder({
+    client: extra.client ?? new Client(),
+    rules: only(rule({
+      proto: "udp",
+      guestPortRange: [g, g],
+      hostPortRange: [h, h],
+    })),
+    tcp,
+    udpIdleMs: extra.udpIdleMs,
+    onNotice: (n) => extra.notices?.push(n),
+  });
+  await forwarder.apply({
+    added: [{ proto: "udp", ip: "127.0.0.1", port: g }],
+    removed: [],
+  });
+  return forwarder;
+}
+
+/** A UDP echo service on 127.0.0.1:PORT answering `echo:DATAGRAM`. */
+async function udpEchoServer(port: number): Promise<dgram.Socket> {
+  const echo = dgram.createSocket("udp4");
+  echo.on(
+    "message",
+    (msg, peer) =>
+      echo.send(Buffer.from(`echo:${msg}`), peer.port, peer.address),
+  );
+  await new Promise<void>((r) => echo.bind(port, "127.0.0.1", () => r()));
+  return echo;
+}
+
+/** Sends TEXT from PEER to host port H and returns the first reply. */
+function udpAsk(peer: dgram.Socket, h: number, text: string): Promise<string> {
+  const reply = new Promise<string>((r) =>
+    peer.once("message", (m) => r(m.toString()))
+  );
+  peer.send(text, h, "127.0.0.1");
+  return reply;
+}
+
+Deno.test("with the tunnel engine, UDP peers are flows of the guest agent's tunnel, not SSH, dropped when idle", async () => {
+  const local = await startLocalTunnel();
+  const [g, h] = [freeLoopbackPort(), freeLoopbackPort()];
+  const echo = await udpEchoServer(g);
+  const notices: ForwardNotice[] = [];
+  // An unconnected SSH client: the SSH relay could not start.
+  const forwarder = await forwardUDPOver(g, h, {
+    kind: "tunnel",
+    tunnel: Promise.resolve(local.tunnel),
+    fallback: { kind: "ssh2" },
+  }, { udpIdleMs: 1000, notices });
+  const peers = [dgram.createSocket("udp4"), dgram.createSocket("udp4")];
+  try {
+    assert.deepEqual(notices.map((n) => n.message), [
+      `Forwarding UDP from 127.0.0.1:${g} to 127.0.0.1:${h}`,
+    ]);
+    const fds = () => Array.fromAsync(Deno.readDir(`/proc/${local.pid}/fd`));
+    const before = (await fds()).length;
+    assert.deepEqual(
+      await Promise.all([udpAsk(peers[0], h, "a"), udpAsk(peers[1], h, "b")]),
+      ["echo:a", "echo:b"],
+    );
+    // One socket in the guest agent for each peer, closed once the peers fell silent.
+    assert.equal((await fds()).length, before + 2);
+    await until(
+      "the idle flows' end in the guest",
+      async () => (await fds()).length === before || undefined,
+    );
+    assert.equal(await udpAsk(peers[0], h, "again"), "echo:again");
+  } finally {
+    for (const peer of peers) peer.close();
+    await forwarder.close();
+    await local.close();
+    echo.close();
+  }
 });

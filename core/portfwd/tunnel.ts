@@ -1,12 +1,14 @@
 /**
- * The host side of the port-forwarding tunnel: TCP connections to guest addresses carried over
- * a channel the driver offers (QEMU: a virtio-serial port), without SSH and its cipher (Lima's
+ * The host side of the port-forwarding tunnel: TCP connections and UDP flows to guest addresses
+ * carried over a channel the driver offers (QEMU: a virtio-serial port), without SSH and its cipher (Lima's
  * gRPC tunnel, `pkg/portfwd/client.go`). A dropped session (the guest's tunnel restarted) is
  * greeted again by the next dial.
  */
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import { TunnelSession } from "./tunnel_session.ts";
+import type { Buffer } from "node:buffer";
+import type { TunnelFlow } from "./tunnel_flow.ts";
 import type { TunnelStream } from "./tunnel_stream.ts";
 
 /** Opens the byte stream to the guest's end of the tunnel. */
@@ -49,19 +51,31 @@ export class Tunnel {
 
   /** A stream to IP:PORT in the guest; rejects when the guest refuses or the tunnel is gone. */
   async dial(ip: string, port: number): Promise<TunnelStream> {
+    return await (await this.#live()).dial(ip, port);
+  }
+
+  /** A UDP flow to IP:PORT in the guest; rejects when the tunnel is gone. */
+  async openFlow(
+    ip: string,
+    port: number,
+    onDatagram: (datagram: Buffer) => void,
+  ): Promise<TunnelFlow> {
+    return (await this.#live()).openFlow(ip, port, onDatagram);
+  }
+
+  /** The current session, or a new one when the guest's tunnel restarted. */
+  async #live(): Promise<TunnelSession> {
     if (this.#closed) throw new Error("the tunnel is closed");
     const current = this.#session;
-    let session = await current.catch(() => undefined);
-    if (!session?.alive) {
-      // Concurrent dials share one new session.
-      if (this.#session === current) {
-        this.#session = this.#connect().then((channel) =>
-          TunnelSession.start(channel, this.#helloMs)
-        );
-      }
-      session = await this.#session;
+    const session = await current.catch(() => undefined);
+    if (session?.alive) return session;
+    // Concurrent callers share one new session.
+    if (this.#session === current) {
+      this.#session = this.#connect().then((channel) =>
+        TunnelSession.start(channel, this.#helloMs)
+      );
     }
-    return await session.dial(ip, port);
+    return await this.#session;
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,8 @@
  * The frames of the port-forwarding tunnel (the guest side is `tunnel` in
  * core/guestagent/agent.py): a 9-byte header, type (u8), stream id (u32 BE), payload length
  * (u32 BE), then the payload. Lima's gRPC tunnel (`pkg/portfwd/`, `pkg/guestagent/`) carries
- * the same open/data/close operations over its own channel.
+ * the same open/data/close operations, for TCP and UDP, over its own channel. TCP streams and
+ * UDP flows share one id space; `reset` ends either.
  */
 import { Buffer } from "node:buffer";
 
@@ -20,11 +21,21 @@ export const FrameType = {
   reset: 5,
   /** Payload u32 BE: the receiver may send that many more data bytes on the stream. */
   window: 6,
+  /**
+   * Host → guest: a UDP flow (one host peer) to the address of the payload, laid out as in
+   * `open`. Not answered: the guest sends `reset` if it cannot make the socket.
+   */
+  udpOpen: 7,
+  /** One whole datagram of a UDP flow, either way; no window, as UDP may drop. */
+  udpData: 8,
 } as const;
 export type FrameType = typeof FrameType[keyof typeof FrameType];
 
 export const HEADER_SIZE = 9;
-export const HELLO_MAGIC = Buffer.from("LIMATUN1");
+/** Bumped with each change of the frames (2: UDP flows); both sides must send the same. */
+export const HELLO_MAGIC = Buffer.from("LIMATUN2");
+/** What every version's magic starts with, to tell an older guest from a silent one. */
+const MAGIC_PREFIX = Buffer.from("LIMATUN");
 /** Data bytes either side may send on a stream before the other grants more. */
 export const INITIAL_WINDOW = 256 * 1024;
 /** The largest data payload a sender puts in one frame. */
@@ -100,12 +111,27 @@ export class FrameDecoder {
   }
 }
 
+/** The guest's hello: the magic it sent, and the bytes after it. */
+export interface Hello {
+  magic: string;
+  rest: Buffer;
+}
+
 /**
  * Skips what precedes the guest's hello (bytes of an earlier session may still be in the
- * channel): the bytes after it, or undefined while it has not arrived.
+ * channel): its magic (another version's too) and the bytes after it, or undefined while it
+ * has not arrived.
  */
-export function afterHello(received: Buffer): Buffer | undefined {
-  const hello = helloFrame();
-  const at = received.indexOf(hello);
-  return at < 0 ? undefined : received.subarray(at + hello.length);
+export function findHello(received: Buffer): Hello | undefined {
+  const head = encodeFrame(FrameType.hello, 0, HELLO_MAGIC).subarray(
+    0,
+    HEADER_SIZE + MAGIC_PREFIX.length,
+  );
+  const at = received.indexOf(head);
+  const end = at + HEADER_SIZE + HELLO_MAGIC.length;
+  if (at < 0 || received.length < end) return undefined;
+  return {
+    magic: received.subarray(at + HEADER_SIZE, end).toString(),
+    rest: received.subarray(end),
+  };
 }

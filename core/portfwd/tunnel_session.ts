@@ -1,20 +1,32 @@
 /**
  * One connection to the guest's tunnel (a byte stream such as QEMU's virtio-serial socket):
- * the hello exchange, then TCP streams multiplexed by id (frames in tunnel_frame.ts).
+ * the hello exchange, then TCP streams and UDP flows multiplexed by id (frames in
+ * tunnel_frame.ts).
  */
 import { Buffer } from "node:buffer";
 import type { Duplex } from "node:stream";
 import { withTimeout } from "../timeout.ts";
 import {
-  afterHello,
   encodeFrame,
+  findHello,
   type Frame,
   FrameDecoder,
   FrameType,
+  HELLO_MAGIC,
   helloFrame,
   openPayload,
 } from "./tunnel_frame.ts";
+import { TunnelFlow } from "./tunnel_flow.ts";
 import { TunnelStream } from "./tunnel_stream.ts";
+
+/** The guest answered with another version of the protocol: greeting it again cannot help. */
+export class TunnelVersionError extends Error {}
+
+/**
+ * Bytes waiting for the channel above which datagrams to the guest are dropped, as a full
+ * network would, rather than queued without bound.
+ */
+const DATAGRAM_QUEUE_LIMIT = 1024 * 1024;
 
 interface PendingDial {
   resolve(stream: TunnelStream): void;
@@ -26,6 +38,7 @@ export class TunnelSession {
   readonly #channel: Duplex;
   readonly #decoder = new FrameDecoder();
   readonly #streams = new Map<number, TunnelStream>();
+  readonly #flows = new Map<number, TunnelFlow>();
   readonly #dials = new Map<number, PendingDial>();
   #nextId = 1;
   #closedBy?: Error;
@@ -56,11 +69,16 @@ export class TunnelSession {
     const answered = new Promise<Buffer>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         received = Buffer.concat([received, chunk]);
-        const rest = afterHello(received);
-        if (!rest) return;
+        const hello = findHello(received);
+        if (!hello) return;
         cleanup();
         channel.pause();
-        resolve(rest);
+        if (hello.magic === HELLO_MAGIC.toString()) return resolve(hello.rest);
+        reject(
+          new TunnelVersionError(
+            `the guest's tunnel speaks ${hello.magic}, not ${HELLO_MAGIC}: its guest agent is of another version`,
+          ),
+        );
       };
       const onClose = () => {
         cleanup();
@@ -102,8 +120,7 @@ export class TunnelSession {
   /** A stream to IP:PORT in the guest, once the guest connected it. */
   dial(ip: string, port: number, timeoutMs = 10_000): Promise<TunnelStream> {
     if (this.#closedBy) return Promise.reject(this.#closedBy);
-    const id = this.#nextId;
-    this.#nextId = this.#nextId === 0xFFFFFFFF ? 1 : this.#nextId + 1;
+    const id = this.#takeId();
     const stream = new TunnelStream({
       send: (type, payload) => this.#send(type, id, payload),
       forget: () => this.#streams.delete(id),
@@ -125,12 +142,46 @@ export class TunnelSession {
     });
   }
 
+  /**
+   * A UDP flow to IP:PORT in the guest; ON_DATAGRAM gets the guest's replies. Usable at once:
+   * the guest opens its socket before it reads the first datagram.
+   */
+  openFlow(
+    ip: string,
+    port: number,
+    onDatagram: (datagram: Buffer) => void,
+  ): TunnelFlow {
+    if (this.#closedBy) throw this.#closedBy;
+    const id = this.#takeId();
+    const flow = new TunnelFlow({
+      send: (type, payload) =>
+        type === FrameType.udpData
+          ? this.#sendDatagram(id, payload!)
+          : this.#send(type, id, payload),
+      forget: () => this.#flows.delete(id),
+    }, onDatagram);
+    this.#flows.set(id, flow);
+    this.#send(FrameType.udpOpen, id, openPayload(ip, port));
+    return flow;
+  }
+
   close(): void {
     this.#channel.destroy();
   }
 
+  #takeId(): number {
+    const id = this.#nextId;
+    this.#nextId = this.#nextId === 0xFFFFFFFF ? 1 : this.#nextId + 1;
+    return id;
+  }
+
   #send(type: FrameType, id: number, payload?: Uint8Array): void {
     if (!this.#closedBy) this.#channel.write(encodeFrame(type, id, payload));
+  }
+
+  #sendDatagram(id: number, datagram: Uint8Array): void {
+    if (this.#channel.writableLength > DATAGRAM_QUEUE_LIMIT) return;
+    this.#send(FrameType.udpData, id, datagram);
   }
 
   #receive(chunk: Buffer): void {
@@ -164,6 +215,7 @@ export class TunnelSession {
       return;
     }
     this.#streams.get(frame.id)?.receive(frame);
+    this.#flows.get(frame.id)?.receive(frame);
   }
 
   #end(reason: Error): void {
@@ -173,5 +225,7 @@ export class TunnelSession {
     this.#dials.clear();
     for (const stream of [...this.#streams.values()]) stream.abort(reason);
     this.#streams.clear();
+    for (const flow of [...this.#flows.values()]) flow.abort(reason);
+    this.#flows.clear();
   }
 }

@@ -14,6 +14,7 @@ import {
   windowPayload,
 } from "./tunnel_frame.ts";
 import { Tunnel } from "./tunnel.ts";
+import { TunnelVersionError } from "./tunnel_session.ts";
 
 /** A scripted guest: answers hellos (unless MUTE) and records every frame it gets. */
 class FakeGuest {
@@ -23,6 +24,8 @@ class FakeGuest {
   mute = false;
   /** Written before the hello answer: bytes of an earlier session. */
   stale: Buffer = Buffer.alloc(0);
+  /** The hello it answers with: another version's to play an older guest. */
+  hello: Buffer = helloFrame();
 
   constructor(readonly server: net.Server, readonly path: string) {
     server.on("connection", (socket) => {
@@ -33,7 +36,7 @@ class FakeGuest {
           this.frames.push(frame);
           if (frame.type === FrameType.hello) {
             if (!this.mute) {
-              socket.write(Buffer.concat([this.stale, helloFrame()]));
+              socket.write(Buffer.concat([this.stale, this.hello]));
             }
           } else this.onFrame(frame, socket);
         }
@@ -224,6 +227,104 @@ Deno.test("a dropped session fails its streams, and the next dial greets the gue
     again.destroy();
   } finally {
     await tunnel.close();
+    await guest.close();
+  }
+});
+
+Deno.test("a UDP flow sends at once, carries whole datagrams both ways, and its close resets it", async () => {
+  const guest = await FakeGuest.start();
+  // The guest answers each datagram with two, upper-cased and reversed.
+  guest.onFrame = (frame, socket) => {
+    if (frame.type !== FrameType.udpData) return;
+    const text = frame.payload.toString();
+    socket.write(Buffer.concat([
+      encodeFrame(FrameType.udpData, frame.id, Buffer.from(text.toUpperCase())),
+      encodeFrame(
+        FrameType.udpData,
+        frame.id,
+        Buffer.from([...text].reverse().join("")),
+      ),
+    ]));
+  };
+  const tunnel = await Tunnel.open(guest.connect, 2000);
+  try {
+    const got: string[] = [];
+    const flow = await tunnel.openFlow(
+      "127.0.0.1",
+      53,
+      (d) => got.push(d.toString()),
+    );
+    flow.send(Buffer.from("abc"));
+    flow.send(Buffer.from(""));
+    await settle();
+    assert.deepEqual(got, ["ABC", "cba", "", ""]);
+    const frames = guest.frames.filter((f) => f.type !== FrameType.hello);
+    assert.deepEqual(
+      frames.map((f) => [f.type, f.payload.length]),
+      [[FrameType.udpOpen, 11], [FrameType.udpData, 3], [
+        FrameType.udpData,
+        0,
+      ]],
+    );
+    assert.equal(frames[0].payload.readUInt16BE(0), 53);
+    flow.close();
+    assert.equal(await flow.ended, undefined);
+    flow.send(Buffer.from("late"));
+    await settle();
+    const after = guest.frames.filter((f) => f.id === frames[0].id).slice(3);
+    assert.deepEqual(after.map((f) => f.type), [FrameType.reset]);
+  } finally {
+    await tunnel.close();
+    await guest.close();
+  }
+});
+
+Deno.test("a UDP flow ends when the guest resets it or the session drops", async () => {
+  const guest = await FakeGuest.start();
+  guest.onFrame = (frame, socket) => {
+    if (
+      frame.type === FrameType.udpOpen && frame.payload.readUInt16BE(0) === 1
+    ) {
+      socket.write(
+        encodeFrame(FrameType.reset, frame.id, Buffer.from("no route")),
+      );
+    }
+  };
+  const tunnel = await Tunnel.open(guest.connect, 2000);
+  try {
+    const refused = await tunnel.openFlow("10.0.0.1", 1, () => {});
+    assert.match(
+      (await refused.ended)?.message ?? "",
+      /the guest ended the UDP flow: no route/,
+    );
+    assert.equal(refused.alive, false);
+    const flow = await tunnel.openFlow("127.0.0.1", 53, () => {});
+    guest.sockets[0].destroy();
+    // Why depends on how the socket ended (closed, reset): an error, not the host's close.
+    assert.ok((await flow.ended) instanceof Error);
+    // The next flow greets the guest again.
+    const again = await tunnel.openFlow("127.0.0.1", 53, () => {});
+    assert.equal(again.alive, true);
+    assert.equal(guest.sockets.length, 2);
+  } finally {
+    await tunnel.close();
+    await guest.close();
+  }
+});
+
+Deno.test("a guest of another protocol version fails the tunnel at once", async () => {
+  const guest = await FakeGuest.start();
+  guest.hello = encodeFrame(FrameType.hello, 0, Buffer.from("LIMATUN1"));
+  try {
+    const started = Date.now();
+    await assert.rejects(
+      Tunnel.open(guest.connect, 5000),
+      (err: Error) =>
+        err instanceof TunnelVersionError &&
+        /speaks LIMATUN1, not LIMATUN2/.test(err.message),
+    );
+    assert.ok(Date.now() - started < 1000, "it waited for another answer");
+  } finally {
     await guest.close();
   }
 });

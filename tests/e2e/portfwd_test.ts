@@ -1,8 +1,9 @@
 /**
  * Port forwarding on a real instance: guest services on 127.0.0.1 and 0.0.0.0 appear on the
  * host within 5 s of listening and keep working across a service restart, UDP echo, a rule
- * with another host port, an `ignore` rule, and a UNIX socket forward. TCP goes over the guest
- * agent's tunnel (`LIMA_SSH_PORT_FORWARDER=false`, Lima's default), 8 MiB checked each way.
+ * with another host port, an `ignore` rule, and a UNIX socket forward. TCP and UDP go over the
+ * guest agent's tunnel (`LIMA_SSH_PORT_FORWARDER=false`, Lima's default), 8 MiB of TCP checked
+ * each way.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -79,6 +80,13 @@ sleep 3
 ticks() { awk '{print $14 + $15}' /proc/$pid/stat; }
 a=$(ticks); sleep 10; b=$(ticks)
 awk -v d=$((b - a)) -v hz=$(getconf CLK_TCK) 'BEGIN { printf "%.3f", d / hz / 10 * 100 }'
+`;
+
+/** The cgroup of the process whose UDP socket is connected to the guest's port 9090. */
+const UDP_OWNER = `
+pid=$(sudo ss -Huanp 'dport = :9090' | sed -n 's/.*pid=\\([0-9]*\\).*/\\1/p' | head -n 1)
+echo "owner: \${pid:-none}"
+[ -n "$pid" ] && cat /proc/$pid/cgroup
 `;
 
 const decoder = new TextDecoder();
@@ -278,21 +286,31 @@ Deno.test({
         );
         console.log(`  16 MiB through the tunnel in ${seconds(ms)}`);
         const log = await Deno.readTextFile(`${lima.dir("vm")}/ha.stderr.log`);
-        assert.match(log, /Forwarding TCP ports over the guest agent's tunnel/);
-        assert.doesNotMatch(log, /forwarding TCP ports over SSH/);
+        assert.match(
+          log,
+          /Forwarding TCP and UDP ports over the guest agent's tunnel/,
+        );
+        assert.doesNotMatch(log, /ports over SSH/);
       },
     );
 
-    await t.step("UDP datagrams are echoed through the forward", async () => {
-      await serve(lima, "udp9090", "udp 0.0.0.0 9090");
-      const reply = await udpEcho(9090, "ping over udp");
-      const log = await Deno.readTextFile(`${lima.dir("vm")}/ha.stderr.log`);
-      assert.equal(
-        reply,
-        "ping over udp",
-        log.split("\n").filter((l) => /UDP|udp/.test(l)).join("\n"),
-      );
-    });
+    await t.step(
+      "UDP datagrams are echoed through the guest agent's tunnel",
+      async () => {
+        await serve(lima, "udp9090", "udp 0.0.0.0 9090");
+        const reply = await udpEcho(9090, "ping over udp");
+        const log = await Deno.readTextFile(`${lima.dir("vm")}/ha.stderr.log`);
+        assert.equal(
+          reply,
+          "ping over udp",
+          log.split("\n").filter((l) => /UDP|udp/.test(l)).join("\n"),
+        );
+        // The guest's end of the flow is a socket of the guest agent's service, where the SSH
+        // relay's would be in an SSH session.
+        const r = await lima.expect(0, ["shell", "vm", "sh", "-c", UDP_OWNER]);
+        assert.match(r.stdout, /lima-guestagent\.service/, r.stdout);
+      },
+    );
 
     await t.step("an ignore rule keeps a port off the host", async () => {
       await serve(lima, "web8082", "tcp 127.0.0.1 8082 ignored");
