@@ -9,7 +9,7 @@ import { parseSize } from "../../core/config/units.ts";
 import { type Diagnostic, errorMessage, LimaError } from "../../core/errors.ts";
 import { exists } from "../../core/exists.ts";
 import { logger } from "../../core/log.ts";
-import { fastBootCmdline, isFastBoot } from "../common/fast_boot.ts";
+import { isFastBoot } from "../common/fast_boot.ts";
 import { pvhKernel } from "./pvh_kernel.ts";
 import type {
   Driver,
@@ -445,7 +445,7 @@ export class QemuDriver extends DriverDefaults {
       cpuType,
       firmware,
       files,
-      kernelCmdline: fastBootCmdline(cmdline),
+      kernelCmdline: cmdline,
       // PVH needs SeaBIOS: UEFI firmware boots a bzImage only.
       kernel: files.kernel && !firmware && this.#arch === "x86_64" &&
           isFastBoot(cmdline)

@@ -23,7 +23,6 @@ import {
   bootFiles,
   kernelCmdline,
 } from "../common/boot_inputs.ts";
-import { fastBootCmdline } from "../common/fast_boot.ts";
 import { instanceImage } from "../common/instance_image.ts";
 import { requireNativeArch } from "../common/native_arch.ts";
 import {
@@ -308,7 +307,7 @@ class VzDriver extends DriverDefaults {
       config: this.#config,
       macAddress: macAddress(this.#dir),
       files: await bootFiles(this.#dir),
-      kernelCmdline: fastBootCmdline(await kernelCmdline(this.#dir)),
+      kernelCmdline: await kernelCmdline(this.#dir),
       additionalDisks: additionalDiskPaths(this.#dir, this.#config),
       userNetwork: await exists(join(this.#dir, "default_fd.sock")),
     });
