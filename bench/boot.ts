@@ -432,7 +432,7 @@ try {
         t.qemuStarted === undefined ? "?" : seconds(t.qemuStarted)
       }, ssh requirement met at ${
         t.sshSatisfied === undefined ? "?" : seconds(t.sshSatisfied)
-      }); load before: ${load}`,
+      }), restart READY ${seconds(t.restart!.ready)}; load before: ${load}`,
     );
     console.log(
       `  phases: ${

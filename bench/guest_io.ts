@@ -145,6 +145,17 @@ async function addHostfwd(dir: string, port: number): Promise<void> {
   }
 }
 
+/** Which forwarder the host agent of instance "vm" logged, and the load before and now. */
+async function printForwarder(lima: Lima, loadBefore: string): Promise<void> {
+  const log = await Deno.readTextFile(`${lima.dir("vm")}/ha.stderr.log`);
+  const forwarder = /[Ff]orwarding TCP and UDP ports over [^"]*/.exec(log)
+    ?.[0];
+  console.log(`host agent: ${forwarder ?? "no forwarder logged"}`);
+  console.log(
+    `load average ${loadBefore} before, ${await loadAverage()} after`,
+  );
+}
+
 function report(label: string, ours: number[], base: number[]) {
   const o = median(ours), b = median(base);
   console.log(
@@ -237,13 +248,7 @@ async function sshPaths(): Promise<void> {
         tunnel.kill();
         await tunnel.status;
       }
-      const log = await Deno.readTextFile(`${lima.dir("vm")}/ha.stderr.log`);
-      const forwarder = /[Ff]orwarding TCP and UDP ports over [^"]*/.exec(log)
-        ?.[0];
-      console.log(`host agent: ${forwarder ?? "no forwarder logged"}`);
-      console.log(
-        `load average ${loadBefore} before, ${await loadAverage()} after`,
-      );
+      await printForwarder(lima, loadBefore);
       const vsHostfwd = report(
         "forwarded TCP vs hostfwd",
         rate.ours,
@@ -525,13 +530,7 @@ async function udpPaths(): Promise<void> {
       } finally {
         await relay.close();
       }
-      const log = await Deno.readTextFile(`${lima.dir("vm")}/ha.stderr.log`);
-      const forwarder = /[Ff]orwarding TCP and UDP ports over [^"]*/.exec(log)
-        ?.[0];
-      console.log(`host agent: ${forwarder ?? "no forwarder logged"}`);
-      console.log(
-        `load average ${loadBefore} before, ${await loadAverage()} after`,
-      );
+      await printForwarder(lima, loadBefore);
       report(
         "forwarded UDP vs SSH relay",
         ours.map((f) => f.rate),
