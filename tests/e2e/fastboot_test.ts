@@ -2,7 +2,8 @@
  * The fast boot path on the same test image: with `cloud-init=disabled` on the kernel command
  * line the image's bootstrap unit runs the seed's lima-init, and the instance becomes READY
  * with its user, keys, hostname, provisions and 9p mount, without cloud-init; after a kill -9
- * that left the host key files empty, it boots to READY again.
+ * that left the host key files empty, it boots to READY again. The image's bzImage boots
+ * through its PVH entry (drivers/qemu/pvh_kernel.ts), extracted again once it is out of date.
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
