@@ -93,6 +93,15 @@ const limactl = (args: string[]) =>
     stderr: "piped",
   });
 
+/** `limactl start` of instance NAME: made from TEMPLATE, or without it the stopped one. */
+const startArgs = (name: string, template?: string) => [
+  "start",
+  "--tty=false",
+  "--timeout",
+  `${BOOT_TIMEOUT_MS / 1000}s`,
+  ...(template ? ["--name", name, template] : [name]),
+];
+
 /** QEMU's argv, read while it runs; empty when SIGNAL aborts first. */
 async function readQemuCommandLine(
   dir: string,
@@ -171,13 +180,7 @@ async function restartRun(
   }
   const wallStart = Date.now();
   const started = performance.now();
-  const out = await limactl([
-    "start",
-    "--tty=false",
-    "--timeout",
-    `${BOOT_TIMEOUT_MS / 1000}s`,
-    name,
-  ]).output();
+  const out = await limactl(startArgs(name)).output();
   const ready = performance.now() - started;
   if (!out.success) {
     throw new Error(
@@ -246,15 +249,7 @@ async function limaRun(
   const dir = join(home, name);
   const wallStart = Date.now();
   const started = performance.now();
-  const child = limactl([
-    "start",
-    "--tty=false",
-    "--timeout",
-    `${BOOT_TIMEOUT_MS / 1000}s`,
-    "--name",
-    name,
-    template,
-  ]).spawn();
+  const child = limactl(startArgs(name, template)).spawn();
   const watching = new AbortController();
   const cmdline = readQemuCommandLine(dir, watching.signal);
   const login = options.watchLogin

@@ -177,6 +177,11 @@ class Stream:
         self.shut = False
 
 
+def open_address(payload):
+    """The (ip, port) of an OPEN or UDP_OPEN payload: the port (u16), then the IP as text."""
+    return payload[2:].decode(), struct.unpack(">H", payload[:2])[0]
+
+
 class Tunnel:
     """TCP connections and UDP flows for the host, multiplexed on one byte stream (the
     virtio-serial port). A UDP flow is one host peer: its own socket here, so the service's
@@ -322,9 +327,8 @@ class Tunnel:
 
     def open(self, sid, payload):
         try:
-            port, ip = struct.unpack(">H", payload[:2])[0], payload[2:].decode()
             # A guest address answers at once: a blocking connect costs nothing here.
-            sock = socket.create_connection((ip, port), timeout=5)
+            sock = socket.create_connection(open_address(payload), timeout=5)
         except (OSError, ValueError, struct.error) as err:
             self.out += frame(RESET, sid, str(err).encode())
             return
@@ -334,17 +338,15 @@ class Tunnel:
         self.out += frame(OPENED, sid)
 
     def open_flow(self, sid, payload):
+        sock = None
         try:
-            port, ip = struct.unpack(">H", payload[:2])[0], payload[2:].decode()
+            ip, port = open_address(payload)
             sock = socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET,
                                  socket.SOCK_DGRAM)
-        except (OSError, ValueError, struct.error) as err:
-            self.out += frame(RESET, sid, str(err).encode())
-            return
-        try:
             sock.connect((ip, port))
-        except OSError as err:
-            sock.close()
+        except (OSError, ValueError, struct.error) as err:
+            if sock is not None:
+                sock.close()
             self.out += frame(RESET, sid, str(err).encode())
             return
         sock.setblocking(False)

@@ -34,7 +34,7 @@ export interface PortForwardingOptions {
   retryMs?: number;
   /** How long the channel may stay silent before the agent is run over SSH; default 30 s. */
   channelWaitMs?: number;
-  /** The driver's socket to the guest's port forwarding tunnel; without it TCP and UDP go over SSH. */
+  /** The driver's socket to the guest's forwarding tunnel; without it TCP and UDP go over SSH. */
   tunnelSocket?: string;
   /** `LIMA_SSH_PORT_FORWARDER`; default: the host agent's environment. */
   sshPortForwarder?: string;

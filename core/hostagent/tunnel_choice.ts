@@ -1,9 +1,9 @@
 /**
- * Which forwarder carries TCP and UDP: the guest agent's tunnel unless `LIMA_SSH_PORT_FORWARDER` asks
- * for SSH (Lima's `pkg/hostagent/hostagent.go`: the variable is parsed as a Go bool, an invalid
- * value is warned about and ignored, and the default is `false` since Lima 1.1.0), and SSH
- * whenever the tunnel is unavailable (a guest agent of another protocol version included).
- * The choice is logged once.
+ * Which forwarder carries TCP and UDP: the guest agent's tunnel unless
+ * `LIMA_SSH_PORT_FORWARDER` asks for SSH (Lima's `pkg/hostagent/hostagent.go`: the variable is
+ * parsed as a Go bool, an invalid value is warned about and ignored, and the default is `false`
+ * since Lima 1.1.0), and SSH whenever the tunnel is unavailable (a guest agent of another
+ * protocol version included). The choice is logged once.
  */
 import { errorMessage } from "../errors.ts";
 import { logger } from "../log.ts";

@@ -228,13 +228,7 @@ Deno.test({
     await using guest = await startTestGuest();
     const client = await sshClient(guest.target);
     const [g, h] = [freeLoopbackPort(), freeLoopbackPort()];
-    const echo = dgram.createSocket("udp4");
-    echo.on(
-      "message",
-      (msg, peer) =>
-        echo.send(Buffer.from(`echo:${msg}`), peer.port, peer.address),
-    );
-    await new Promise<void>((r) => echo.bind(g, "127.0.0.1", () => r()));
+    const echo = await udpEchoServer(g);
     const notices: ForwardNotice[] = [];
     const forwarder = await forwardUDP(client, g, h, (n) => notices.push(n));
     try {

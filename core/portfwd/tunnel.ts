@@ -1,14 +1,14 @@
 /**
  * The host side of the port-forwarding tunnel: TCP connections and UDP flows to guest addresses
- * carried over a channel the driver offers (QEMU: a virtio-serial port), without SSH and its cipher (Lima's
- * gRPC tunnel, `pkg/portfwd/client.go`). A dropped session (the guest's tunnel restarted) is
+ * carried over a channel the driver offers (QEMU: a virtio-serial port), without SSH and its
+ * cipher (Lima's gRPC tunnel, `pkg/portfwd/client.go`). A dropped session (the guest's tunnel restarted) is
  * greeted again by the next dial.
  */
+import type { Buffer } from "node:buffer";
 import net from "node:net";
 import type { Duplex } from "node:stream";
-import { TunnelSession } from "./tunnel_session.ts";
-import type { Buffer } from "node:buffer";
 import type { TunnelFlow } from "./tunnel_flow.ts";
+import { TunnelSession } from "./tunnel_session.ts";
 import type { TunnelStream } from "./tunnel_stream.ts";
 
 /** Opens the byte stream to the guest's end of the tunnel. */
