@@ -3,7 +3,7 @@
  * host within 5 s of listening and keep working across a service restart, UDP echo, a rule
  * with another host port, an `ignore` rule, and a UNIX socket forward. TCP and UDP go over the
  * guest agent's tunnel (`LIMA_SSH_PORT_FORWARDER=false`, Lima's default), 8 MiB of TCP checked
- * each way.
+ * each way; after a restart with `LIMA_SSH_PORT_FORWARDER=true`, over SSH.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -363,5 +363,31 @@ Deno.test({
       await lima.expect(0, ["stop", "vm"]);
       assert.equal(await readTCP(8081), "");
     });
+
+    await t.step(
+      "with LIMA_SSH_PORT_FORWARDER=true TCP and UDP go over SSH after a restart",
+      async () => {
+        lima.env.LIMA_SSH_PORT_FORWARDER = "true";
+        await start(lima, ["--tty=false", "vm"]);
+        await lima.expect(
+          0,
+          ["shell", "vm", "sh", "-c", "cat >/tmp/server.py"],
+          SERVER,
+        );
+        await serve(lima, "web8085", "tcp 127.0.0.1 8085 over-ssh");
+        await reachable(8085, "over-ssh", 10_000);
+        await serve(lima, "udp9090ssh", "udp 0.0.0.0 9090");
+        assert.equal(await udpEcho(9090, "ping over ssh"), "ping over ssh");
+        // The guest's end of the flow is the SSH relay, in the SSH session's scope.
+        const r = await lima.expect(0, ["shell", "vm", "sh", "-c", UDP_OWNER]);
+        assert.match(r.stdout, /session-\d+\.scope/, r.stdout);
+        await logged(
+          lima,
+          /Forwarding TCP and UDP ports over SSH, as LIMA_SSH_PORT_FORWARDER asks/,
+          1000,
+        );
+        await lima.expect(0, ["stop", "vm"]);
+      },
+    );
   }, { LIMA_SSH_PORT_FORWARDER: "false" });
 });
