@@ -264,6 +264,27 @@ export async function logTails(home: string, lines = 15): Promise<string> {
   return text;
 }
 
+/**
+ * The virtiofsd processes serving the instance in DIR: each one's binary and socket (QEMU not
+ * counted; the C daemon runs as two processes, one in its own pid namespace).
+ */
+export async function virtiofsdProcesses(
+  dir: string,
+): Promise<{ command: string; socket: string }[]> {
+  const found: { command: string; socket: string }[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`)
+      .catch(() => "");
+    const [command] = cmdline.split("\0");
+    const socket = cmdline.match(/virtiofsd-\d+\.sock/)?.[0];
+    if (command.endsWith("virtiofsd") && cmdline.includes(dir) && socket) {
+      found.push({ command, socket });
+    }
+  }
+  return found;
+}
+
 /** Kills every QEMU process the test's instances may have left. */
 export async function killLeftovers(home: string): Promise<void> {
   const out = await new Deno.Command("pgrep", {

@@ -13,6 +13,7 @@ import {
   type Lima,
   skipVMTests,
   start,
+  virtiofsdProcesses,
   withLima,
 } from "./harness.ts";
 
@@ -22,23 +23,10 @@ async function guest(lima: Lima, script: string, stdin?: string) {
   return await lima.run(["shell", "vm", "sh", "-c", script], stdin);
 }
 
-/**
- * The sockets of the instance in DIR that a virtiofsd process serves (QEMU not counted; the C
- * daemon runs as two processes, one in its own pid namespace).
- */
+/** The sockets of the instance in DIR that a virtiofsd process serves. */
 async function virtiofsSockets(dir: string): Promise<string[]> {
-  const sockets = new Set<string>();
-  for await (const entry of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`)
-      .catch(() => "");
-    const [command] = cmdline.split("\0");
-    const socket = cmdline.match(/virtiofsd-\d+\.sock/)?.[0];
-    if (command.endsWith("virtiofsd") && cmdline.includes(dir) && socket) {
-      sockets.add(socket);
-    }
-  }
-  return [...sockets].sort();
+  const sockets = (await virtiofsdProcesses(dir)).map((p) => p.socket);
+  return [...new Set(sockets)].sort();
 }
 
 const FSTYPE: Record<string, string> = {
