@@ -10,8 +10,8 @@
  * `cloud-init=disabled`, booting through the seed's lima-init, which lets the qemu driver boot
  * the kernel's PVH form) is timed to READY, with the moment an OpenSSH login first succeeds.
  * Every limactl instance is also stopped and started again (a restart, timed to READY), and
- * each boot's time is broken down by the host agent's boot phases and the guest's
- * `systemd-analyze`. Prints each run, the medians, the ratios and the load average (the machine
+ * each boot's time is broken down by the host agent's boot phases, the guest's
+ * `systemd-analyze` and the CPU time its units used. Prints each run, the medians, the ratios and the load average (the machine
  * may be shared); exits 1 when a target is missed: limactl at most 1.10x the baseline, the fast
  * path at least 2x faster than cloud-init on a first boot and on a restart, and READY within
  * 1 s of the first login.
@@ -155,16 +155,53 @@ function breakdown(phases: [string, number][]): string {
   ].filter(Boolean).join(", ");
 }
 
-/** The guest's own account of its boot: `systemd-analyze` and when sshd started. */
+/**
+ * Read first in the guest, so that the other commands do not count: the CPU time since boot
+ * (`/proc/stat`, in USER_HZ ticks) and what systemd accounted to each service and scope,
+ * those that have exited included.
+ */
+const GUEST_CPU = "head -1 /proc/stat; " +
+  "systemctl show -p Id -p CPUUsageNSec '*.service' '*.scope'";
+
+/**
+ * Where the guest's CPU time went by READY, from GUEST_CPU's output: busy and idle time over
+ * all vCPUs and the units that used the most. Under emulation the boot is bound by CPU, so
+ * this shows what to remove; starting more in parallel only pays while CPUs sit idle.
+ */
+function cpuSummary(text: string, top = 8): string {
+  const ticks = /^cpu\s+(.*)$/m.exec(text)?.[1].split(/\s+/).map(Number);
+  if (!ticks) return "CPU ?";
+  // user nice system idle iowait irq softirq; USER_HZ is 100 on Linux.
+  const [user, nice, system, idle, iowait, irq, softirq] = ticks;
+  const busy = (user + nice + system + irq + softirq) * 10;
+  const units = text.split(/\n\s*\n/).map((block) =>
+    [
+      /^Id=(.+)$/m.exec(block)?.[1] ?? "",
+      Number(/^CPUUsageNSec=(\d+)$/m.exec(block)?.[1] ?? 0) / 1e6,
+    ] as const
+  ).filter(([id, ms]) => id && ms > 0).sort((a, b) => b[1] - a[1]);
+  // The kernel, the initrd and sessions that have ended are in no unit listed.
+  const outside = units.reduce((left, [, ms]) => left - ms, busy);
+  return `CPU busy ${seconds(busy)}, idle ${seconds((idle + iowait) * 10)}; ` +
+    [["outside units", outside] as const, ...units.slice(0, top)]
+      .map(([unit, ms]) => `${unit} ${seconds(ms)}`).join(", ");
+}
+
+/**
+ * The guest's own account of its boot: where its CPU time went, `systemd-analyze` and when
+ * sshd started.
+ */
 async function guestAnalysis(name: string): Promise<string> {
   const out = await limactl([
     "shell",
     name,
     "sh",
     "-c",
-    "systemd-analyze; systemd-analyze critical-chain ssh.service | grep -m1 ssh.service",
+    `${GUEST_CPU}; echo ---; systemd-analyze; ` +
+    "systemd-analyze critical-chain ssh.service | grep -m1 ssh.service",
   ]).output();
-  return decoder.decode(out.stdout).replace(/\s+/g, " ").trim();
+  const [cpu, analysis = ""] = decoder.decode(out.stdout).split("\n---\n");
+  return `${cpuSummary(cpu)}. ${analysis.replace(/\s+/g, " ").trim()}`;
 }
 
 /** `limactl stop` then a timed `limactl start` of NAME; DIR is its instance directory. */
