@@ -18,10 +18,8 @@ import { quote } from "../quote.ts";
 import { authorizedKeys, identityFiles } from "../ssh/keys.ts";
 import { detectOpenSSH, sshOptions } from "../ssh/options.ts";
 import { SSHPool } from "../ssh/pool.ts";
-import { isAuthFailure } from "../ssh/client.ts";
 import { writeSSHConfig } from "../ssh/ssh_config.ts";
 import type { SSHTarget } from "../ssh/target.ts";
-import { sshBanner } from "../ssh/wait.ts";
 import { additionalDiskNames, lockDisks } from "../instance/disk_lock.ts";
 import { loadValidatedConfig } from "../instance/load_config.ts";
 import { instanceDir } from "../store/paths.ts";
@@ -40,15 +38,15 @@ import {
   optionalRequirements,
   provisionFailures,
   READ_PROVISION_ERRORS,
-  scriptCommand,
   type ScriptRunner,
 } from "./requirements.ts";
+import { scriptRunner } from "./script_runner.ts";
 import { mountReverseSSHFS, type SSHFSMount } from "../mounts/reverse_sshfs.ts";
 import { type PortForwarding, startPortForwarding } from "./port_forwarding.ts";
 import { chooseSSHPort } from "./ssh_port.ts";
 import { serveGuestYq } from "./guest_yq.ts";
 import { yqProvisions } from "./yq_provision.ts";
-import { resolvesWithin, withTimeout } from "../timeout.ts";
+import { resolvesWithin } from "../timeout.ts";
 import { configureDriver } from "../../plugins/configure_driver.ts";
 import { driverFacts } from "../../plugins/driver_facts.ts";
 import {
@@ -82,9 +80,6 @@ export interface HostAgentOptions {
   /** How long one requirement may take (ms); default 10 minutes. */
   requirementTimeoutMs?: number;
 }
-
-/** How long one requirement script may run before the attempt counts as failed. */
-const SCRIPT_TIMEOUT_MS = 60_000;
 
 async function writePidFile(path: string): Promise<void> {
   let pid = 0;
@@ -460,50 +455,6 @@ async function stopDriver(driver: Driver, running: boolean): Promise<void> {
     const level = running ? "error" : "debug";
     logger[level](`failed to stop the driver: ${errorMessage(err)}`);
   }
-}
-
-function scriptRunner(
-  pool: SSHPool,
-  target: SSHTarget,
-  config: LimaYAML,
-  progress: BootProgress,
-): ScriptRunner {
-  const linux = (config.os ?? "Linux") === "Linux";
-  return async (req) => {
-    // Until sshd answers, a login attempt would only wait for its own timeout.
-    if (req.description === "ssh") {
-      if (!(await sshBanner(target.host, target.port))) {
-        return "no SSH banner received";
-      }
-      progress.sshdAnswered();
-    }
-    const conn = await pool.get(target).then((conn) => {
-      progress.loginRefused(false);
-      return conn;
-    }, (err) => {
-      if (isAuthFailure(err)) progress.loginRefused(true);
-      throw err;
-    });
-    const { command, stdin } = scriptCommand(req.script, {
-      params: req.userScript && linux,
-    });
-    const result = await withTimeout(
-      conn.run(command, { stdin }),
-      SCRIPT_TIMEOUT_MS,
-      () => {
-        conn.close();
-        throw new Error(
-          `the script did not finish in ${SCRIPT_TIMEOUT_MS / 1000}s`,
-        );
-      },
-    );
-    if (result.code === 0) {
-      req.onSuccess?.(new TextDecoder().decode(result.stdout));
-      return undefined;
-    }
-    const stderr = new TextDecoder().decode(result.stderr).trim();
-    return `exit status ${result.code}${stderr ? `: ${stderr}` : ""}`;
-  };
 }
 
 interface RoutineOptions {

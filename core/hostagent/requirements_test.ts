@@ -61,7 +61,7 @@ Deno.test("containerd adds a fatal systemd check; probes follow", () => {
 Deno.test("the final requirement compares the boot marker with this boot's instance id, then prints the failed provisions", () => {
   const { script } = finalRequirement("iid-42");
   assert.match(
-    script,
+    script ?? "",
     /lima-boot-done.*= iid-42 \] && \{ cat \/run\/lima-provision-errors /,
   );
 });
