@@ -11,10 +11,10 @@
  * the kernel's PVH form) is timed to READY, with the moment an OpenSSH login first succeeds.
  * Every limactl instance is also stopped and started again (a restart, timed to READY), and
  * each boot's time is broken down by the host agent's boot phases, the guest's
- * `systemd-analyze` and the CPU time its units used. Prints each run, the medians, the ratios and the load average (the machine
- * may be shared); exits 1 when a target is missed: limactl at most 1.10x the baseline, the fast
- * path at least 2x faster than cloud-init on a first boot and on a restart, and READY within
- * 1 s of the first login.
+ * `systemd-analyze` and the CPU time its units used. Prints each run, the medians, the ratios
+ * and the load average (the machine may be shared); exits 1 when a target is missed: limactl at
+ * most 1.10x the baseline, the fast path at least 2x faster than cloud-init on a first boot and
+ * on a restart, and READY within 1 s of the first login.
  *
  *   deno run -A bench/boot.ts [--runs N] [--keep-logs DIR]
  *
