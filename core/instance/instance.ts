@@ -31,7 +31,7 @@ export type ConfigLoader = (
 export interface InspectOptions {
   /** How the configuration is loaded; default: `_config` layers, defaults, validation (cached). */
   loadConfig?: ConfigLoader;
-  /** How long to wait for the host agent's answer; default 3 s. */
+  /** How long to wait for each of the host agent's (at most two) answers; default 3 s. */
   hostAgentTimeoutMs?: number;
   /** The entries of the instance directory, when the caller has listed it already. */
   files?: ReadonlySet<string>;

@@ -10,7 +10,7 @@ export interface HostAgentInfo {
 }
 
 export interface HostAgentInfoOptions {
-  /** Give up after this long; default 3 s as in Lima. */
+  /** Give up on one request after this long; default 3 s as in Lima. */
   timeoutMs?: number;
 }
 
@@ -34,12 +34,23 @@ export async function hostAgentGet(
   }
 }
 
-/** `GET /v1/info` on the host agent socket SOCK; throws when it does not answer in time or not with 200. */
+/**
+ * `GET /v1/info` on the host agent socket SOCK; throws when it does not answer in time or not
+ * with 200. A request that times out is asked once more on a new connection: a host agent sharing
+ * the host's cores with an emulated guest can miss one deadline, and calling its instance Broken
+ * for that stops `limactl shell` on a healthy instance.
+ */
 export async function hostAgentInfo(
   sock: string,
   options: HostAgentInfoOptions = {},
 ): Promise<HostAgentInfo> {
-  const res = await hostAgentGet(sock, "/v1/info", options.timeoutMs ?? 3000);
+  const timeoutMs = options.timeoutMs ?? 3000;
+  const res = await hostAgentGet(sock, "/v1/info", timeoutMs).catch((err) => {
+    if (!(err instanceof DOMException && err.name === "TimeoutError")) {
+      throw err;
+    }
+    return hostAgentGet(sock, "/v1/info", timeoutMs);
+  });
   const body = new TextDecoder().decode(res.body);
   if (res.status !== 200) {
     throw new Error(`unexpected status ${res.status}: ${body.trim()}`);
