@@ -35,9 +35,19 @@ function bash(body: string): string {
 /** How long one attempt of a marker requirement waits in the guest (seconds). */
 const MARKER_WAIT_SECONDS = 10;
 
+/**
+ * A bash command printing the file at PATH, or nothing when there is none, with builtins only:
+ * an emulated guest pays for each process it starts while the host waits for READY.
+ */
+export function printFileScript(path: string): string {
+  const q = shellQuote(path);
+  return `{ [ ! -s ${q} ] || while IFS= read -r line || [ -n "$line" ]; do printf '%s\\n' "$line"; done <${q}; }`;
+}
+
 /** Prints the failed provisions the boot scripts recorded (see `util/provision_run.sh`). */
-export const READ_PROVISION_ERRORS =
-  "cat /run/lima-provision-errors 2>/dev/null || true";
+export const READ_PROVISION_ERRORS = printFileScript(
+  "/run/lima-provision-errors",
+);
 
 /**
  * A script that succeeds once the boot scripts have written IID to MARKER, waiting up to
@@ -53,12 +63,13 @@ export function markerScript(
 ): string {
   const q = shellQuote;
   return bash([
-    // A pipe this shell holds both ends of: `read -t` on it is a sleep without a process.
-    "exec 3<> <(:)",
     `for ((i = 0; i < ${Math.max(1, Math.round(waitSeconds * 5))}; i++)); do`,
     `  seen=; read -r seen 2>/dev/null <${q(marker)} || true; [ "$seen" = ${
       q(iid)
     } ] && { ${found}; exit 0; }`,
+    // A pipe this shell holds both ends of: `read -t` on it is a sleep without a process. It
+    // costs one, so it is made only once the marker is found missing.
+    "  ((i)) || exec 3<> <(:)",
     "  read -r -t 0.2 -u 3 _ || true",
     "done",
     "exit 1",

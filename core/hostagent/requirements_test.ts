@@ -6,7 +6,9 @@ import {
   finalRequirement,
   markerScript,
   optionalRequirements,
+  printFileScript,
   provisionFailures,
+  READ_PROVISION_ERRORS,
   type Requirement,
   scriptCommand,
 } from "./requirements.ts";
@@ -60,10 +62,58 @@ Deno.test("containerd adds a fatal systemd check; probes follow", () => {
 
 Deno.test("the final requirement compares the boot marker with this boot's instance id, then prints the failed provisions", () => {
   const { script } = finalRequirement("iid-42");
-  assert.match(
-    script ?? "",
-    /lima-boot-done.*= iid-42 \] && \{ cat \/run\/lima-provision-errors /,
-  );
+  assert.match(script ?? "", /lima-boot-done.*= iid-42 \] && \{ /);
+  assert.ok(script?.includes(READ_PROVISION_ERRORS));
+});
+
+/** Runs the bash SCRIPT with no PATH, so that only builtins work: its exit code and output. */
+async function bashBuiltinsOnly(script: string) {
+  const out = await new Deno.Command("/bin/bash", {
+    args: ["-euc", script],
+    env: { PATH: "" },
+    clearEnv: true,
+    stderr: "null",
+  }).output();
+  return { code: out.code, stdout: new TextDecoder().decode(out.stdout) };
+}
+
+Deno.test("the failed provisions are printed without starting a process, and nothing when there are none", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/lima provision-errors`;
+    assert.deepEqual(await bashBuiltinsOnly(printFileScript(file)), {
+      code: 0,
+      stdout: "",
+    });
+    await Deno.writeTextFile(file, "");
+    assert.deepEqual(await bashBuiltinsOnly(printFileScript(file)), {
+      code: 0,
+      stdout: "",
+    });
+    await Deno.writeTextFile(file, "provision[1] failed\n  \\oops  \n  last");
+    assert.deepEqual(await bashBuiltinsOnly(printFileScript(file)), {
+      code: 0,
+      stdout: "provision[1] failed\n  \\oops  \n  last\n",
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a marker that is already written is found without making the pipe the wait sleeps on", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const marker = `${dir}/lima-boot-done`;
+    await Deno.writeTextFile(marker, "iid-7\n");
+    const found = "[ -e /dev/fd/3 ] && echo pipe || echo none";
+    const body = scriptCommand(markerScript(marker, "iid-7", 1, found)).stdin;
+    assert.deepEqual(await bashBuiltinsOnly(body), {
+      code: 0,
+      stdout: "none\n",
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("scripts run with the interpreter of their #! line", () => {
