@@ -76,12 +76,13 @@ function logNotice(notice: ForwardNotice): void {
   logger[notice.level](notice.message);
 }
 
-/** Starts the ControlMaster, the static and socket forwards, and (unless plain) the guest agent. */
+/**
+ * Starts the static and socket forwards, the ControlMaster when TCP goes over SSH, and (unless
+ * plain) the guest agent.
+ */
 export async function startPortForwarding(
   o: PortForwardingOptions,
 ): Promise<PortForwarding> {
-  // The master starts while the rest is set up; TCP forwards wait for it.
-  const master = startControlMaster(o.sshArgs);
   const closing = new AbortController();
   // Sought while the rest is set up; TCP forwards wait for the verdict. A plain instance runs
   // no guest agent, so no tunnel either.
@@ -91,6 +92,12 @@ export async function startPortForwarding(
     waitMs: o.channelWaitMs ?? 30_000,
     signal: closing.signal,
   });
+  // The master is a login of its own, which costs a guest still booting a second or more of an
+  // emulated CPU: it starts only when TCP needs it. A user's `ssh -F ssh.config` makes one
+  // otherwise (ControlMaster=auto).
+  const master = tunnel.then((t) =>
+    t || closing.signal.aborted ? undefined : startControlMaster(o.sshArgs)
+  );
   const conn = await o.pool.get(o.target);
   const forwarder = new Forwarder({
     client: conn.client,

@@ -194,6 +194,17 @@ async function udpEcho(port: number, message: string): Promise<string> {
   }
 }
 
+/** Whether an OpenSSH ControlMaster answers on the instance's `ssh.sock`. */
+async function controlMasterRuns(lima: Lima): Promise<boolean> {
+  const out = await new Deno.Command("ssh", {
+    args: ["-F", `${lima.dir("vm")}/ssh.config`, "-O", "check", "lima-vm"],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  return out.success;
+}
+
 /** What a UNIX socket forward at PATH echoes for MESSAGE, retried for up to 10 s. */
 async function unixEcho(path: string, message: string): Promise<string> {
   for (let i = 0; i < 100; i++) {
@@ -344,6 +355,8 @@ Deno.test({
       const log = await Deno.readTextFile(`${lima.dir("vm")}/ha.stderr.log`);
       assert.match(log, /Guest agent is running/);
       assert.doesNotMatch(log, /running it over SSH/);
+      // TCP goes over the tunnel, so the guest was spared the master's login.
+      assert.equal(await controlMasterRuns(lima), false);
     });
 
     await t.step(
@@ -376,6 +389,7 @@ Deno.test({
         );
         await serve(lima, "web8085", "tcp 127.0.0.1 8085 over-ssh");
         await reachable(8085, "over-ssh", 10_000);
+        assert.equal(await controlMasterRuns(lima), true);
         await serve(lima, "udp9090ssh", "udp 0.0.0.0 9090");
         assert.equal(await udpEcho(9090, "ping over ssh"), "ping over ssh");
         // The guest's end of the flow is the SSH relay, in the SSH session's scope.
