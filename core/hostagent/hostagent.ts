@@ -552,7 +552,8 @@ async function startupRoutine(o: RoutineOptions): Promise<string[]> {
     if (provisionErrors === undefined) {
       // The boot did not finish; what it recorded so far may still say why.
       const conn = await o.pool.get(o.target);
-      const out = await conn.run(READ_PROVISION_ERRORS);
+      // Through sh: the user's login shell runs the command, and it may not be a POSIX one.
+      const out = await conn.run("/bin/sh", { stdin: READ_PROVISION_ERRORS });
       provisionErrors = new TextDecoder().decode(out.stdout);
     }
     errors.push(...provisionFailures(provisionErrors));

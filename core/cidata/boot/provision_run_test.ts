@@ -7,7 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { provisionFailures } from "../../hostagent/requirements.ts";
+import {
+  provisionFailures,
+  READ_PROVISION_ERRORS,
+} from "../../hostagent/requirements.ts";
 import { yqProvisions } from "../../hostagent/yq_provision.ts";
 import { canIsolate, isolated, writeSeed } from "../_isolated.ts";
 import { IMAGES, seedOptions } from "../_test_config.ts";
@@ -43,7 +46,7 @@ async function boot(dir: string, text: string, bin?: string) {
     'kill "$host"',
     'echo "done=$(cat /run/lima-boot-done)"',
     "echo ERRORS",
-    "cat /run/lima-provision-errors 2>/dev/null",
+    READ_PROVISION_ERRORS,
   ]);
   const [log, errors = ""] = out.stdout.split("ERRORS\n");
   const failures = provisionFailures(errors);
