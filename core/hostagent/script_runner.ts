@@ -1,9 +1,10 @@
 /** How the host agent checks a requirement (requirements.ts) in the guest, over SSH. */
+import type { Socket } from "node:net";
 import type { LimaYAML } from "../config/schema.ts";
 import { isAuthFailure } from "../ssh/client.ts";
 import type { SSHPool } from "../ssh/pool.ts";
 import type { SSHTarget } from "../ssh/target.ts";
-import { sshBanner } from "../ssh/wait.ts";
+import { sshBannerSocket } from "../ssh/wait.ts";
 import { withTimeout } from "../timeout.ts";
 import type { BootProgress } from "./boot_progress.ts";
 import { scriptCommand, type ScriptRunner } from "./requirements.ts";
@@ -24,14 +25,15 @@ export function scriptRunner(
 ): ScriptRunner {
   const linux = (config.os ?? "Linux") === "Linux";
   return async (req) => {
-    // Until sshd answers, a login attempt would only wait for its own timeout.
+    // Until sshd answers, a login attempt would only wait for its own timeout. The login then
+    // goes over the probe's connection, which spares sshd a second fork and re-exec.
+    let sock: Socket | undefined;
     if (req.description === "ssh") {
-      if (!(await sshBanner(target.host, target.port))) {
-        return "no SSH banner received";
-      }
+      sock = await sshBannerSocket(target.host, target.port);
+      if (!sock) return "no SSH banner received";
       progress.sshdAnswered();
     }
-    const conn = await pool.get(target).then((conn) => {
+    const conn = await pool.get(target, sock).then((conn) => {
       progress.loginRefused(false);
       return conn;
     }, (err) => {

@@ -11,6 +11,7 @@ import {
   utils,
 } from "ssh2";
 import { Buffer } from "node:buffer";
+import type { Duplex } from "node:stream";
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { quote } from "../quote.ts";
@@ -27,6 +28,8 @@ export interface ConnectOptions {
   /** Also retry when the guest rejects the key (it may not be installed yet while booting). */
   retryAuth?: boolean;
   signal?: AbortSignal;
+  /** An open connection to the server for the first attempt (see `sshBannerSocket`). */
+  sock?: Duplex;
 }
 
 /** How a remote command ended. */
@@ -351,6 +354,7 @@ function connectOnce(
   keys: LoadedKey[],
   timeoutMs: number,
   signal?: AbortSignal,
+  sock?: Duplex,
 ): Promise<Client> {
   return new Promise((resolve, reject) => {
     const client = new Client();
@@ -400,6 +404,7 @@ function connectOnce(
     client.connect({
       host: target.host,
       port: target.port,
+      sock,
       username: target.user,
       readyTimeout: timeoutMs,
       // The guest's host key is new on every instance; Lima does not check it (StrictHostKeyChecking=no).
@@ -414,10 +419,30 @@ function connectOnce(
   });
 }
 
-/** Logs in to TARGET; throws a LimaError naming the instance and the last failure. */
+/**
+ * Logs in to TARGET; throws a LimaError naming the instance and the last failure. An open
+ * `options.sock` serves the first attempt and is closed when no attempt was made on it.
+ */
 export async function connect(
   target: SSHTarget,
   options: ConnectOptions = {},
+): Promise<SSHConnection> {
+  let sock = options.sock;
+  try {
+    return await connectWithRetries(target, options, () => {
+      const first = sock;
+      sock = undefined;
+      return first;
+    });
+  } finally {
+    sock?.destroy();
+  }
+}
+
+async function connectWithRetries(
+  target: SSHTarget,
+  options: ConnectOptions,
+  takeSock: () => Duplex | undefined,
 ): Promise<SSHConnection> {
   const keys = await loadKeys(target.identityFiles);
   if (keys.length === 0) {
@@ -437,6 +462,7 @@ export async function connect(
           keys,
           options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
           options.signal,
+          takeSock(),
         ),
         target,
       );

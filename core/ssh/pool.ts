@@ -1,4 +1,5 @@
 /** Reusing one SSH connection per guest within a process (the host agent runs many commands). */
+import type { Duplex } from "node:stream";
 import { connect, type ConnectOptions, type SSHConnection } from "./client.ts";
 import type { SSHTarget } from "./target.ts";
 
@@ -15,18 +16,24 @@ export class SSHPool {
     this.#options = options;
   }
 
-  /** A live connection to TARGET, opened on first use. */
-  async get(target: SSHTarget): Promise<SSHConnection> {
+  /**
+   * A live connection to TARGET, opened on first use; over SOCK, an open connection to the
+   * server, when given (it is closed when a live connection is there already).
+   */
+  async get(target: SSHTarget, sock?: Duplex): Promise<SSHConnection> {
     const key = keyOf(target);
     const existing = this.#connections.get(key);
     if (existing) {
       const conn = await existing.catch(() => undefined);
-      if (conn && !conn.closed) return conn;
+      if (conn && !conn.closed) {
+        sock?.destroy();
+        return conn;
+      }
       if (this.#connections.get(key) === existing) {
         this.#connections.delete(key);
       }
     }
-    const opening = connect(target, this.#options);
+    const opening = connect(target, { ...this.#options, sock });
     this.#connections.set(key, opening);
     opening.catch(() => {
       if (this.#connections.get(key) === opening) this.#connections.delete(key);

@@ -1,4 +1,6 @@
 /** Waiting for a booting guest's SSH server: first its `SSH-` banner, then a successful login. */
+import { Buffer } from "node:buffer";
+import { Socket } from "node:net";
 import { LimaError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { connect, type SSHConnection } from "./client.ts";
@@ -14,41 +16,60 @@ export interface WaitOptions {
 }
 
 /**
- * True when HOST:PORT sends an `SSH-` banner within TIMEOUT_MS. A TCP connect alone proves
- * nothing: QEMU's user-mode network accepts connections before the guest's sshd listens
- * (and closes them at once while nothing listens). sshd sends its banner only after it has
- * forked and re-executed itself, which takes seconds on a busy emulated guest: a probe that
- * gave up after one second there missed every banner for as long as the guest stayed busy.
+ * A connection to HOST:PORT once it has sent an `SSH-` banner within TIMEOUT_MS, paused with
+ * the banner put back, for an SSH client to log in on; undefined when no banner came. A TCP
+ * connect alone proves nothing: QEMU's user-mode network accepts connections before the
+ * guest's sshd listens (and closes them at once while nothing listens). sshd sends its banner
+ * only after it has forked and re-executed itself, which takes seconds on a busy emulated
+ * guest: a probe that gave up after one second there missed every banner for as long as the
+ * guest stayed busy, and a login on a connection of its own after the probe pays that again.
  */
+export function sshBannerSocket(
+  host: string,
+  port: number,
+  timeoutMs = 10_000,
+): Promise<Socket | undefined> {
+  const { promise, resolve } = Promise.withResolvers<Socket | undefined>();
+  const sock = new Socket();
+  let got = Buffer.alloc(0);
+  let settled = false;
+  const settle = (banner: boolean) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    sock.off("data", onData).off("end", noBanner).off("close", noBanner);
+    if (!banner) {
+      sock.destroy();
+      return resolve(undefined);
+    }
+    sock.pause();
+    sock.unshift(got);
+    resolve(sock);
+  };
+  const noBanner = () => settle(false);
+  const onData = (chunk: Buffer) => {
+    got = Buffer.concat([got, chunk]);
+    if (got.length >= 4) {
+      settle(got.subarray(0, 4).toString("latin1") === "SSH-");
+    }
+  };
+  const timer = setTimeout(noBanner, timeoutMs);
+  // Stays: an error after the hand-over, before the client listens, must not go unhandled.
+  sock.on("error", noBanner);
+  sock.on("data", onData).on("end", noBanner).on("close", noBanner);
+  sock.connect({ host, port });
+  return promise;
+}
+
+/** True when HOST:PORT sends an `SSH-` banner within TIMEOUT_MS (see `sshBannerSocket`). */
 export async function sshBanner(
   host: string,
   port: number,
   timeoutMs = 10_000,
 ): Promise<boolean> {
-  let conn: Deno.TcpConn | undefined;
-  let closed = false;
-  const close = () => {
-    if (!closed) conn?.close();
-    closed = true;
-  };
-  const timer = setTimeout(close, timeoutMs);
-  try {
-    conn = await Deno.connect({ hostname: host, port });
-    if (closed) return false;
-    const buf = new Uint8Array(4);
-    let got = 0;
-    while (got < buf.length) {
-      const n = await conn.read(buf.subarray(got));
-      if (n === null) return false;
-      got += n;
-    }
-    return new TextDecoder().decode(buf) === "SSH-";
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-    close();
-  }
+  const sock = await sshBannerSocket(host, port, timeoutMs);
+  sock?.destroy();
+  return sock !== undefined;
 }
 
 /**
@@ -66,11 +87,17 @@ export async function waitForSSH(
   const left = () => Math.max(1, deadline - Date.now());
   while (Date.now() < deadline) {
     options.signal?.throwIfAborted();
-    if (await sshBanner(target.host, target.port, Math.min(left(), 5_000))) {
+    const sock = await sshBannerSocket(
+      target.host,
+      target.port,
+      Math.min(left(), 5_000),
+    );
+    if (sock) {
       try {
         const conn = await connect(target, {
           timeoutMs: Math.min(left(), 10_000),
           signal: options.signal,
+          sock,
         });
         const result = await conn.run("true");
         if (result.code === 0) return conn;

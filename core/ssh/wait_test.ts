@@ -20,6 +20,42 @@ Deno.test({
   assert.equal((await conn.run("true")).code, 0);
 });
 
+Deno.test({
+  name: "waitForSSH logs in over the connection that brought the banner",
+  ignore,
+}, async () => {
+  await using guest = await startTestGuest();
+  // A relay in front of sshd that counts the connections made to it.
+  const port = freeLoopbackPort();
+  const relay = Deno.listen({ hostname: "127.0.0.1", port });
+  let connections = 0;
+  const pipes: Promise<unknown>[] = [];
+  const relaying = (async () => {
+    for await (const conn of relay) {
+      connections++;
+      const server = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: guest.target.port,
+      });
+      pipes.push(
+        conn.readable.pipeTo(server.writable).catch(() => {}),
+        server.readable.pipeTo(conn.writable).catch(() => {}),
+      );
+    }
+  })();
+  try {
+    using conn = await waitForSSH({ ...guest.target, port }, {
+      timeoutMs: 10_000,
+    });
+    assert.equal((await conn.run("true")).code, 0);
+    assert.equal(connections, 1);
+  } finally {
+    relay.close();
+    await relaying;
+  }
+  await Promise.all(pipes);
+});
+
 Deno.test(
   { name: "waitForSSH keeps trying until the key is accepted", ignore },
   async () => {
