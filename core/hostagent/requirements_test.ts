@@ -66,6 +66,16 @@ Deno.test("the final requirement compares the boot marker with this boot's insta
   assert.ok(script?.includes(READ_PROVISION_ERRORS));
 });
 
+/** Runs FN with a new temporary directory, removed afterwards. */
+async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** Runs the bash SCRIPT with no PATH, so that only builtins work: its exit code and output. */
 async function bashBuiltinsOnly(script: string) {
   const out = await new Deno.Command("/bin/bash", {
@@ -77,32 +87,22 @@ async function bashBuiltinsOnly(script: string) {
   return { code: out.code, stdout: new TextDecoder().decode(out.stdout) };
 }
 
-Deno.test("the failed provisions are printed without starting a process, and nothing when there are none", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("the failed provisions are printed without starting a process, and nothing when there are none", () =>
+  withTempDir(async (dir) => {
     const file = `${dir}/lima provision-errors`;
-    assert.deepEqual(await bashBuiltinsOnly(printFileScript(file)), {
-      code: 0,
-      stdout: "",
-    });
+    const print = () => bashBuiltinsOnly(printFileScript(file));
+    assert.deepEqual(await print(), { code: 0, stdout: "" });
     await Deno.writeTextFile(file, "");
-    assert.deepEqual(await bashBuiltinsOnly(printFileScript(file)), {
-      code: 0,
-      stdout: "",
-    });
+    assert.deepEqual(await print(), { code: 0, stdout: "" });
     await Deno.writeTextFile(file, "provision[1] failed\n  \\oops  \n  last");
-    assert.deepEqual(await bashBuiltinsOnly(printFileScript(file)), {
+    assert.deepEqual(await print(), {
       code: 0,
       stdout: "provision[1] failed\n  \\oops  \n  last\n",
     });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("a marker that is already written is found without making the pipe the wait sleeps on", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("a marker that is already written is found without making the pipe the wait sleeps on", () =>
+  withTempDir(async (dir) => {
     const marker = `${dir}/lima-boot-done`;
     await Deno.writeTextFile(marker, "iid-7\n");
     const found = "[ -e /dev/fd/3 ] && echo pipe || echo none";
@@ -111,10 +111,7 @@ Deno.test("a marker that is already written is found without making the pipe the
       code: 0,
       stdout: "none\n",
     });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("scripts run with the interpreter of their #! line", () => {
   assert.deepEqual(scriptCommand("#!/bin/bash\necho hi\n"), {
@@ -157,9 +154,8 @@ Deno.test("a requirement is retried until it holds; a fatal failure ends its gro
   );
 });
 
-Deno.test("a marker requirement waits in the guest until the marker holds the instance id", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("a marker requirement waits in the guest until the marker holds the instance id", () =>
+  withTempDir(async (dir) => {
     const marker = `${dir}/lima-boot-done`;
     const check = async (waitSeconds: number) => {
       const { command, stdin } = scriptCommand(
@@ -186,10 +182,7 @@ Deno.test("a marker requirement waits in the guest until the marker holds the in
     const started = performance.now();
     assert.deepEqual(await check(5), { code: 0, stdout: "found\n" });
     assert.ok(performance.now() - started < 3000, "it returns once written");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("each failed provision script is one error, with its output", () => {
   const recorded =
