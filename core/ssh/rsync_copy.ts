@@ -9,7 +9,7 @@ import { shellJoin } from "../shell_quote.ts";
 import type { Instance } from "../instance/record.ts";
 import type { CopyPath } from "./copy_path.ts";
 import { runningInstance } from "./running_instance.ts";
-import { instanceSSHOptions } from "./target.ts";
+import { guestLogin, instanceSSHOptions } from "./target.ts";
 
 export interface RsyncOptions {
   recursive?: boolean;
@@ -75,7 +75,8 @@ export async function runRsync(
   options: RsyncOptions,
   inst?: Instance,
 ): Promise<string> {
-  const remote = inst && { ssh: await sshCommand(inst), login: login(inst) };
+  const remote = inst &&
+    { ssh: await sshCommand(inst), login: guestLogin(inst) };
   const child = new Deno.Command(lookPath("rsync") ?? "rsync", {
     args: rsyncArgs(paths, options, remote),
     stdin: "null",
@@ -101,13 +102,10 @@ async function sshCommand(inst: Instance): Promise<string[]> {
   ];
 }
 
-const login = (inst: Instance) =>
-  `${inst.config?.user?.name}@${inst.sshAddress || "127.0.0.1"}`;
-
 async function guestHasRsync(inst: Instance): Promise<boolean> {
   const [exe, ...args] = await sshCommand(inst);
   const out = await new Deno.Command(exe, {
-    args: [...args, login(inst), "command -v rsync >/dev/null 2>&1"],
+    args: [...args, guestLogin(inst), "command -v rsync >/dev/null 2>&1"],
     stdin: "null",
     stdout: "null",
     stderr: "null",

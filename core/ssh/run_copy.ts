@@ -1,11 +1,13 @@
 /**
  * `limactl copy SOURCE... TARGET`: paths are local, or `INSTANCE:PATH` in a running guest.
- * `--backend rsync` runs the host's rsync; `scp` copies over SFTP on the in-process SSH
- * connection, so host and guest need nothing installed; `auto` takes rsync when it can copy the
- * paths (host and guest have it) and SFTP otherwise, as Lima's `pkg/copytool/copytool.go` does.
+ * `--backend rsync` runs the host's rsync and `scp` the host's scp, both with the instance's
+ * SSH options; `auto` takes rsync when it can copy the paths (host and guest have it) and scp
+ * otherwise, as Lima's `pkg/copytool/copytool.go` does. A host without scp copies over SFTP on
+ * an in-process SSH connection instead, so a copy needs nothing installed on either side.
  */
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
+import { lookPath } from "../look_path.ts";
 import { quote } from "../quote.ts";
 import { connect, type SSHConnection } from "./client.ts";
 import {
@@ -17,6 +19,7 @@ import {
 import { type CopyPath, parseCopyPath } from "./copy_path.ts";
 import { planRsync, rsyncCopy, runRsync } from "./rsync_copy.ts";
 import { runningInstance } from "./running_instance.ts";
+import { scpCopy } from "./scp_copy.ts";
 import { sshTarget } from "./target.ts";
 
 export const COPY_BACKENDS = ["auto", "rsync", "scp"] as const;
@@ -61,6 +64,9 @@ export async function runCopy(
     logger.debug(`${plan.problem.diagnostic.summary}, falling back to scp`);
   }
   logger.debug("using copy tool `scp`");
+  const scp = lookPath("scp");
+  if (scp) return await scpCopy(scp, paths, options);
+  logger.debug("scp not found on host, copying over SFTP");
   await sftpCopy(paths, options);
 }
 

@@ -4,14 +4,13 @@
  * and stderr are streamed; the remote exit code is returned.
  */
 import { homedir } from "node:os";
-import { join } from "node:path";
 import { LimaError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { sharedStdin } from "../stdin.ts";
-import { InstanceFiles } from "../store/paths.ts";
 import { driverFacts } from "../../plugins/driver_facts.ts";
 import type { Select } from "../prompt.ts";
 import { connect, type PtyOptions, type SSHConnection } from "./client.ts";
+import { closeControlMaster } from "./control_master.ts";
 import { runningInstance } from "./running_instance.ts";
 import { DEFAULT_SHELL_ENV_BLOCK, preservedEnv } from "./shell_env.ts";
 import { shellScript } from "./shell_script.ts";
@@ -71,31 +70,6 @@ function currentDir(): string | undefined {
     logger.debug(`cannot determine the current directory: ${err}`);
     return undefined;
   }
-}
-
-/** Closes an OpenSSH ControlMaster of `ssh.config` users and removes its socket. */
-async function closeControlMaster(instDir: string): Promise<void> {
-  const sock = join(instDir, InstanceFiles.sshSock);
-  try {
-    await Deno.lstat(sock);
-  } catch {
-    return;
-  }
-  await new Deno.Command("ssh", {
-    args: [
-      "-F",
-      "/dev/null",
-      "-o",
-      `ControlPath=${sock}`,
-      "-O",
-      "exit",
-      "lima",
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).output().catch(() => undefined);
-  await Deno.remove(sock).catch(() => {});
 }
 
 /** The terminal to allocate: only when both stdin and stdout are terminals, as `ssh -t` does. */

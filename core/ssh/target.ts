@@ -45,6 +45,11 @@ export async function sshTarget(inst: Instance): Promise<SSHTarget> {
   };
 }
 
+/** `USER@ADDRESS` of INST's guest, as OpenSSH's tools name the other end. */
+export function guestLogin(inst: Instance): string {
+  return `${inst.config?.user?.name}@${inst.sshAddress || "127.0.0.1"}`;
+}
+
 /** The OpenSSH options of INST in Lima's order, without `Hostname` and `Port`. */
 export async function instanceSSHOptions(inst: Instance): Promise<string[]> {
   const ssh = inst.config?.ssh;

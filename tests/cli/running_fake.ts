@@ -4,6 +4,7 @@
  * The guest shares the host's file system and runs as the user running the tests.
  */
 import { join } from "node:path";
+import { closeControlMaster } from "../../core/ssh/control_master.ts";
 import { startTestGuest, type TestGuest } from "../fixtures/sshd.ts";
 import { createDummyInstance } from "./helpers.ts";
 
@@ -64,6 +65,8 @@ export async function runningFake(
     limaHome,
     work,
     async [Symbol.asyncDispose]() {
+      // Copies through the instance's SSH options leave a persisting master behind.
+      await closeControlMaster(instDir);
       await server.shutdown();
       await guest[Symbol.asyncDispose]();
       if (bin) await Deno.remove(bin, { recursive: true });

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { exists } from "../../core/exists.ts";
 import { lookPath } from "../../core/look_path.ts";
 import { freeLoopbackPort } from "../fixtures/free_port.ts";
 import { haveSSHD } from "../fixtures/sshd.ts";
@@ -260,38 +261,41 @@ Deno.test({
 
 Deno.test({
   name:
-    "copy --backend scp moves files both ways and recursively over SFTP, byte for byte",
-  ignore,
+    "copy --backend scp runs the host's scp both ways and recursively, byte for byte, and leaves its ControlMaster to the next copy",
+  ignore: ignore || !lookPath("scp"),
 }, async () => {
   await using fake = await runningFake();
   const { limaHome, work } = fake;
   const data = new Uint8Array(200_000).map((_, i) => (i * 31 + 7) & 255);
   const src = join(work, "src dir");
   await Deno.mkdir(join(src, "nested"), { recursive: true });
-  await Deno.writeFile(join(src, "nested", "file with spaces.bin"), data);
+  // scp decodes `%41` and `+` in an scp:// address; the name must arrive as written.
+  const odd = "file with spaces+%41.bin";
+  await Deno.writeFile(join(src, "nested", odd), data);
   await Deno.writeTextFile(join(src, "top.txt"), "top\n");
   const guestDir = join(work, "in guest");
   await Deno.mkdir(guestDir);
   const copy = (code: number, ...args: string[]) =>
     limactlExpect(code, ["copy", "--backend=scp", ...args], { limaHome });
+  const master = join(limaHome, "vm", "ssh.sock");
+  // A verbose copy prints scp's and ssh's debugging, and returns although no master ran.
+  const verbose = await copy(0, "-v", join(src, "top.txt"), `vm:${guestDir}`);
+  assert.match(verbose.stderr, /debug1: /);
+  assert.equal(await Deno.readTextFile(join(guestDir, "top.txt")), "top\n");
+  assert.equal(await exists(master), false);
   await copy(0, "-r", src, `vm:${guestDir}`);
   assert.deepEqual(
-    await Deno.readFile(
-      join(guestDir, "src dir", "nested", "file with spaces.bin"),
-    ),
+    await Deno.readFile(join(guestDir, "src dir", "nested", odd)),
     data,
   );
-  const r = await limactlExpect(0, [
+  assert.equal(await exists(master), true);
+  await limactlExpect(0, [
     "cp",
     "--backend=scp",
-    "--verbose",
-    `vm:${join(guestDir, "src dir", "top.txt")}`,
-    join(work, "back.txt"),
-  ], {
-    limaHome,
-  });
-  assert.equal(await Deno.readTextFile(join(work, "back.txt")), "top\n");
-  assert.match(r.stderr, /top\.txt -> /);
+    `vm:${join(guestDir, "src dir", "nested", odd)}`,
+    join(work, "back.bin"),
+  ], { limaHome });
+  assert.deepEqual(await Deno.readFile(join(work, "back.bin")), data);
   await copy(
     0,
     "-r",
@@ -299,38 +303,45 @@ Deno.test({
     `vm:${join(work, "guest copy")}`,
   );
   assert.deepEqual(
-    await Deno.readFile(
-      join(work, "guest copy", "nested", "file with spaces.bin"),
-    ),
+    await Deno.readFile(join(work, "guest copy", "nested", odd)),
     data,
+  );
+  const fail = await copy(1, `vm:${src}`, join(work, "x"));
+  assert.match(fail.stderr, /not a regular file/);
+  assertFatal(fail.stderr, "scp exited with status 1");
+});
+
+Deno.test({
+  name:
+    "copy --backend scp on a host without scp copies over SFTP, agreeing on ChaCha20-Poly1305 with the guest",
+  ignore,
+}, async () => {
+  await using fake = await runningFake();
+  const { limaHome, work } = fake;
+  const src = join(work, "d");
+  await Deno.mkdir(join(src, "nested"), { recursive: true });
+  await Deno.writeTextFile(join(src, "nested", "f.txt"), "f\n");
+  const copy = (code: number, ...args: string[]) =>
+    limactlExpect(code, ["--debug", "copy", "--backend=scp", ...args], {
+      limaHome,
+      env: { PATH: "/nonexistent" },
+    });
+  const r = await copy(0, "-r", src, `vm:${join(work, "g")}`);
+  assertDebug(r.stderr, "scp not found on host, copying over SFTP");
+  assertDebug(
+    r.stderr,
+    "SSH to instance `vm`: cipher chacha20-poly1305@openssh.com",
+  );
+  assert.match(r.stderr, /f\.txt -> /);
+  assert.equal(
+    await Deno.readTextFile(join(work, "g", "nested", "f.txt")),
+    "f\n",
   );
   const fail = await copy(1, `vm:${src}`, join(work, "x"));
   assertFatal(
     fail.stderr,
     `vm:${src} is a directory (use -r to copy directories)`,
   );
-});
-
-Deno.test({
-  name:
-    "copy --backend scp agrees on ChaCha20-Poly1305 with the guest, and --debug names the cipher",
-  ignore,
-}, async () => {
-  await using fake = await runningFake();
-  const file = join(fake.work, "f.txt");
-  await Deno.writeTextFile(file, "f\n");
-  const r = await limactlExpect(0, [
-    "--debug",
-    "copy",
-    "--backend=scp",
-    file,
-    `vm:${join(fake.work, "g.txt")}`,
-  ], { limaHome: fake.limaHome });
-  assertDebug(
-    r.stderr,
-    "SSH to instance `vm`: cipher chacha20-poly1305@openssh.com",
-  );
-  assert.equal(await Deno.readTextFile(join(fake.work, "g.txt")), "f\n");
 });
 
 Deno.test({
@@ -344,7 +355,7 @@ Deno.test({
   await Deno.mkdir(join(src, "nested"), { recursive: true });
   const file = join(src, "nested", "file with spaces.txt");
   await Deno.writeTextFile(file, "hello\n");
-  // rsync -a keeps modification times; the SFTP copy of the other backends does not.
+  // rsync -a keeps modification times; the scp backend does not.
   const mtime = new Date("2001-02-03T04:05:06Z");
   await Deno.utime(file, mtime, mtime);
   const guestDir = join(work, "in guest");
@@ -374,11 +385,11 @@ Deno.test({
 
 Deno.test({
   name:
-    "copy --backend auto takes rsync when host and guest have it, and SFTP when either lacks it",
+    "copy --backend auto takes rsync when host and guest have it, and scp when either lacks it",
   ignore: ignore || !lookPath("rsync"),
 }, async () => {
   const mtime = new Date("2001-02-03T04:05:06Z");
-  /** Copies a file into the guest; true when its time was kept, as rsync -a does and SFTP not. */
+  /** Copies a file into the guest; true when its time was kept, as rsync -a does and scp not. */
   const copyKeepsTime = async (
     limaHome: string,
     work: string,
