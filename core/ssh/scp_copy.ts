@@ -30,21 +30,16 @@ export async function scpCopy(
   paths: CopyPath[],
   options: ScpOptions,
 ): Promise<void> {
-  const instances = new Map<string, Instance>();
+  const instances: Instance[] = [];
+  const hosts = new Map<string, ScpHost>();
   for (const name of new Set(paths.flatMap((p) => p.instance ?? []))) {
-    instances.set(name, await runningInstance(name));
+    const inst = await runningInstance(name);
+    instances.push(inst);
+    hosts.set(name, { login: guestLogin(inst), port: inst.sshLocalPort });
   }
   const version = (await detectOpenSSH()).version;
-  const hosts = new Map(
-    [...instances].map((
-      [name, inst],
-    ) => [name, { login: guestLogin(inst), port: inst.sshLocalPort }]),
-  );
   const args = scpArgs(paths, hosts, options, {
-    sshOptions: await copySSHOptions(
-      [...instances.values()],
-      options.verbose ?? false,
-    ),
+    sshOptions: await copySSHOptions(instances, options.verbose ?? false),
     // scp:// addresses (several instances in one copy) need OpenSSH 8.0.
     legacy: version !== undefined && version[0] < 8,
   });
