@@ -22,9 +22,11 @@ export interface FakeOptions {
   sudo?: boolean;
   /** The guest's PATH instead of the host's (a guest without some program). */
   guestPath?: string;
+  /** The instances to create, all logging in to the one sshd; `vm` by default. */
+  names?: string[];
 }
 
-/** Instance `vm` that status reporting sees as Running, logging in to the test sshd. */
+/** Instance `vm` (or NAMES) that status reporting sees as Running, logging in to the test sshd. */
 export async function runningFake(
   options: FakeOptions = {},
 ): Promise<RunningFake> {
@@ -43,31 +45,36 @@ export async function runningFake(
   const { limaHome } = guest;
   const work = join(limaHome, "work dir");
   await Deno.mkdir(work);
-  await createDummyInstance("vm", {
-    limaHome,
-    yaml: JSON.stringify({
-      images: [{ location: "/etc/profile" }],
-      user: { name: guest.sshd.user },
-      ssh: { localPort: guest.sshd.port },
-      mounts: [{ location: work }],
-      ...options.config?.(limaHome),
-    }),
-  });
-  const instDir = join(limaHome, "vm");
-  await Deno.writeTextFile(join(instDir, "ha.pid"), `${Deno.pid}\n`);
-  await Deno.writeTextFile(join(instDir, "qemu.pid"), `${Deno.pid}\n`);
-  const server = Deno.serve(
-    { path: join(instDir, "ha.sock"), onListen: () => {} },
-    () => Response.json({ sshLocalPort: guest.sshd.port }),
-  );
+  const instDirs: string[] = [];
+  const servers: Deno.HttpServer[] = [];
+  for (const name of options.names ?? ["vm"]) {
+    await createDummyInstance(name, {
+      limaHome,
+      yaml: JSON.stringify({
+        images: [{ location: "/etc/profile" }],
+        user: { name: guest.sshd.user },
+        ssh: { localPort: guest.sshd.port },
+        mounts: [{ location: work }],
+        ...options.config?.(limaHome),
+      }),
+    });
+    const instDir = join(limaHome, name);
+    await Deno.writeTextFile(join(instDir, "ha.pid"), `${Deno.pid}\n`);
+    await Deno.writeTextFile(join(instDir, "qemu.pid"), `${Deno.pid}\n`);
+    instDirs.push(instDir);
+    servers.push(Deno.serve(
+      { path: join(instDir, "ha.sock"), onListen: () => {} },
+      () => Response.json({ sshLocalPort: guest.sshd.port }),
+    ));
+  }
   return {
     guest,
     limaHome,
     work,
     async [Symbol.asyncDispose]() {
-      // Copies through the instance's SSH options leave a persisting master behind.
-      await closeControlMaster(instDir);
-      await server.shutdown();
+      // Copies through an instance's SSH options leave a persisting master behind.
+      for (const dir of instDirs) await closeControlMaster(dir);
+      for (const server of servers) await server.shutdown();
       await guest[Symbol.asyncDispose]();
       if (bin) await Deno.remove(bin, { recursive: true });
     },

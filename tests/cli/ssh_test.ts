@@ -313,6 +313,27 @@ Deno.test({
 
 Deno.test({
   name:
+    "copy --backend scp between two instances goes through the host, with neither instance's master",
+  ignore: ignore || !lookPath("scp"),
+}, async () => {
+  await using fake = await runningFake({ names: ["vm", "vm2"] });
+  const { limaHome, work } = fake;
+  const data = new Uint8Array(100_000).map((_, i) => (i * 7) & 255);
+  await Deno.writeFile(join(work, "a.bin"), data);
+  await limactlExpect(0, [
+    "copy",
+    "--backend=scp",
+    `vm:${join(work, "a.bin")}`,
+    `vm2:${join(work, "b.bin")}`,
+  ], { limaHome });
+  assert.deepEqual(await Deno.readFile(join(work, "b.bin")), data);
+  for (const name of ["vm", "vm2"]) {
+    assert.equal(await exists(join(limaHome, name, "ssh.sock")), false);
+  }
+});
+
+Deno.test({
+  name:
     "copy --backend scp on a host without scp copies over SFTP, agreeing on ChaCha20-Poly1305 with the guest",
   ignore,
 }, async () => {
