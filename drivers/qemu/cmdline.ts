@@ -10,6 +10,7 @@ import { LimaError } from "../../core/errors.ts";
 import { mountTag } from "../../core/config/identity.ts";
 import { compareVersions } from "../../core/config/semver.ts";
 import { TUNNEL_VIRTIO_PORT } from "../../plugins/contract.ts";
+import { isFastBoot } from "../common/fast_boot.ts";
 import type { Accelerator } from "./accel.ts";
 import type { NetworkAttachment } from "../../plugins/contract.ts";
 
@@ -68,6 +69,23 @@ const EXCLUSIVE = [
 ];
 
 const MiB = 1024 * 1024;
+
+/**
+ * What the fast path adds to the kernel command line under TCG, where every module load and
+ * self-test is emulated (measured in docs/images.md): udev loads kvm_amd or kvm_intel for the
+ * SVM or VMX flag of `-cpu max`, though nested virtualisation under emulation is of no use, and
+ * the kernel tests each crypto algorithm as it registers. A blacklist only stops udev's
+ * autoloading: `modprobe kvm_amd` still loads it.
+ */
+export const TCG_FAST_BOOT_ARGS =
+  "modprobe.blacklist=kvm_amd,kvm_intel cryptomgr.notests=1";
+
+function kernelAppend(plan: QemuPlan): string | undefined {
+  const cmdline = plan.kernelCmdline;
+  return plan.accel === "tcg" && isFastBoot(cmdline)
+    ? `${cmdline} ${TCG_FAST_BOOT_ARGS}`
+    : cmdline;
+}
 
 function machineArgs(arch: Arch, accel: Accelerator): string[] {
   const tcg = accel === "tcg";
@@ -363,7 +381,8 @@ export function qemuCommandLine(plan: QemuPlan): QemuCommandLine {
   }
   if (plan.files.kernel) {
     add("-kernel", plan.kernel ?? join(dir, "kernel"));
-    if (plan.kernelCmdline) add("-append", plan.kernelCmdline);
+    const append = kernelAppend(plan);
+    if (append) add("-append", append);
     if (plan.files.initrd) add("-initrd", join(dir, "initrd"));
   }
   if (config.tpm && plan.hostOS !== "windows") {

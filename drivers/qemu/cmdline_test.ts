@@ -151,6 +151,30 @@ Deno.test("ISO boot, kernel, additional disks", () => {
   ]);
 });
 
+Deno.test("the fast path under TCG keeps kvm modules and crypto self-tests out", () => {
+  const append = (accel: "tcg" | "kvm", kernelCmdline: string) => {
+    const { args } = qemuCommandLine({
+      ...base,
+      accel,
+      files: { iso: false, kernel: true, initrd: false, cidata: true },
+      kernelCmdline,
+    });
+    return args[args.indexOf("-append") + 1];
+  };
+  const fast = "root=/dev/vda console=ttyS0 cloud-init=disabled";
+  assert.equal(
+    append("tcg", fast),
+    `${fast} modprobe.blacklist=kvm_amd,kvm_intel cryptomgr.notests=1`,
+  );
+  // Hardware acceleration loads them at native speed, and nested virtualisation works there.
+  assert.equal(append("kvm", fast), fast);
+  // The default path boots the command line as Lima does.
+  assert.equal(
+    append("tcg", "root=/dev/vda console=ttyS0"),
+    "root=/dev/vda console=ttyS0",
+  );
+});
+
 Deno.test("9p mounts: one -virtfs each, read-only unless writable", () => {
   const { args } = qemuCommandLine({
     ...base,

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { parse, stringify } from "yaml";
 import { join } from "node:path";
+import { TCG_FAST_BOOT_ARGS } from "../../drivers/qemu/cmdline.ts";
 import { PVH_KERNEL } from "../../drivers/qemu/pvh_kernel.ts";
 import { testTemplate } from "../fixtures/test_template.ts";
 import {
@@ -73,6 +74,25 @@ Deno.test({
           (await Deno.stat(image.vmlinux)).size,
         );
       });
+
+      await t.step(
+        "under TCG, udev loads no kvm module, yet modprobe can",
+        async () => {
+          const tcg = (await qemuArgs(lima)).includes(
+            "tcg,thread=multi,tb-size=128",
+          );
+          const cmdline = await lima.sh("vm", "cat /proc/cmdline");
+          assert.equal(cmdline.endsWith(TCG_FAST_BOOT_ARGS), tcg);
+          if (!tcg) return;
+          const kvm = "lsmod | awk '$1 ~ /^kvm/ {print $1}' | sort";
+          assert.equal(await lima.sh("vm", kvm), "");
+          await lima.sh(
+            "vm",
+            "sudo modprobe kvm_amd 2>/dev/null || sudo modprobe kvm_intel",
+          );
+          assert.match(await lima.sh("vm", kvm), /^kvm\nkvm_(amd|intel)$/);
+        },
+      );
 
       await t.step("the user, hostname and shell work", async () => {
         assert.equal(await lima.sh("vm", "hostname"), "lima-vm");
@@ -154,10 +174,15 @@ Deno.test({
   }
 });
 
+/** The command line of instance "vm"'s QEMU. */
+async function qemuArgs(lima: Lima): Promise<string[]> {
+  const pid = await lima.pid("vm", "qemu.pid");
+  return (await Deno.readTextFile(`/proc/${pid}/cmdline`)).split("\0");
+}
+
 /** The file QEMU of instance "vm" boots as its kernel (`-kernel`). */
 async function qemuKernel(lima: Lima): Promise<string | undefined> {
-  const pid = await lima.pid("vm", "qemu.pid");
-  const args = (await Deno.readTextFile(`/proc/${pid}/cmdline`)).split("\0");
+  const args = await qemuArgs(lima);
   const at = args.indexOf("-kernel");
   return at < 0 ? undefined : args[at + 1];
 }
